@@ -1,0 +1,296 @@
+// Package emu starts and stops the local stand-ins for AWS services: AWS's
+// DynamoDB Local (from the npm package amplify-dynamodb-simulator), fauxqs for
+// SQS and aws-ses-v2-local for SES v2, each on a free loopback port. They are
+// installed into local/node_modules by `npm ci` (make deps).
+package emu
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+)
+
+// Stack is a running set of emulators.
+type Stack struct {
+	DynamoDB string // endpoint URLs
+	SQS      string
+	SES      string
+	LogDir   string
+
+	procs []*proc
+	died  chan string
+	once  sync.Once
+}
+
+type proc struct {
+	name string
+	cmd  *exec.Cmd
+	done chan struct{}
+	port int
+}
+
+// Options tune Start.
+type Options struct {
+	LocalDir string   // the folder holding node_modules; found from the module root when empty
+	LogDir   string   // where emulator logs go; a temp dir when empty
+	Only     []string // start only these (dynamodb, sqs, ses); all when empty
+}
+
+// LocalDir finds <module root>/local from the working directory upwards.
+func LocalDir() (string, error) {
+	if d := os.Getenv("KEYCARE_LOCAL_DIR"); d != "" {
+		return d, nil
+	}
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return filepath.Join(dir, "local"), nil
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", errors.New("emu: cannot find the keycare module root (go.mod) above the working directory")
+		}
+		dir = parent
+	}
+}
+
+// Check tells what is missing to run the emulators, in words a user can act on.
+func Check(localDir string) error {
+	var missing []string
+	if _, err := exec.LookPath("java"); err != nil {
+		missing = append(missing, "Java 17+ is not on PATH (DynamoDB Local needs it): install a JRE, e.g. apt-get install openjdk-17-jre-headless")
+	}
+	if _, err := exec.LookPath("node"); err != nil {
+		missing = append(missing, "Node.js 20+ is not on PATH (the SQS and SES emulators need it)")
+	}
+	for _, p := range []string{dynamoJar(localDir), fauxqsCLI(localDir), sesCLI(localDir)} {
+		if _, err := os.Stat(p); err != nil {
+			missing = append(missing, fmt.Sprintf("%s is missing: run `make deps` (npm ci in local/)", p))
+			break
+		}
+	}
+	if len(missing) > 0 {
+		return errors.New("emu: cannot start the local stack:\n  - " + strings.Join(missing, "\n  - "))
+	}
+	return nil
+}
+
+func dynamoDir(l string) string {
+	return filepath.Join(l, "node_modules", "amplify-dynamodb-simulator", "emulator")
+}
+func dynamoJar(l string) string { return filepath.Join(dynamoDir(l), "DynamoDBLocal.jar") }
+func fauxqsCLI(l string) string { return filepath.Join(l, "node_modules", "fauxqs", "dist", "cli.js") }
+func sesCLI(l string) string {
+	return filepath.Join(l, "node_modules", "aws-ses-v2-local", "dist", "cli.js")
+}
+
+// FreePort asks the kernel for a free loopback port.
+func FreePort() (int, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, err
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port, nil
+}
+
+// Start launches the emulators and waits until each answers.
+func Start(ctx context.Context, o Options) (*Stack, error) {
+	if o.LocalDir == "" {
+		d, err := LocalDir()
+		if err != nil {
+			return nil, err
+		}
+		o.LocalDir = d
+	}
+	if err := Check(o.LocalDir); err != nil {
+		return nil, err
+	}
+	if o.LogDir == "" {
+		d, err := os.MkdirTemp("", "keycare-emu-")
+		if err != nil {
+			return nil, err
+		}
+		o.LogDir = d
+	}
+	want := func(n string) bool {
+		if len(o.Only) == 0 {
+			return true
+		}
+		for _, x := range o.Only {
+			if x == n {
+				return true
+			}
+		}
+		return false
+	}
+	s := &Stack{LogDir: o.LogDir, died: make(chan string, 3)}
+	type spec struct {
+		name  string
+		start func(port int) (*exec.Cmd, error)
+		ready func(ctx context.Context, url string) error
+		dst   *string
+	}
+	specs := []spec{
+		{"dynamodb", func(port int) (*exec.Cmd, error) {
+			dir := dynamoDir(o.LocalDir)
+			c := exec.Command("java", "-Xms64m", "-Xmx512m", "-Djava.library.path="+filepath.Join(dir, "DynamoDBLocal_lib"),
+				"-jar", dynamoJar(o.LocalDir), "-inMemory", "-port", strconv.Itoa(port), "-disableTelemetry")
+			c.Dir = dir
+			return c, nil
+		}, httpReady, &s.DynamoDB},
+		{"sqs", func(port int) (*exec.Cmd, error) {
+			c := exec.Command("node", fauxqsCLI(o.LocalDir))
+			c.Env = append(os.Environ(), "FAUXQS_PORT="+strconv.Itoa(port), "FAUXQS_HOST=127.0.0.1", "FAUXQS_LOGGER=false")
+			return c, nil
+		}, httpReady, &s.SQS},
+		{"ses", func(port int) (*exec.Cmd, error) {
+			return exec.Command("node", sesCLI(o.LocalDir), "--port", strconv.Itoa(port)), nil
+		}, func(ctx context.Context, url string) error { return httpReady(ctx, url+"/store") }, &s.SES},
+	}
+	for _, sp := range specs {
+		if !want(sp.name) {
+			continue
+		}
+		p, url, err := s.launch(sp.name, sp.start)
+		if err != nil {
+			s.Stop()
+			return nil, err
+		}
+		*sp.dst = url
+		_ = p
+	}
+	for _, sp := range specs {
+		if !want(sp.name) {
+			continue
+		}
+		if err := s.wait(ctx, sp.name, *sp.dst, sp.ready); err != nil {
+			s.Stop()
+			return nil, err
+		}
+	}
+	return s, nil
+}
+
+func (s *Stack) launch(name string, start func(port int) (*exec.Cmd, error)) (*proc, string, error) {
+	port, err := FreePort()
+	if err != nil {
+		return nil, "", fmt.Errorf("emu: %s: no free port: %w", name, err)
+	}
+	cmd, err := start(port)
+	if err != nil {
+		return nil, "", err
+	}
+	logf, err := os.Create(filepath.Join(s.LogDir, name+".log"))
+	if err != nil {
+		return nil, "", err
+	}
+	cmd.Stdout, cmd.Stderr = logf, logf
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
+	if err := cmd.Start(); err != nil {
+		logf.Close()
+		return nil, "", fmt.Errorf("emu: start %s: %w", name, err)
+	}
+	p := &proc{name: name, cmd: cmd, done: make(chan struct{}), port: port}
+	go func() {
+		_ = cmd.Wait()
+		logf.Close()
+		close(p.done)
+		select {
+		case s.died <- name:
+		default:
+		}
+	}()
+	s.procs = append(s.procs, p)
+	return p, "http://127.0.0.1:" + strconv.Itoa(port), nil
+}
+
+func (s *Stack) wait(ctx context.Context, name, url string, ready func(context.Context, string) error) error {
+	var p *proc
+	for _, x := range s.procs {
+		if x.name == name {
+			p = x
+		}
+	}
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		select {
+		case <-p.done:
+			return fmt.Errorf("emu: %s exited while starting; see %s", name, filepath.Join(s.LogDir, name+".log"))
+		case <-ctx.Done():
+			return ctx.Err()
+		default:
+		}
+		if err := ready(ctx, url); err == nil {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("emu: %s did not answer on %s within 60s; see %s", name, url, filepath.Join(s.LogDir, name+".log"))
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+func httpReady(ctx context.Context, url string) error {
+	ctx, cancel := context.WithTimeout(ctx, time.Second)
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return err
+	}
+	resp.Body.Close()
+	return nil
+}
+
+// Died receives the name of an emulator that exited unexpectedly.
+func (s *Stack) Died() <-chan string { return s.died }
+
+// StopOne stops one emulator (tests use it to simulate an outage).
+func (s *Stack) StopOne(name string) {
+	for _, p := range s.procs {
+		if p.name == name {
+			kill(p)
+		}
+	}
+}
+
+func kill(p *proc) {
+	select {
+	case <-p.done:
+		return
+	default:
+	}
+	_ = syscall.Kill(-p.cmd.Process.Pid, syscall.SIGTERM)
+	select {
+	case <-p.done:
+	case <-time.After(3 * time.Second):
+		_ = syscall.Kill(-p.cmd.Process.Pid, syscall.SIGKILL)
+		<-p.done
+	}
+}
+
+// Stop ends every emulator this Stack started.
+func (s *Stack) Stop() {
+	s.once.Do(func() {
+		var wg sync.WaitGroup
+		for _, p := range s.procs {
+			wg.Add(1)
+			go func(p *proc) { defer wg.Done(); kill(p) }(p)
+		}
+		wg.Wait()
+	})
+}

@@ -1,0 +1,27 @@
+package runner
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"keycare/shared/platform"
+)
+
+// Function is what a Lambda's main.go hands to lambda.Start, built from the
+// same Deps: an HTTP API handler, an SQS batch handler or a scheduled handler.
+type Function struct {
+	HTTP     http.Handler
+	SQS      func(ctx context.Context, ev events.SQSEvent) (events.SQSEventResponse, error)
+	Schedule func(ctx context.Context, ev events.CloudWatchEvent) error
+}
+
+// Factory builds a function from its dependencies, as its main.go does.
+type Factory func(d platform.Deps) Function
+
+// Registry maps each function's logical id in template.yaml to its factory.
+// A test checks that it covers template.yaml exactly.
+var Registry = map[string]Factory{
+	"CustomersFunction": func(d platform.Deps) Function { return Function{HTTP: d.CustomersAPI().Handler()} },
+}

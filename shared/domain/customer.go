@@ -1,0 +1,225 @@
+package domain
+
+import (
+	"net/mail"
+	"regexp"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// Customer is a key account's file (大客户档案).
+type Customer struct {
+	ID            string        `json:"id"`
+	Name          string        `json:"name"`
+	Industry      string        `json:"industry,omitempty"`
+	Region        string        `json:"region,omitempty"`
+	Address       string        `json:"address,omitempty"`
+	ServiceLevel  string        `json:"serviceLevel,omitempty"` // e.g. gold 金卡 / silver 银卡
+	ManagerID     string        `json:"managerId"`              // 客户经理
+	Department    string        `json:"department"`
+	Contacts      []Contact     `json:"contacts,omitempty"`
+	Contract      *Contract     `json:"contract,omitempty"`
+	Anniversaries []Anniversary `json:"anniversaries,omitempty"` // 客户纪念日
+	Notes         string        `json:"notes,omitempty"`
+	Status        Status        `json:"status"`
+
+	// Tier is the tier in force: the override when one is set, else the
+	// tier computed from revenue share, else the tier given at creation.
+	Tier         Tier          `json:"tier"`
+	TierSource   TierSource    `json:"tierSource"`
+	TierOverride *TierOverride `json:"tierOverride,omitempty"`
+	Revenue      []Revenue     `json:"revenue,omitempty"` // one per year, sorted by year
+	ScoreInputs  ScoreInputs   `json:"scoreInputs"`
+
+	CreatedBy string    `json:"createdBy"`
+	CreatedAt time.Time `json:"createdAt"`
+	UpdatedBy string    `json:"updatedBy"`
+	UpdatedAt time.Time `json:"updatedAt"`
+	Version   int       `json:"version"`
+}
+
+// Contact is a person at the customer. Phone and email are personal data.
+type Contact struct {
+	Name     string `json:"name"`
+	Title    string `json:"title,omitempty"`
+	Phone    string `json:"phone,omitempty"`
+	Email    string `json:"email,omitempty"`
+	Language string `json:"language,omitempty"` // "zh" or "en"
+}
+
+// Contract is the service agreement.
+type Contract struct {
+	Start   string  `json:"start,omitempty"` // YYYY-MM-DD
+	End     string  `json:"end,omitempty"`   // YYYY-MM-DD
+	Renewal Renewal `json:"renewal,omitempty"`
+}
+
+// Renewal is a contract's renewal status.
+type Renewal string
+
+// Renewal statuses.
+const (
+	RenewalPending Renewal = "pending"
+	RenewalRenewed Renewal = "renewed"
+	RenewalLost    Renewal = "lost"
+)
+
+// Anniversary is a date worth a greeting (founding day, milestone, honour).
+type Anniversary struct {
+	Date  string `json:"date"` // YYYY-MM-DD
+	Label string `json:"label"`
+}
+
+// Status is the account's life-cycle status.
+type Status string
+
+// Account statuses.
+const (
+	StatusActive  Status = "active"
+	StatusDormant Status = "dormant"
+	StatusLost    Status = "lost"
+)
+
+// Limits on free text, so that a record always fits one DynamoDB item.
+const (
+	MaxNameLen     = 200
+	MaxTextLen     = 2000
+	MaxNotesLen    = 10000
+	MaxContacts    = 20
+	MaxAnniversary = 50
+)
+
+var (
+	phoneRE = regexp.MustCompile(`^\+?[0-9][0-9 ()-]{4,24}$`)
+	dateRE  = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}$`)
+	idRE    = regexp.MustCompile(`^[A-Za-z0-9_.@-]{1,128}$`)
+)
+
+// ValidID reports whether s can be used as a user or department id.
+func ValidID(s string) bool { return idRE.MatchString(s) }
+
+// ValidDate reports whether s is a real calendar date written YYYY-MM-DD.
+func ValidDate(s string) bool {
+	if !dateRE.MatchString(s) {
+		return false
+	}
+	_, err := time.Parse(time.DateOnly, s)
+	return err == nil
+}
+
+// ValidEmail reports whether s is a plain email address.
+func ValidEmail(s string) bool {
+	if len(s) > 254 || strings.ContainsAny(s, " <>\r\n") {
+		return false
+	}
+	a, err := mail.ParseAddress(s)
+	return err == nil && a.Address == s && strings.Contains(s[strings.LastIndex(s, "@"):], ".")
+}
+
+// ValidPhone reports whether s looks like a phone number.
+func ValidPhone(s string) bool { return phoneRE.MatchString(s) }
+
+func checkText(v *ValidationError, field, s string, max int, required bool) {
+	switch {
+	case required && strings.TrimSpace(s) == "":
+		v.Add(field, "required 必填")
+	case !utf8.ValidString(s):
+		v.Add(field, "must be valid UTF-8 text 文本编码无效")
+	case utf8.RuneCountInString(s) > max:
+		v.Add(field, "too long 内容过长")
+	}
+}
+
+// Validate checks a customer file before it is stored.
+func (c *Customer) Validate() error {
+	v := &ValidationError{}
+	checkText(v, "name", c.Name, MaxNameLen, true)
+	checkText(v, "industry", c.Industry, MaxNameLen, false)
+	checkText(v, "region", c.Region, MaxNameLen, false)
+	checkText(v, "address", c.Address, MaxTextLen, false)
+	checkText(v, "serviceLevel", c.ServiceLevel, 50, false)
+	checkText(v, "notes", c.Notes, MaxNotesLen, false)
+	if !ValidID(c.ManagerID) {
+		v.Add("managerId", "required: the account manager's user id 必须指定客户经理")
+	}
+	if !ValidID(c.Department) {
+		v.Add("department", "required: the department id 必须指定部门")
+	}
+	if !c.Tier.Valid() {
+		v.Add("tier", "must be strategic, key or ordinary 分级须为 strategic/key/ordinary")
+	}
+	switch c.Status {
+	case StatusActive, StatusDormant, StatusLost:
+	default:
+		v.Add("status", "must be active, dormant or lost 状态须为 active/dormant/lost")
+	}
+	if len(c.Contacts) > MaxContacts {
+		v.Add("contacts", "too many contacts 联系人过多")
+	}
+	for i, ct := range c.Contacts {
+		f := "contacts[" + itoa(i) + "]"
+		checkText(v, f+".name", ct.Name, MaxNameLen, true)
+		checkText(v, f+".title", ct.Title, MaxNameLen, false)
+		if ct.Phone != "" && !ValidPhone(ct.Phone) {
+			v.Add(f+".phone", "not a phone number 电话格式无效")
+		}
+		if ct.Email != "" && !ValidEmail(ct.Email) {
+			v.Add(f+".email", "not an email address 邮箱格式无效")
+		}
+		if ct.Language != "" && ct.Language != "zh" && ct.Language != "en" {
+			v.Add(f+".language", "must be zh or en 语言须为 zh 或 en")
+		}
+	}
+	if c.Contract != nil {
+		if c.Contract.Start != "" && !ValidDate(c.Contract.Start) {
+			v.Add("contract.start", "date must be YYYY-MM-DD 日期格式为 YYYY-MM-DD")
+		}
+		if c.Contract.End != "" && !ValidDate(c.Contract.End) {
+			v.Add("contract.end", "date must be YYYY-MM-DD 日期格式为 YYYY-MM-DD")
+		}
+		if ValidDate(c.Contract.Start) && ValidDate(c.Contract.End) && c.Contract.End < c.Contract.Start {
+			v.Add("contract.end", "ends before it starts 结束日期早于开始日期")
+		}
+		switch c.Contract.Renewal {
+		case "", RenewalPending, RenewalRenewed, RenewalLost:
+		default:
+			v.Add("contract.renewal", "must be pending, renewed or lost 续约状态无效")
+		}
+	}
+	if len(c.Anniversaries) > MaxAnniversary {
+		v.Add("anniversaries", "too many entries 条目过多")
+	}
+	for i, a := range c.Anniversaries {
+		f := "anniversaries[" + itoa(i) + "]"
+		if !ValidDate(a.Date) {
+			v.Add(f+".date", "date must be YYYY-MM-DD 日期格式为 YYYY-MM-DD")
+		}
+		checkText(v, f+".label", a.Label, MaxNameLen, true)
+	}
+	if c.TierOverride != nil {
+		if !c.TierOverride.Tier.Valid() {
+			v.Add("tierOverride.tier", "must be strategic, key or ordinary 分级无效")
+		}
+		checkText(v, "tierOverride.reason", c.TierOverride.Reason, MaxTextLen, true)
+	}
+	c.ScoreInputs.validate(v)
+	return v.Err()
+}
+
+func itoa(i int) string {
+	if i < 10 {
+		return string(rune('0' + i))
+	}
+	return itoa(i/10) + string(rune('0'+i%10))
+}
+
+// PreferredLanguage is the language of the first contact that states one, else zh.
+func (c *Customer) PreferredLanguage() string {
+	for _, ct := range c.Contacts {
+		if ct.Language != "" {
+			return ct.Language
+		}
+	}
+	return "zh"
+}

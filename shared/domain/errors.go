@@ -1,0 +1,63 @@
+package domain
+
+import (
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// ValidationError lists what is wrong with an input, field by field.
+// Messages are bilingual so they can be shown to users as they are.
+type ValidationError struct {
+	Fields map[string]string
+}
+
+func (e *ValidationError) Error() string {
+	keys := make([]string, 0, len(e.Fields))
+	for k := range e.Fields {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	parts := make([]string, 0, len(keys))
+	for _, k := range keys {
+		parts = append(parts, k+": "+e.Fields[k])
+	}
+	return "invalid input: " + strings.Join(parts, "; ")
+}
+
+// Add records a problem with field; the first message for a field wins.
+func (e *ValidationError) Add(field, msg string) {
+	if e.Fields == nil {
+		e.Fields = map[string]string{}
+	}
+	if _, ok := e.Fields[field]; !ok {
+		e.Fields[field] = msg
+	}
+}
+
+// Err returns e when it holds at least one problem, nil otherwise.
+func (e *ValidationError) Err() error {
+	if e == nil || len(e.Fields) == 0 {
+		return nil
+	}
+	return e
+}
+
+// Sentinel errors the API maps to status codes.
+var (
+	ErrNotFound  = errors.New("not found")
+	ErrForbidden = errors.New("forbidden")
+	ErrConflict  = errors.New("conflict")
+)
+
+// ForbiddenError explains why an action is not allowed.
+type ForbiddenError struct{ Reason string }
+
+func (e *ForbiddenError) Error() string        { return "forbidden: " + e.Reason }
+func (e *ForbiddenError) Is(target error) bool { return target == ErrForbidden }
+
+// Forbidden builds a ForbiddenError.
+func Forbidden(format string, args ...any) error {
+	return &ForbiddenError{Reason: fmt.Sprintf(format, args...)}
+}

@@ -1,0 +1,124 @@
+// Package platform builds what a Lambda needs once per cold start: its
+// configuration from environment variables (set in template.yaml, and by the
+// local runner under the same names), the AWS clients, the logger and clock.
+package platform
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/sesv2"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+
+	"keycare/shared/domain"
+)
+
+// Config is a function's configuration.
+type Config struct {
+	Stage          string
+	Table          string
+	TimeZone       string
+	MailQueueURL   string
+	SurveyQueueURL string
+	SenderEmail    string
+	PublicBaseURL  string
+}
+
+// ConfigFromEnv reads the variables template.yaml sets.
+func ConfigFromEnv() (Config, error) { return ConfigFrom(os.Getenv) }
+
+// ConfigFrom reads the configuration through getenv. TABLE_NAME is required;
+// the rest have defaults or are checked by the functions using them.
+func ConfigFrom(getenv func(string) string) (Config, error) {
+	c := Config{
+		Stage:          getenv("STAGE"),
+		Table:          getenv("TABLE_NAME"),
+		TimeZone:       getenv("TIME_ZONE"),
+		MailQueueURL:   getenv("MAIL_QUEUE_URL"),
+		SurveyQueueURL: getenv("SURVEY_QUEUE_URL"),
+		SenderEmail:    getenv("SENDER_EMAIL"),
+		PublicBaseURL:  getenv("PUBLIC_BASE_URL"),
+	}
+	if c.Table == "" {
+		return c, fmt.Errorf("platform: TABLE_NAME is not set")
+	}
+	if c.TimeZone == "" {
+		c.TimeZone = domain.Defaults().TimeZone
+	}
+	if _, err := time.LoadLocation(c.TimeZone); err != nil {
+		return c, fmt.Errorf("platform: TIME_ZONE %q: %w", c.TimeZone, err)
+	}
+	return c, nil
+}
+
+// Settings are the domain defaults with this deployment's time zone.
+func (c Config) Settings() domain.Settings {
+	s := domain.Defaults()
+	s.TimeZone = c.TimeZone
+	return s
+}
+
+// Endpoints point the clients at local stand-ins; empty means AWS.
+type Endpoints struct {
+	DynamoDB, SQS, SES string
+}
+
+// Clients are the AWS clients a function may use.
+type Clients struct {
+	DynamoDB *dynamodb.Client
+	SQS      *sqs.Client
+	SES      *sesv2.Client
+}
+
+// LocalCredentials are the fixed credentials of the local stack. DynamoDB
+// Local keeps one database per access key and region, so every local client
+// must use these.
+var LocalCredentials = credentials.NewStaticCredentialsProvider("keycare", "local", "")
+
+// LocalRegion is the region every local client uses.
+const LocalRegion = "us-east-1"
+
+// NewClients builds the clients from the default AWS configuration, or for
+// the local stack when ep names endpoints.
+func NewClients(ctx context.Context, ep Endpoints) (Clients, error) {
+	var opts []func(*config.LoadOptions) error
+	if ep != (Endpoints{}) {
+		opts = append(opts, config.WithRegion(LocalRegion), config.WithCredentialsProvider(LocalCredentials))
+	}
+	cfg, err := config.LoadDefaultConfig(ctx, opts...)
+	if err != nil {
+		return Clients{}, fmt.Errorf("platform: aws config: %w", err)
+	}
+	return Clients{
+		DynamoDB: dynamodb.NewFromConfig(cfg, func(o *dynamodb.Options) { setEndpoint(&o.BaseEndpoint, ep.DynamoDB) }),
+		SQS:      sqs.NewFromConfig(cfg, func(o *sqs.Options) { setEndpoint(&o.BaseEndpoint, ep.SQS) }),
+		SES:      sesv2.NewFromConfig(cfg, func(o *sesv2.Options) { setEndpoint(&o.BaseEndpoint, ep.SES) }),
+	}, nil
+}
+
+func setEndpoint(dst **string, url string) {
+	if url != "" {
+		*dst = aws.String(url)
+	}
+}
+
+// InitLogger makes JSON structured logging the default.
+func InitLogger() {
+	slog.SetDefault(slog.New(slog.NewJSONHandler(os.Stdout, &slog.HandlerOptions{Level: slog.LevelInfo})))
+}
+
+// Must stops a cold start that cannot go on, with a log line saying why.
+func Must[T any](v T, err error) T {
+	if err != nil {
+		slog.Error("cold start failed", "err", err.Error())
+		os.Exit(1)
+	}
+	return v
+}
