@@ -61,7 +61,10 @@ func run() error {
 	if err != nil {
 		return err
 	}
-	logDir := filepath.Join(localDir, ".logs")
+	logDir := os.Getenv("KEYCARE_LOG_DIR")
+	if logDir == "" {
+		logDir = filepath.Join(localDir, ".logs")
+	}
 	_ = os.MkdirAll(logDir, 0o755)
 	fmt.Println("keycare: starting DynamoDB Local, fauxqs (SQS) and aws-ses-v2-local (SES)…")
 	emus, err := emu.Start(ctx, emu.Options{LocalDir: localDir, LogDir: logDir})
@@ -108,9 +111,10 @@ keycare is running locally.
   a staff token       make token ROLE=manager USER=alice DEPT=sales
                       curl -H "Authorization: Bearer $(make -s token ROLE=admin USER=root)" %s/customers
   move the clock      curl -XPOST %s/_local/clock -d '{"advance":"72h"}'
+  emulators           DynamoDB Local %s, SQS %s, SES %s
   emulator logs       %s
 Press Ctrl-C to stop everything.
-`, base, base, emus.SES, base, res.Table, len(res.QueueURLs), base, base, logDir)
+`, base, base, emus.SES, base, res.Table, len(res.QueueURLs), base, base, emus.DynamoDB, emus.SQS, emus.SES, logDir)
 
 	var runErr error
 	select {

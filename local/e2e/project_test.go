@@ -1,0 +1,243 @@
+// Package e2e holds the tests of the project as a whole: build targets,
+// sample events, the runner serving template.yaml, and the local stack
+// started as a user starts it.
+package e2e
+
+import (
+	"context"
+	"debug/elf"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
+	"github.com/awslabs/aws-lambda-go-api-proxy/httpadapter"
+
+	"keycare/local/gateway"
+	"keycare/local/runner"
+	"keycare/local/template"
+	"keycare/local/testenv"
+	"keycare/shared/domain"
+)
+
+func TestMain(m *testing.M) { os.Exit(testenv.Main(m)) }
+
+func loadTemplate(t *testing.T) *template.Template {
+	t.Helper()
+	tpl, err := template.Load(filepath.Join(testenv.Root(t), "template.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tpl
+}
+
+// Every function in template.yaml has a folder, a factory in the local
+// runner, and a `make build-<LogicalId>` target that writes an arm64 ELF
+// named bootstrap into ARTIFACTS_DIR (what `sam build` calls).
+func TestEveryFunctionBuildsForLambda(t *testing.T) {
+	tpl := loadTemplate(t)
+	root := testenv.Root(t)
+	if len(tpl.Functions) == 0 {
+		t.Fatal("no functions in template.yaml")
+	}
+	ids := map[string]bool{}
+	for _, f := range tpl.Functions {
+		ids[f.LogicalID] = true
+		if f.Metadata["BuildMethod"] != "makefile" {
+			t.Errorf("%s: Metadata.BuildMethod = %q, want makefile", f.LogicalID, f.Metadata["BuildMethod"])
+		}
+		if _, ok := runner.Registry[f.LogicalID]; !ok {
+			t.Errorf("%s has no factory in runner.Registry", f.LogicalID)
+		}
+		t.Run(f.LogicalID, func(t *testing.T) {
+			out := t.TempDir()
+			cmd := exec.Command("make", "-s", "build-"+f.LogicalID, "ARTIFACTS_DIR="+out)
+			cmd.Dir = root
+			if b, err := cmd.CombinedOutput(); err != nil {
+				t.Fatalf("make build-%s: %v\n%s", f.LogicalID, err, b)
+			}
+			ef, err := elf.Open(filepath.Join(out, "bootstrap"))
+			if err != nil {
+				t.Fatalf("bootstrap is not an ELF file: %v", err)
+			}
+			defer ef.Close()
+			if ef.Machine != elf.EM_AARCH64 || ef.Type != elf.ET_EXEC {
+				t.Fatalf("bootstrap is %v %v, want an arm64 executable", ef.Machine, ef.Type)
+			}
+		})
+	}
+	for id := range runner.Registry {
+		if !ids[id] {
+			t.Errorf("runner.Registry has %s, which template.yaml does not declare", id)
+		}
+	}
+	dirs, _ := os.ReadDir(filepath.Join(root, "functions"))
+	if len(dirs) != len(tpl.Functions) {
+		t.Errorf("%d folders in functions/, %d functions in template.yaml", len(dirs), len(tpl.Functions))
+	}
+}
+
+// The runner serves every route, queue and schedule of template.yaml.
+func TestRunnerServesTemplate(t *testing.T) {
+	env := testenv.New(t)
+	clock := runner.NewClock()
+	r, err := runner.New(env.Template, env.Resources, env.Clients, clock, runner.Registry)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := r.Handler()
+	admin, err := gateway.Issue(gateway.Secret(), gateway.TokenSpec{User: "root", Roles: []string{"admin"}}, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	routes := 0
+	for _, f := range env.Template.Functions {
+		for _, rt := range f.Routes {
+			routes++
+			path := strings.NewReplacer("{id}", "probe", "{number}", "261122001", "{token}", "probe").Replace(rt.Path)
+			req := httptest.NewRequest(rt.Method, path, strings.NewReader("{}"))
+			req.Header.Set("Content-Type", "application/json")
+			if !rt.Public {
+				// Without a token the gateway refuses a protected route.
+				w := httptest.NewRecorder()
+				h.ServeHTTP(w, req)
+				if w.Code != http.StatusUnauthorized {
+					t.Errorf("%s %s without a token: %d, want 401", rt.Method, rt.Path, w.Code)
+				}
+				req = httptest.NewRequest(rt.Method, path, strings.NewReader("{}"))
+				req.Header.Set("Content-Type", "application/json")
+				req.Header.Set("Authorization", "Bearer "+admin)
+			}
+			w := httptest.NewRecorder()
+			h.ServeHTTP(w, req)
+			body := w.Body.String()
+			if strings.Contains(body, `"message":"Not Found"`) || strings.Contains(body, `"no_route"`) || w.Code >= 500 {
+				t.Errorf("%s %s (%s) is not served: %d %s", rt.Method, rt.Path, f.LogicalID, w.Code, body)
+			}
+		}
+		for _, s := range f.Schedules {
+			w := httptest.NewRecorder()
+			h.ServeHTTP(w, httptest.NewRequest("POST", "/_local/schedules/"+s.Event, nil))
+			if w.Code != 200 {
+				t.Errorf("schedule %s of %s: %d %s", s.Event, f.LogicalID, w.Code, w.Body)
+			}
+		}
+		for _, q := range f.Queues {
+			if env.Resources.QueueURLs[q.Queue] == "" {
+				t.Errorf("%s reads queue %s, which was not created", f.LogicalID, q.Queue)
+			}
+		}
+	}
+	if routes == 0 {
+		t.Fatal("template.yaml declares no routes")
+	}
+	for _, q := range env.Template.Queues {
+		url := env.Resources.QueueURLs[q.LogicalID]
+		out, err := env.Clients.SQS.GetQueueAttributes(context.Background(), &sqs.GetQueueAttributesInput{QueueUrl: aws.String(url), AttributeNames: []sqstypes.QueueAttributeName{sqstypes.QueueAttributeNameAll}})
+		if err != nil {
+			t.Fatalf("queue %s: %v", q.LogicalID, err)
+		}
+		if q.DeadLetter != "" && !strings.Contains(out.Attributes["RedrivePolicy"], env.Resources.QueueARNs[q.DeadLetter]) {
+			t.Errorf("queue %s: redrive policy %q does not name %s", q.LogicalID, out.Attributes["RedrivePolicy"], q.DeadLetter)
+		}
+	}
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, httptest.NewRequest("POST", "/_local/schedules/NoSuchSchedule", nil))
+	if w.Code != 404 {
+		t.Errorf("unknown schedule: %d", w.Code)
+	}
+	w = httptest.NewRecorder()
+	h.ServeHTTP(w, httptest.NewRequest("POST", "/_local/clock", strings.NewReader(`{"advance":"72h"}`)))
+	if w.Code != 200 || clock.Now().Sub(time.Now()) < 71*time.Hour {
+		t.Errorf("clock advance: %d %s", w.Code, w.Body)
+	}
+	w = httptest.NewRecorder()
+	h.ServeHTTP(w, httptest.NewRequest("POST", "/_local/clock", strings.NewReader(`{"advance":"soon"}`)))
+	if w.Code != 400 {
+		t.Errorf("bad clock body: %d", w.Code)
+	}
+}
+
+// The sample events of events/ replay through the real handlers in order.
+func TestSampleEventsReplay(t *testing.T) {
+	env := testenv.New(t)
+	root := testenv.Root(t)
+	fnDirs, err := os.ReadDir(filepath.Join(root, "events"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The samples address the account cdemo0001 of manager alice.
+	st := env.Deps(t, "CustomersFunction", nil).Store()
+	now := time.Now().UTC()
+	seed := &domain.Customer{ID: "cdemo0001", Name: "示例客户", ManagerID: "alice", Department: "sales", Tier: domain.TierKey,
+		Status: domain.StatusActive, TierSource: domain.TierFromInput, CreatedAt: now, UpdatedAt: now, Version: 1}
+	if err := st.CreateCustomer(context.Background(), seed, domain.AuditEntry{Entity: "customer", EntityID: seed.ID, Action: "create", Actor: "seed", At: now, RequestID: "seed"}); err != nil {
+		t.Fatal(err)
+	}
+	tpl := env.Template
+	replayed := 0
+	for _, d := range fnDirs {
+		f, ok := tpl.Function(d.Name())
+		if !ok {
+			t.Errorf("events/%s names no function of template.yaml", d.Name())
+			continue
+		}
+		fn := runner.Registry[f.LogicalID](env.Deps(t, f.LogicalID, nil))
+		files, _ := filepath.Glob(filepath.Join(root, "events", d.Name(), "*.json"))
+		sort.Strings(files)
+		for _, file := range files {
+			b, err := os.ReadFile(file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			name := filepath.Base(file)
+			switch {
+			case fn.HTTP != nil:
+				var ev events.APIGatewayV2HTTPRequest
+				if err := json.Unmarshal(b, &ev); err != nil {
+					t.Fatalf("%s: %v", name, err)
+				}
+				resp, err := httpadapter.NewV2(fn.HTTP).ProxyWithContext(context.Background(), ev)
+				if err != nil || resp.StatusCode >= 300 {
+					t.Errorf("%s/%s: %d %v %s", d.Name(), name, resp.StatusCode, err, resp.Body)
+				}
+			case fn.SQS != nil:
+				var ev events.SQSEvent
+				if err := json.Unmarshal(b, &ev); err != nil {
+					t.Fatalf("%s: %v", name, err)
+				}
+				resp, err := fn.SQS(context.Background(), ev)
+				if err != nil || len(resp.BatchItemFailures) != 0 {
+					t.Errorf("%s/%s: %v %+v", d.Name(), name, err, resp)
+				}
+			case fn.Schedule != nil:
+				var ev events.CloudWatchEvent
+				if err := json.Unmarshal(b, &ev); err != nil {
+					t.Fatalf("%s: %v", name, err)
+				}
+				if err := fn.Schedule(context.Background(), ev); err != nil {
+					t.Errorf("%s/%s: %v", d.Name(), name, err)
+				}
+			}
+			replayed++
+		}
+	}
+	for _, f := range tpl.Functions {
+		if files, _ := filepath.Glob(filepath.Join(root, "events", f.LogicalID, "*.json")); len(files) == 0 {
+			t.Errorf("%s has no sample event in events/%s/", f.LogicalID, f.LogicalID)
+		}
+	}
+	if replayed == 0 {
+		t.Fatal("no sample events replayed")
+	}
+}

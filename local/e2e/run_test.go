@@ -1,0 +1,181 @@
+package e2e
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"keycare/local/emu"
+	"keycare/local/testenv"
+)
+
+// stack is the local stack started as a user starts it (make run): the
+// keycare-local command in the module root, on a free port.
+type stack struct {
+	Base   string
+	cmd    *exec.Cmd
+	out    *syncBuffer
+	banner string
+	root   string
+}
+
+type syncBuffer struct {
+	ch chan string
+}
+
+// startStack builds and starts keycare-local and waits for its banner.
+func startStack(t *testing.T) *stack {
+	t.Helper()
+	root := testenv.Root(t)
+	bin := filepath.Join(t.TempDir(), "keycare-local")
+	build := exec.Command("go", "build", "-o", bin, "./local/cmd/keycare-local")
+	build.Dir = root
+	if b, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("build keycare-local: %v\n%s", err, b)
+	}
+	port, err := emu.FreePort()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(bin)
+	cmd.Dir = root
+	cmd.Env = append(os.Environ(), fmt.Sprintf("PORT=%d", port), "KEYCARE_LOG_DIR="+t.TempDir())
+	stdout, _ := cmd.StdoutPipe()
+	cmd.Stderr = cmd.Stdout
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	s := &stack{Base: fmt.Sprintf("http://127.0.0.1:%d", port), cmd: cmd, out: &syncBuffer{ch: make(chan string, 1000)}, root: root}
+	go func() {
+		sc := bufio.NewScanner(stdout)
+		for sc.Scan() {
+			s.out.ch <- sc.Text()
+		}
+		close(s.out.ch)
+	}()
+	t.Cleanup(func() {
+		if cmd.ProcessState == nil {
+			_ = cmd.Process.Kill()
+			_ = cmd.Wait()
+		}
+	})
+	deadline := time.After(120 * time.Second)
+	var lines []string
+	for {
+		select {
+		case l, ok := <-s.out.ch:
+			if !ok {
+				t.Fatalf("keycare-local exited before it was ready:\n%s", strings.Join(lines, "\n"))
+			}
+			lines = append(lines, l)
+			if strings.Contains(l, "Press Ctrl-C") {
+				s.banner = strings.Join(lines, "\n")
+				go func() {
+					for range s.out.ch {
+					}
+				}()
+				return s
+			}
+		case <-deadline:
+			t.Fatalf("keycare-local not ready after 120s:\n%s", strings.Join(lines, "\n"))
+		}
+	}
+}
+
+func (s *stack) do(t *testing.T, method, path, tok, body string) (int, []byte) {
+	t.Helper()
+	req, _ := http.NewRequest(method, s.Base+path, strings.NewReader(body))
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if tok != "" {
+		req.Header.Set("Authorization", "Bearer "+tok)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatalf("%s %s: %v", method, path, err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, b
+}
+
+// tokenCmd runs the token command as `make token` does.
+func tokenCmd(t *testing.T, root string, args ...string) string {
+	t.Helper()
+	cmd := exec.Command("go", append([]string{"run", "./local/cmd/token"}, args...)...)
+	cmd.Dir = root
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("token: %v", err)
+	}
+	return strings.TrimSpace(string(out))
+}
+
+// stop sends Ctrl-C and checks that the runner and every emulator it started end.
+func (s *stack) stop(t *testing.T) {
+	t.Helper()
+	ports := regexp.MustCompile(`http://127\.0\.0\.1:(\d+)`).FindAllStringSubmatch(s.banner, -1)
+	if err := s.cmd.Process.Signal(syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- s.cmd.Wait() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("keycare-local exited with %v after Ctrl-C", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("keycare-local did not stop within 30s of Ctrl-C")
+	}
+	if len(ports) < 4 {
+		t.Fatalf("the banner should list the API and three emulator URLs:\n%s", s.banner)
+	}
+	for _, p := range ports {
+		if c, err := net.DialTimeout("tcp", "127.0.0.1:"+p[1], time.Second); err == nil {
+			c.Close()
+			t.Errorf("port %s still answers after Ctrl-C", p[1])
+		}
+	}
+}
+
+func TestLocalStackAsAUserRunsIt(t *testing.T) {
+	s := startStack(t)
+	code, body := s.do(t, "GET", "/_local/healthz", "", "")
+	if code != 200 {
+		t.Fatalf("healthz: %d %s", code, body)
+	}
+	tok := tokenCmd(t, s.root, "-role", "manager", "-user", "alice", "-dept", "sales")
+	if code, _ := s.do(t, "GET", "/customers", "", ""); code != 401 {
+		t.Fatalf("no token: %d", code)
+	}
+	code, body = s.do(t, "POST", "/customers", tok, `{"name":"端到端测试客户","contacts":[{"name":"李娜","phone":"13900001111"}]}`)
+	if code != 201 {
+		t.Fatalf("create: %d %s", code, body)
+	}
+	var c struct {
+		ID, Name string
+	}
+	_ = json.Unmarshal(body, &c)
+	code, body = s.do(t, "GET", "/customers/"+c.ID, tok, "")
+	if code != 200 || !strings.Contains(string(body), "端到端测试客户") {
+		t.Fatalf("read back: %d %s", code, body)
+	}
+	code, body = s.do(t, "GET", "/_local/outbox", "", "")
+	if code != 200 || !json.Valid(body) {
+		t.Fatalf("outbox: %d %s", code, body)
+	}
+	s.stop(t)
+}

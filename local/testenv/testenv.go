@@ -1,0 +1,108 @@
+// Package testenv gives tests real local AWS stand-ins: one set of
+// emulators per test binary (started on first use, on free ports, stopped
+// when the binary ends) and a fresh table and queues from template.yaml for
+// each test that asks.
+package testenv
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"keycare/local/emu"
+	"keycare/local/stack"
+	"keycare/local/template"
+	"keycare/shared/platform"
+)
+
+var (
+	once     sync.Once
+	started  *emu.Stack
+	startErr error
+	clients  platform.Clients
+	seq      atomic.Int64
+)
+
+// Main runs the tests and then stops the emulators: call it from TestMain.
+func Main(m *testing.M) int {
+	code := m.Run()
+	if started != nil {
+		started.Stop()
+	}
+	return code
+}
+
+// Env is one test's resources.
+type Env struct {
+	Emu       *emu.Stack
+	Clients   platform.Clients
+	Template  *template.Template
+	Resources *stack.Resources
+}
+
+// Root is the module root (where template.yaml is).
+func Root(t testing.TB) string {
+	d, err := emu.LocalDir()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return filepath.Dir(d)
+}
+
+// Emulators starts the shared emulators (once) and returns them.
+func Emulators(t testing.TB) (*emu.Stack, platform.Clients) {
+	t.Helper()
+	once.Do(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+		defer cancel()
+		started, startErr = emu.Start(ctx, emu.Options{})
+		if startErr != nil {
+			return
+		}
+		clients, startErr = platform.NewClients(context.Background(), platform.Endpoints{DynamoDB: started.DynamoDB, SQS: started.SQS, SES: started.SES})
+	})
+	if startErr != nil {
+		t.Fatalf("local emulators: %v\n(run `make deps` first; `make test` does it for you)", startErr)
+	}
+	return started, clients
+}
+
+// New creates a fresh table and queues for one test, named apart from every
+// other test's.
+func New(t testing.TB) *Env {
+	t.Helper()
+	es, cl := Emulators(t)
+	tpl, err := template.Load(filepath.Join(Root(t), "template.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	stage := fmt.Sprintf("t%d-%d", os.Getpid(), seq.Add(1))
+	res, err := stack.Create(context.Background(), tpl, cl, map[string]string{"Stage": stage})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &Env{Emu: es, Clients: cl, Template: tpl, Resources: res}
+}
+
+// Deps are the dependencies of function fn (its template environment) on
+// this env, with the given clock.
+func (e *Env) Deps(t testing.TB, fn string, now func() time.Time) platform.Deps {
+	t.Helper()
+	f, ok := e.Template.Function(fn)
+	if !ok {
+		t.Fatalf("no function %s in template.yaml", fn)
+	}
+	cfg, err := e.Resources.Config(e.Template, f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if now == nil {
+		now = time.Now
+	}
+	return platform.Deps{Config: cfg, Clients: e.Clients, Now: now}
+}

@@ -1,0 +1,64 @@
+package api_test
+
+import (
+	"encoding/json"
+	"testing"
+)
+
+// FuzzCustomerDecoders sends arbitrary bodies, headers and queries to the
+// customer routes: whatever arrives, the answer is never a 5xx, and every
+// error is the JSON error shape with a code.
+func FuzzCustomerDecoders(f *testing.F) {
+	seeds := []struct {
+		route            uint8
+		body, q, ifMatch string
+	}{
+		{0, `{"name":"Acme","managerId":"alice","department":"sales"}`, "", ""},
+		{0, `{"name":"x","contacts":[{"name":"a","phone":"1","email":"@"}],"contract":{"end":"2026-13-01"}}`, "", ""},
+		{0, `{"name":"\u0000","tierOverride":{"tier":"key"}}`, "", ""},
+		{1, `{"tierOverride":null,"notes":"n"}`, "", `"1"`},
+		{1, `{"tierOverride":{"tier":"strategic","reason":"r"}}`, "", `W/"1"`},
+		{1, `{"scoreInputs":{"marginPct":1e400}}`, "", `"1"`},
+		{2, `{"year":2025,"amount":9223372036854775807,"companyRevenue":1}`, "", ""},
+		{3, "", "tier=key&cursor=eyJQSyI6IngifQ", ""},
+		{3, "", "limit=-1&manager=%00", ""},
+		{4, "", "reason=%FF", ""},
+	}
+	for _, s := range seeds {
+		f.Add(s.route, s.body, s.q, s.ifMatch)
+	}
+	s := newStack(f)
+	tok := token(f, "alice", "sales", "manager", "supervisor")
+	r := s.do("POST", "/customers", tok, newCustomer("Seed", "alice", "sales"))
+	var v struct{ ID string }
+	if err := json.Unmarshal(r.Body, &v); err != nil || v.ID == "" {
+		f.Fatalf("seed customer: %d %s", r.Code, r.Body)
+	}
+	id := v.ID
+	f.Fuzz(func(t *testing.T, route uint8, body, query, ifMatch string) {
+		s.t = t
+		var r resp
+		var b any
+		if body != "" {
+			b = body
+		}
+		switch route % 5 {
+		case 0:
+			r = s.do("POST", "/customers", tok, b)
+		case 1:
+			r = s.do("PATCH", "/customers/"+id, tok, b, "If-Match", ifMatch)
+		case 2:
+			r = s.do("POST", "/customers/"+id+"/revenue", tok, b)
+		case 3:
+			r = s.do("GET", "/customers?"+query, tok, nil)
+		case 4:
+			r = s.do("GET", "/customers/export?"+query, tok, nil)
+		}
+		if r.Code >= 500 {
+			t.Fatalf("%d for route %d body %q query %q: %s", r.Code, route%5, body, query, r.Body)
+		}
+		if r.Code >= 400 && r.errCode(t) == "" {
+			t.Fatalf("error without a code: %d %s", r.Code, r.Body)
+		}
+	})
+}
