@@ -1,0 +1,200 @@
+// Command bench prints the figures of DESIGN.md section 4 (make bench),
+// measured against the local emulators on this machine.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+
+	"keycare/local/emu"
+	"keycare/local/stack"
+	"keycare/local/template"
+	"keycare/shared/platform"
+)
+
+func main() {
+	n := flag.Int("n", 400, "requests per measured route")
+	only := flag.String("only", "", "comma-separated sections to run (customers,sizes); all when empty")
+	flag.Parse()
+	if err := run(*n, *only); err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(1)
+	}
+}
+
+func want(only, s string) bool { return only == "" || strings.Contains(","+only+",", ","+s+",") }
+
+func run(n int, only string) error {
+	ctx := context.Background()
+	root, err := emu.LocalDir()
+	if err != nil {
+		return err
+	}
+	root = filepath.Dir(root)
+	t, err := template.Load(filepath.Join(root, "template.yaml"))
+	if err != nil {
+		return err
+	}
+	slog.SetDefault(slog.New(slog.NewTextHandler(io.Discard, nil))) // handlers' request logs would drown the figures
+	fmt.Printf("keycare bench — %s, %s\n\n", time.Now().UTC().Format(time.RFC3339), machine())
+	es, err := emu.Start(ctx, emu.Options{})
+	if err != nil {
+		return err
+	}
+	defer es.Stop()
+	clients, err := platform.NewClients(ctx, platform.Endpoints{DynamoDB: es.DynamoDB, SQS: es.SQS, SES: es.SES})
+	if err != nil {
+		return err
+	}
+	res, err := stack.Create(ctx, t, clients, map[string]string{"Stage": "bench"})
+	if err != nil {
+		return err
+	}
+	b := &bench{ctx: ctx, t: t, res: res, clients: clients, n: n}
+	if want(only, "customers") {
+		if err := b.customers(); err != nil {
+			return err
+		}
+	}
+	if want(only, "sizes") {
+		if err := sizes(root, t); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+type bench struct {
+	ctx     context.Context
+	t       *template.Template
+	res     *stack.Resources
+	clients platform.Clients
+	n       int
+}
+
+func machine() string {
+	b, _ := os.ReadFile("/proc/cpuinfo")
+	model := ""
+	for _, l := range strings.Split(string(b), "\n") {
+		if strings.HasPrefix(l, "model name") {
+			model = strings.TrimSpace(strings.SplitN(l, ":", 2)[1])
+			break
+		}
+	}
+	cores := strings.Count(string(b), "processor\t:")
+	return fmt.Sprintf("%d cores, %s", cores, model)
+}
+
+// stats are latency percentiles of one series.
+type stats struct{ p50, p99, mean time.Duration }
+
+// measure runs the series fs interleaved (request i of each in turn), so
+// that drift of the emulator (JIT, GC, table growth) hits them alike, after
+// a warm-up; it returns each series' percentiles.
+func measure(n int, fs ...func(i int) error) ([]stats, error) {
+	for i := 0; i < min(100, n/2); i++ {
+		for _, f := range fs {
+			if err := f(-1 - i); err != nil {
+				return nil, err
+			}
+		}
+	}
+	d := make([][]time.Duration, len(fs))
+	for i := 0; i < n; i++ {
+		for k, f := range fs {
+			start := time.Now()
+			if err := f(i); err != nil {
+				return nil, err
+			}
+			d[k] = append(d[k], time.Since(start))
+		}
+	}
+	out := make([]stats, len(fs))
+	for k := range d {
+		var total time.Duration
+		for _, x := range d[k] {
+			total += x
+		}
+		sort.Slice(d[k], func(i, j int) bool { return d[k][i] < d[k][j] })
+		out[k] = stats{p50: d[k][n/2], p99: d[k][(n*99)/100], mean: total / time.Duration(n)}
+	}
+	return out, nil
+}
+
+func ms(d time.Duration) string { return fmt.Sprintf("%.2f ms", float64(d.Microseconds())/1000) }
+
+// countingDB counts DynamoDB round trips per request and keeps the inputs
+// of the last request, so that the same calls can be replayed bare.
+type countingDB struct {
+	*dynamodb.Client
+	calls atomic.Int64
+	last  []any
+}
+
+func (c *countingDB) reset() { c.last = c.last[:0] }
+
+func (c *countingDB) GetItem(ctx context.Context, in *dynamodb.GetItemInput, o ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error) {
+	c.calls.Add(1)
+	c.last = append(c.last, in)
+	return c.Client.GetItem(ctx, in, o...)
+}
+func (c *countingDB) PutItem(ctx context.Context, in *dynamodb.PutItemInput, o ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error) {
+	c.calls.Add(1)
+	c.last = append(c.last, in)
+	return c.Client.PutItem(ctx, in, o...)
+}
+func (c *countingDB) UpdateItem(ctx context.Context, in *dynamodb.UpdateItemInput, o ...func(*dynamodb.Options)) (*dynamodb.UpdateItemOutput, error) {
+	c.calls.Add(1)
+	c.last = append(c.last, in)
+	return c.Client.UpdateItem(ctx, in, o...)
+}
+func (c *countingDB) Query(ctx context.Context, in *dynamodb.QueryInput, o ...func(*dynamodb.Options)) (*dynamodb.QueryOutput, error) {
+	c.calls.Add(1)
+	c.last = append(c.last, in)
+	return c.Client.Query(ctx, in, o...)
+}
+func (c *countingDB) TransactWriteItems(ctx context.Context, in *dynamodb.TransactWriteItemsInput, o ...func(*dynamodb.Options)) (*dynamodb.TransactWriteItemsOutput, error) {
+	c.calls.Add(1)
+	c.last = append(c.last, in)
+	return c.Client.TransactWriteItems(ctx, in, o...)
+}
+func (c *countingDB) BatchGetItem(ctx context.Context, in *dynamodb.BatchGetItemInput, o ...func(*dynamodb.Options)) (*dynamodb.BatchGetItemOutput, error) {
+	c.calls.Add(1)
+	c.last = append(c.last, in)
+	return c.Client.BatchGetItem(ctx, in, o...)
+}
+
+func sizes(root string, t *template.Template) error {
+	fmt.Println("## Binary sizes (linux/arm64, -tags lambda.norpc, stripped)")
+	for _, f := range t.Functions {
+		out, err := os.MkdirTemp("", "keycare-size-")
+		if err != nil {
+			return err
+		}
+		cmd := exec.Command("make", "-s", "build-"+f.LogicalID, "ARTIFACTS_DIR="+out)
+		cmd.Dir = root
+		if b, err := cmd.CombinedOutput(); err != nil {
+			return fmt.Errorf("build %s: %v\n%s", f.LogicalID, err, b)
+		}
+		st, err := os.Stat(filepath.Join(out, "bootstrap"))
+		if err != nil {
+			return err
+		}
+		fmt.Printf("  %-28s %6.1f MiB\n", f.LogicalID, float64(st.Size())/(1<<20))
+		os.RemoveAll(out)
+	}
+	fmt.Println()
+	return nil
+}
