@@ -162,7 +162,9 @@ func TestCustomerValidate(t *testing.T) {
 
 func TestAccessRules(t *testing.T) {
 	c := validCustomer() // manager alice, department sales
-	p := func(sub, dept string, roles ...Role) Principal { return Principal{Sub: sub, Department: dept, Roles: roles} }
+	p := func(sub, dept string, roles ...Role) Principal {
+		return Principal{Sub: sub, Department: dept, Roles: roles}
+	}
 	tests := []struct {
 		name          string
 		who           Principal
