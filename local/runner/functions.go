@@ -23,5 +23,15 @@ type Factory func(d platform.Deps) Function
 // Registry maps each function's logical id in template.yaml to its factory.
 // A test checks that it covers template.yaml exactly.
 var Registry = map[string]Factory{
-	"CustomersFunction": func(d platform.Deps) Function { return Function{HTTP: d.CustomersAPI().Handler()} },
+	"CustomersFunction":        func(d platform.Deps) Function { return Function{HTTP: d.CustomersAPI().Handler()} },
+	"PublicComplaintsFunction": func(d platform.Deps) Function { return Function{HTTP: d.PublicComplaintsAPI().Handler()} },
+	"ComplaintsFunction":       func(d platform.Deps) Function { return Function{HTTP: d.ComplaintsAPI().Handler()} },
+	"MailerFunction":           func(d platform.Deps) Function { return Function{SQS: d.Mailer().Handle} },
+	"ComplaintEscalationFunction": func(d platform.Deps) Function {
+		e, err := d.Escalator()
+		if err != nil {
+			return Function{Schedule: func(context.Context, events.CloudWatchEvent) error { return err }}
+		}
+		return Function{Schedule: e.Handle}
+	},
 }

@@ -44,9 +44,9 @@ type Complaint struct {
 	OpinionAt       *time.Time `json:"opinionAt,omitempty"`
 	ClosedAt        *time.Time `json:"closedAt,omitempty"`
 
-	TrackingTokenHash string `json:"trackingTokenHash"` // SHA-256 of the tracking token; the token itself is only in the link
-	History           []Step `json:"history"`
-	Version           int    `json:"version"`
+	TrackingToken string `json:"trackingToken"` // single capability to follow this complaint (256 bits); in the customer's links only
+	History       []Step `json:"history"`
+	Version       int    `json:"version"`
 }
 
 // Channel is how a complaint arrived.

@@ -29,6 +29,10 @@ type Config struct {
 	SurveyQueueURL string
 	SenderEmail    string
 	PublicBaseURL  string
+	// Where staff notices go (ComplaintEscalationFunction).
+	SupervisorEmails string
+	ExecutiveEmails  string
+	DepartmentEmails string
 }
 
 // ConfigFromEnv reads the variables template.yaml sets.
@@ -45,6 +49,10 @@ func ConfigFrom(getenv func(string) string) (Config, error) {
 		SurveyQueueURL: getenv("SURVEY_QUEUE_URL"),
 		SenderEmail:    getenv("SENDER_EMAIL"),
 		PublicBaseURL:  getenv("PUBLIC_BASE_URL"),
+
+		SupervisorEmails: getenv("SUPERVISOR_EMAILS"),
+		ExecutiveEmails:  getenv("EXECUTIVE_EMAILS"),
+		DepartmentEmails: getenv("DEPARTMENT_EMAILS"),
 	}
 	if c.Table == "" {
 		return c, fmt.Errorf("platform: TABLE_NAME is not set")

@@ -7,7 +7,12 @@
 //	item              PK                      SK                 GSI1 (PK / SK)              GSI2                    GSI3                   GSI4
 //	customer          CUST#<id>               PROFILE            MGR#<manager> / CUST#<id>   TIER#<tier> / CUST#<id> DEPT#<dept> / CUST#<id> CUSTOMERS / CUST#<id>
 //	audit entry       AUDIT#<entity>#<id>     <at>#<request>#<n> ACTOR#<sub> / <at>#...
-//	setting           SETTINGS                <name>
+//	complaint         CMP#<number>            CARD               CUSTCMP#<customer> / <at>#<number>  OPEN / <closeDue>#<number> (open only)  CMPMONTH#<YYYY-MM> / <at>#<number>  CMPDEPT#<dept> / <at>#<number>
+//	reminder sent     CMP#<number>            REMINDER#<key>
+//	number sequence   SEQ#CMP#<year>          SEQ
+//	idempotency key   IDEM#<key>              IDEM   (TTL 24 h)
+//	mail sent         MAILSENT#<id>           MAIL   (TTL 7 days)
+//	mail not queued   MAILPENDING#<id>        MAIL               MAILPENDING / <at>
 //
 // Access patterns:
 //
@@ -18,4 +23,11 @@
 //	all customers (executive)      Query    GSI4 PK=CUSTOMERS
 //	audit trail of an entity       Query    PK=AUDIT#entity#id (newest first)
 //	audit trail of an actor        Query    GSI1 PK=ACTOR#sub (newest first)
+//	complaint by number            GetItem  PK=CMP#number, SK=CARD (the public number is the id)
+//	complaints of a customer       Query    GSI1 PK=CUSTCMP#id (newest first)
+//	open complaints by due time    Query    GSI2 PK=OPEN (SK < now for overdue)
+//	complaints received in a month Query    GSI3 PK=CMPMONTH#YYYY-MM
+//	complaints of a department     Query    GSI4 PK=CMPDEPT#dept (newest first)
+//	submit a complaint             BatchGetItem (sequence + idempotency key), then one TransactWriteItems
+//	mail that could not be queued  Query    GSI1 PK=MAILPENDING
 package store

@@ -24,6 +24,7 @@ type DB interface {
 	Query(ctx context.Context, in *dynamodb.QueryInput, opts ...func(*dynamodb.Options)) (*dynamodb.QueryOutput, error)
 	TransactWriteItems(ctx context.Context, in *dynamodb.TransactWriteItemsInput, opts ...func(*dynamodb.Options)) (*dynamodb.TransactWriteItemsOutput, error)
 	BatchGetItem(ctx context.Context, in *dynamodb.BatchGetItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.BatchGetItemOutput, error)
+	DeleteItem(ctx context.Context, in *dynamodb.DeleteItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.DeleteItemOutput, error)
 }
 
 // Store reads and writes keycare's records in one table.
@@ -151,6 +152,12 @@ func decodeCursor(c, pkAttr, pkValue string) (map[string]types.AttributeValue, e
 
 // query runs one page of a Query on the table (index "") or a GSI.
 func (s *Store) query(ctx context.Context, index, pkValue string, limit int32, cursor string, newestFirst bool, filter *filterExpr) ([]map[string]types.AttributeValue, string, error) {
+	return s.queryRange(ctx, index, pkValue, "", limit, cursor, newestFirst, filter)
+}
+
+// queryRange is query with an optional upper bound on the sort key
+// (sort key < skBefore).
+func (s *Store) queryRange(ctx context.Context, index, pkValue, skBefore string, limit int32, cursor string, newestFirst bool, filter *filterExpr) ([]map[string]types.AttributeValue, string, error) {
 	pkAttr := attrPK
 	if index != "" {
 		pkAttr = index + "PK"
@@ -161,9 +168,18 @@ func (s *Store) query(ctx context.Context, index, pkValue string, limit int32, c
 	}
 	names := map[string]string{"#pk": pkAttr}
 	values := map[string]types.AttributeValue{":pk": str(pkValue)}
+	cond := "#pk = :pk"
+	if skBefore != "" {
+		skAttr := attrSK
+		if index != "" {
+			skAttr = index + "SK"
+		}
+		names["#sk"], values[":sk"] = skAttr, str(skBefore)
+		cond += " AND #sk < :sk"
+	}
 	in := &dynamodb.QueryInput{
 		TableName:              aws.String(s.table),
-		KeyConditionExpression: aws.String("#pk = :pk"),
+		KeyConditionExpression: aws.String(cond),
 		ExclusiveStartKey:      start,
 		Limit:                  aws.Int32(limit),
 		ScanIndexForward:       aws.Bool(!newestFirst),

@@ -1,0 +1,168 @@
+package api
+
+import (
+	"bytes"
+	"embed"
+	"encoding/json"
+	"html/template"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"keycare/shared/domain"
+)
+
+//go:embed web/*.html
+var webFS embed.FS
+
+var pages = template.Must(template.ParseFS(webFS, "web/*.html"))
+
+// texts are the words of the public pages.
+type texts struct {
+	Brand, Title, Intro, Promise, FixErrors, Company, Contact, Phone, Email, ContactHint, Category, Request, Choose,
+	Description, DescriptionHint, Submit, ThanksTitle, ThanksNumber, ThanksKeep, ThanksGeneric, TrackTitle, Status,
+	Received, FirstDue, CloseDue, RejectReason, Reply, Steps, NotFoundTitle, NotFound string
+}
+
+var pageTexts = map[string]texts{
+	"zh": {Brand: "客户服务中心", Title: "客户投诉", Intro: "请告诉我们发生了什么。我们会认真对待每一条投诉，每一步处理都有记录。",
+		Promise: "我们承诺：24 小时内首次答复，7 天内办结。", FixErrors: "请修改以下内容：", Company: "公司（客户）名称", Contact: "联系人",
+		Phone: "电话", Email: "电子邮箱", ContactHint: "电话和邮箱至少填写一项；留下邮箱可收到确认邮件和处理进度。", Category: "投诉类别", Request: "您的诉求", Choose: "请选择",
+		Description: "问题描述", DescriptionHint: "请写明时间、地点、涉及的产品或人员，以及您希望如何解决。", Submit: "提交投诉",
+		ThanksTitle: "感谢您的反馈", ThanksNumber: "您的投诉已登记，投诉单号：", ThanksKeep: "请保存以下链接，可随时查看处理进度：",
+		ThanksGeneric: "我们已收到您的信息。", TrackTitle: "投诉处理进度", Status: "当前状态", Received: "登记时间", FirstDue: "首次答复期限",
+		CloseDue: "办结期限", RejectReason: "不予受理的原因", Reply: "我们的答复", Steps: "处理记录", NotFoundTitle: "未找到",
+		NotFound: "没有找到这条投诉，请检查链接是否完整。"},
+	"en": {Brand: "Customer Service", Title: "Make a complaint", Intro: "Tell us what happened. We take every complaint seriously and record every step we take.",
+		Promise: "Our promise: a first answer within 24 hours, and the case closed within 7 days.", FixErrors: "Please correct the following:",
+		Company: "Company (customer) name", Contact: "Contact name", Phone: "Phone", Email: "Email",
+		ContactHint: "Give a phone number or an email address, or both; with an email you receive a confirmation and updates.",
+		Category:    "Category", Request: "What you ask for", Choose: "Choose…", Description: "What happened",
+		DescriptionHint: "When and where it happened, the product or people involved, and how you would like it resolved.", Submit: "Send complaint",
+		ThanksTitle: "Thank you for telling us", ThanksNumber: "Your complaint is registered. Its number is:", ThanksKeep: "Keep this link to follow its progress:",
+		ThanksGeneric: "We received your message.", TrackTitle: "Complaint", Status: "Status", Received: "Received", FirstDue: "First answer due",
+		CloseDue: "To be closed by", RejectReason: "Why it was not accepted", Reply: "Our answer", Steps: "What we did", NotFoundTitle: "Not found",
+		NotFound: "We could not find this complaint. Please check that the link is complete."},
+}
+
+// fieldMessages are the client- and server-side messages of the form.
+var fieldMessages = map[string]map[string]string{
+	"zh": {"required": "此项为必填。", "contact": "请至少填写电话或邮箱。", "phone": "电话号码格式不正确。", "email": "邮箱地址格式不正确。",
+		"category": "请选择投诉类别。", "request": "请选择您的诉求。", "tooLong": "内容不能超过 5000 字。", "sending": "正在提交…"},
+	"en": {"required": "This field is required.", "contact": "Give a phone number or an email address.", "phone": "This is not a valid phone number.",
+		"email": "This is not a valid email address.", "category": "Choose a category.", "request": "Choose what you ask for.",
+		"tooLong": "At most 5,000 characters.", "sending": "Sending…"},
+}
+
+var categoryLabels = map[string]map[domain.Category]string{
+	"zh": {domain.CategoryService: "服务质量", domain.CategoryProduct: "产品质量", domain.CategoryLogistics: "物流配送", domain.CategoryBilling: "价格/账务", domain.CategoryStaff: "人员态度", domain.CategoryOther: "其他"},
+	"en": {domain.CategoryService: "Service quality", domain.CategoryProduct: "Product quality", domain.CategoryLogistics: "Delivery / logistics", domain.CategoryBilling: "Price / billing", domain.CategoryStaff: "Staff conduct", domain.CategoryOther: "Other"},
+}
+
+var requestLabels = map[string]map[domain.Request]string{
+	"zh": {domain.RequestPriceReduction: "减价", domain.RequestReturn: "退货", domain.RequestExchange: "换货", domain.RequestCompensation: "损害赔偿", domain.RequestSuggestion: "批评建议", domain.RequestOther: "其他"},
+	"en": {domain.RequestPriceReduction: "Price reduction", domain.RequestReturn: "Return", domain.RequestExchange: "Exchange", domain.RequestCompensation: "Compensation", domain.RequestSuggestion: "Criticism / suggestion", domain.RequestOther: "Other"},
+}
+
+var actionLabels = map[string]map[domain.Action]string{
+	"zh": {domain.ActionReceive: "投诉已登记", domain.ActionAccept: "已受理", domain.ActionReject: "不予受理", domain.ActionAssign: "已分派处理部门",
+		domain.ActionInvestigation: "调查完成", domain.ActionReview: "审核", domain.ActionApprove: "领导审批", domain.ActionReply: "已答复", domain.ActionCallback: "已回访", domain.ActionClose: "已结案"},
+	"en": {domain.ActionReceive: "Complaint registered", domain.ActionAccept: "Accepted", domain.ActionReject: "Not accepted", domain.ActionAssign: "Assigned to a department",
+		domain.ActionInvestigation: "Investigation done", domain.ActionReview: "Reviewed", domain.ActionApprove: "Approved by management", domain.ActionReply: "Answered", domain.ActionCallback: "Called back", domain.ActionClose: "Closed"},
+}
+
+func lang(s string) string {
+	if s == "en" {
+		return "en"
+	}
+	return "zh"
+}
+
+type option struct{ Value, Label string }
+
+type pageData struct {
+	Lang         string
+	T            texts
+	OtherLangURL string
+}
+
+func newPage(r *http.Request, l string) pageData {
+	u := *r.URL
+	q := u.Query()
+	if l == "en" {
+		q.Set("lang", "zh")
+	} else {
+		q.Set("lang", "en")
+	}
+	q.Del("new")
+	u.RawQuery = q.Encode()
+	return pageData{Lang: l, T: pageTexts[l], OtherLangURL: u.Path + "?" + u.RawQuery}
+}
+
+type formData struct {
+	pageData
+	Values         map[string]string
+	Errors         map[string]string
+	ErrorList      []struct{ ID, Label, Msg string }
+	IdempotencyKey string
+	Categories     []option
+	Requests       []option
+	DescriptionLen int
+	JSMessages     template.JS
+}
+
+func renderPage(w http.ResponseWriter, status int, name string, data any) {
+	var b bytes.Buffer
+	if err := pages.ExecuteTemplate(&b, name, data); err != nil {
+		http.Error(w, "page error", http.StatusInternalServerError)
+		return
+	}
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Cache-Control", "no-store")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("X-Frame-Options", "DENY")
+	h.Set("Referrer-Policy", "no-referrer")
+	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'; img-src 'self' data:")
+	w.WriteHeader(status)
+	_, _ = w.Write(b.Bytes())
+}
+
+func wantsHTML(r *http.Request) bool {
+	return strings.Contains(r.Header.Get("Accept"), "text/html")
+}
+
+func jsMessages(l string) template.JS {
+	b, _ := json.Marshal(fieldMessages[l])
+	return template.JS(b)
+}
+
+func formPage(r *http.Request, l string, values, errs map[string]string, idemKey string) formData {
+	d := formData{pageData: newPage(r, l), Values: values, Errors: errs, IdempotencyKey: idemKey, JSMessages: jsMessages(l)}
+	for _, c := range domain.Categories {
+		d.Categories = append(d.Categories, option{string(c), categoryLabels[l][c]})
+	}
+	for _, rq := range domain.Requests {
+		d.Requests = append(d.Requests, option{string(rq), requestLabels[l][rq]})
+	}
+	d.DescriptionLen = len([]rune(values["description"]))
+	labels := map[string]string{"customerName": d.T.Company, "contactName": d.T.Contact, "phone": d.T.Phone, "email": d.T.Email,
+		"category": d.T.Category, "request": d.T.Request, "description": d.T.Description}
+	for _, f := range []string{"customerName", "contactName", "phone", "email", "category", "request", "description"} {
+		if m := errs[f]; m != "" {
+			d.ErrorList = append(d.ErrorList, struct{ ID, Label, Msg string }{f, labels[f], m})
+		}
+	}
+	return d
+}
+
+func withLang(u string, l string) string {
+	p, err := url.Parse(u)
+	if err != nil {
+		return u
+	}
+	q := p.Query()
+	q.Set("lang", l)
+	p.RawQuery = q.Encode()
+	return p.String()
+}
