@@ -48,6 +48,16 @@ func token(t testing.TB, user, dept string, roles ...string) string {
 	return tok
 }
 
+// token issues a token valid at the stack's (possibly moved) clock.
+func (s *stackServer) token(t testing.TB, user, dept string, roles ...string) string {
+	t.Helper()
+	tok, err := gateway.Issue(gateway.Secret(), gateway.TokenSpec{User: user, Roles: roles, Department: dept}, s.clock.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tok
+}
+
 type resp struct {
 	Code   int
 	Header http.Header
