@@ -16,6 +16,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 )
@@ -33,10 +34,14 @@ type Stack struct {
 }
 
 type proc struct {
-	name string
-	cmd  *exec.Cmd
-	done chan struct{}
-	port int
+	name  string
+	cmd   *exec.Cmd
+	done  chan struct{}
+	port  int
+	start func(port int) (*exec.Cmd, error)
+	ready func(ctx context.Context, url string) error
+	// stopping marks an exit we asked for, which is not reported on Died.
+	stopping atomic.Bool
 }
 
 // Options tune Start.
@@ -165,13 +170,18 @@ func Start(ctx context.Context, o Options) (*Stack, error) {
 		if !want(sp.name) {
 			continue
 		}
-		p, url, err := s.launch(sp.name, sp.start)
+		port, err := FreePort()
+		if err != nil {
+			s.Stop()
+			return nil, fmt.Errorf("emu: %s: no free port: %w", sp.name, err)
+		}
+		p, url, err := s.launch(sp.name, port, sp.start)
 		if err != nil {
 			s.Stop()
 			return nil, err
 		}
+		p.ready = sp.ready
 		*sp.dst = url
-		_ = p
 	}
 	for _, sp := range specs {
 		if !want(sp.name) {
@@ -185,16 +195,12 @@ func Start(ctx context.Context, o Options) (*Stack, error) {
 	return s, nil
 }
 
-func (s *Stack) launch(name string, start func(port int) (*exec.Cmd, error)) (*proc, string, error) {
-	port, err := FreePort()
-	if err != nil {
-		return nil, "", fmt.Errorf("emu: %s: no free port: %w", name, err)
-	}
+func (s *Stack) launch(name string, port int, start func(port int) (*exec.Cmd, error)) (*proc, string, error) {
 	cmd, err := start(port)
 	if err != nil {
 		return nil, "", err
 	}
-	logf, err := os.Create(filepath.Join(s.LogDir, name+".log"))
+	logf, err := os.OpenFile(filepath.Join(s.LogDir, name+".log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
 	if err != nil {
 		return nil, "", err
 	}
@@ -204,27 +210,24 @@ func (s *Stack) launch(name string, start func(port int) (*exec.Cmd, error)) (*p
 		logf.Close()
 		return nil, "", fmt.Errorf("emu: start %s: %w", name, err)
 	}
-	p := &proc{name: name, cmd: cmd, done: make(chan struct{}), port: port}
+	p := &proc{name: name, cmd: cmd, done: make(chan struct{}), port: port, start: start}
 	go func() {
 		_ = cmd.Wait()
 		logf.Close()
-		close(p.done)
-		select {
-		case s.died <- name:
-		default:
+		if !p.stopping.Load() {
+			select {
+			case s.died <- name:
+			default:
+			}
 		}
+		close(p.done)
 	}()
 	s.procs = append(s.procs, p)
 	return p, "http://127.0.0.1:" + strconv.Itoa(port), nil
 }
 
 func (s *Stack) wait(ctx context.Context, name, url string, ready func(context.Context, string) error) error {
-	var p *proc
-	for _, x := range s.procs {
-		if x.name == name {
-			p = x
-		}
-	}
+	p := s.proc(name)
 	deadline := time.Now().Add(60 * time.Second)
 	for {
 		select {
@@ -259,16 +262,46 @@ func httpReady(ctx context.Context, url string) error {
 // Died receives the name of an emulator that exited unexpectedly.
 func (s *Stack) Died() <-chan string { return s.died }
 
-// StopOne stops one emulator (tests use it to simulate an outage).
-func (s *Stack) StopOne(name string) {
-	for _, p := range s.procs {
-		if p.name == name {
-			kill(p)
+func (s *Stack) proc(name string) *proc {
+	var p *proc
+	for _, x := range s.procs {
+		if x.name == name {
+			p = x // the latest launch
 		}
+	}
+	return p
+}
+
+// StopOne stops one emulator (tests use it to simulate an outage). Its
+// exit is expected: it is not reported on Died.
+func (s *Stack) StopOne(name string) {
+	if p := s.proc(name); p != nil {
+		kill(p)
 	}
 }
 
+// Restart starts a stopped emulator again on its old port and waits for it.
+// DynamoDB Local runs in memory: restarting it loses its data.
+func (s *Stack) Restart(ctx context.Context, name string) error {
+	p := s.proc(name)
+	if p == nil {
+		return fmt.Errorf("emu: no emulator %s", name)
+	}
+	select {
+	case <-p.done:
+	default:
+		return fmt.Errorf("emu: %s is still running", name)
+	}
+	np, url, err := s.launch(name, p.port, p.start)
+	if err != nil {
+		return err
+	}
+	np.ready = p.ready
+	return s.wait(ctx, name, url, p.ready)
+}
+
 func kill(p *proc) {
+	p.stopping.Store(true)
 	select {
 	case <-p.done:
 		return

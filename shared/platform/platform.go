@@ -111,8 +111,8 @@ func NewClients(ctx context.Context, ep Endpoints) (Clients, error) {
 			// BatchGetItem bodies; AWS's does. Check it only against AWS.
 			o.DisableValidateResponseChecksum = ep.DynamoDB != ""
 		}),
-		SQS:      sqs.NewFromConfig(cfg, func(o *sqs.Options) { setEndpoint(&o.BaseEndpoint, ep.SQS) }),
-		SES:      sesv2.NewFromConfig(cfg, func(o *sesv2.Options) { setEndpoint(&o.BaseEndpoint, ep.SES) }),
+		SQS: sqs.NewFromConfig(cfg, func(o *sqs.Options) { setEndpoint(&o.BaseEndpoint, ep.SQS) }),
+		SES: sesv2.NewFromConfig(cfg, func(o *sesv2.Options) { setEndpoint(&o.BaseEndpoint, ep.SES) }),
 	}, nil
 }
 
