@@ -128,7 +128,7 @@ func Event(r *http.Request, routeKey string, body []byte, claims map[string]stri
 	now := time.Now()
 	ip, _, _ := net.SplitHostPort(r.RemoteAddr)
 	ev := events.APIGatewayV2HTTPRequest{
-		Version: "2.0", RouteKey: routeKey, RawPath: r.URL.Path, RawQueryString: r.URL.RawQuery,
+		Version: "2.0", RouteKey: routeKey, RawPath: r.URL.EscapedPath(), RawQueryString: r.URL.RawQuery,
 		Cookies: cookies, Headers: headers, QueryStringParameters: query,
 		RequestContext: events.APIGatewayV2HTTPRequestContext{
 			RouteKey: routeKey, AccountID: "000000000000", Stage: "$default", RequestID: "local-" + hex.EncodeToString(idb),

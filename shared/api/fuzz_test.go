@@ -2,7 +2,11 @@ package api_test
 
 import (
 	"encoding/json"
+	"net/url"
+	"strings"
 	"testing"
+
+	"keycare/shared/domain"
 )
 
 // FuzzCustomerDecoders sends arbitrary bodies, headers and queries to the
@@ -59,6 +63,45 @@ func FuzzCustomerDecoders(f *testing.F) {
 		}
 		if r.Code >= 400 && r.errCode(t) == "" {
 			t.Fatalf("error without a code: %d %s", r.Code, r.Body)
+		}
+	})
+}
+
+// FuzzPublicComplaintDecoders sends arbitrary JSON and form bodies to the
+// public submission and arbitrary tracking requests: never a 5xx, never a
+// stored complaint without a valid card.
+func FuzzPublicComplaintDecoders(f *testing.F) {
+	f.Add(false, `{"customerName":"Acme","contactName":"王","email":"a@b.cn","category":"product","request":"return","description":"x"}`, "")
+	f.Add(true, "customerName=Acme&contactName=%E7%8E%8B&phone=13800000000&category=other&request=other&description=x", "")
+	f.Add(true, "customerName=%ZZ&description=%00", "")
+	f.Add(false, `{"customerName":"\ud800","contactName":"x","email":"a@b.cn","category":"product","request":"return","description":"x","idempotencyKey":"k"}`, "")
+	f.Add(false, `{"website":"x"}`, "")
+	f.Add(false, "", "261122001?token=x")
+	f.Add(false, "", "999999999999?token=")
+	s := newStack(f)
+	f.Fuzz(func(t *testing.T, form bool, body, track string) {
+		s.t = t
+		if track != "" {
+			r := s.do("GET", "/public/complaints/"+strings.ReplaceAll(url.PathEscape(track), "%3F", "?"), "", nil)
+			if r.Code >= 500 {
+				t.Fatalf("tracking %q: %d %s", track, r.Code, r.Body)
+			}
+			return
+		}
+		ct := "application/json"
+		if form {
+			ct = "application/x-www-form-urlencoded"
+		}
+		r := s.do("POST", "/public/complaints", "", body, "Content-Type", ct)
+		if r.Code >= 500 {
+			t.Fatalf("%s %q: %d %s", ct, body, r.Code, r.Body)
+		}
+		if r.Code == 201 {
+			var out struct{ Number string }
+			r.json(t, &out)
+			if !domain.ValidNumber(out.Number) {
+				t.Fatalf("201 without a valid number: %s", r.Body)
+			}
 		}
 	})
 }

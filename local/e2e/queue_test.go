@@ -1,0 +1,82 @@
+package e2e
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
+
+	"keycare/local/runner"
+	"keycare/local/testenv"
+	"keycare/shared/mail"
+)
+
+func queueDepth(t *testing.T, env *testenv.Env, q string) int {
+	t.Helper()
+	out, err := env.Clients.SQS.GetQueueAttributes(context.Background(), &sqs.GetQueueAttributesInput{QueueUrl: aws.String(env.Resources.QueueURLs[q]),
+		AttributeNames: []sqstypes.QueueAttributeName{sqstypes.QueueAttributeNameApproximateNumberOfMessages, sqstypes.QueueAttributeNameApproximateNumberOfMessagesNotVisible}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, _ := strconv.Atoi(out.Attributes["ApproximateNumberOfMessages"])
+	b, _ := strconv.Atoi(out.Attributes["ApproximateNumberOfMessagesNotVisible"])
+	return a + b
+}
+
+func sesCount(t *testing.T, url string) int {
+	t.Helper()
+	resp, err := http.Get(url + "/store")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	var s struct {
+		Emails []json.RawMessage `json:"emails"`
+	}
+	_ = json.Unmarshal(b, &s)
+	return len(s.Emails)
+}
+
+// Through the runner's SQS poller: good mail is sent, a poison message is
+// retried and, after maxReceiveCount (5), lands in the dead-letter queue.
+func TestMailQueuePollerAndDeadLetter(t *testing.T) {
+	env := testenv.New(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	mq := env.Resources.QueueURLs["MailQueue"]
+	// A short visibility timeout so the five receives take seconds, not minutes.
+	if _, err := env.Clients.SQS.SetQueueAttributes(ctx, &sqs.SetQueueAttributesInput{QueueUrl: aws.String(mq), Attributes: map[string]string{"VisibilityTimeout": "1"}}); err != nil {
+		t.Fatal(err)
+	}
+	r, err := runner.New(env.Template, env.Resources, env.Clients, runner.NewClock(), runner.Registry)
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := sesCount(t, env.Emu.SES)
+	wg := r.Start(ctx)
+	defer wg.Wait()
+	defer cancel()
+	good, _ := json.Marshal(mail.Message{ID: "poller-good", Kind: "test", Lang: "en", To: []string{"x@example.com"}, Subject: "s", HTML: "<p>h</p>", Text: "t"})
+	for _, body := range []string{string(good), "poison: not json"} {
+		if _, err := env.Clients.SQS.SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: aws.String(mq), MessageBody: aws.String(body)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	deadline := time.Now().Add(60 * time.Second)
+	for time.Now().Before(deadline) {
+		if queueDepth(t, env, "MailDeadLetterQueue") == 1 && sesCount(t, env.Emu.SES)-before == 1 && queueDepth(t, env, "MailQueue") == 0 {
+			return
+		}
+		time.Sleep(300 * time.Millisecond)
+	}
+	t.Fatalf("after 60s: DLQ %d (want 1), mail queue %d (want 0), sent %d (want 1)",
+		queueDepth(t, env, "MailDeadLetterQueue"), queueDepth(t, env, "MailQueue"), sesCount(t, env.Emu.SES)-before)
+}
