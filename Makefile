@@ -25,10 +25,10 @@ local/node_modules/.keycare-installed: local/package.json local/package-lock.jso
 	@touch $@
 
 browser: ## install Debian's chromium for the browser tests, if missing
-	@command -v chromium >/dev/null || command -v chromium-browser >/dev/null || { \
-	  echo "installing chromium (Debian package) for the end-to-end browser tests"; \
+	@{ command -v chromium >/dev/null && fc-list :lang=zh 2>/dev/null | grep -q . ; } || { \
+	  echo "installing chromium and a CJK font (Debian packages) for the end-to-end browser tests"; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-	  $$SUDO apt-get install -y -q chromium >/dev/null 2>&1 || { $$SUDO apt-get update -q >/dev/null && $$SUDO apt-get install -y -q chromium >/dev/null; }; }
+	  $$SUDO apt-get install -y -q chromium fonts-wqy-zenhei >/dev/null 2>&1 || { $$SUDO apt-get update -q >/dev/null && $$SUDO apt-get install -y -q chromium fonts-wqy-zenhei >/dev/null; }; }
 
 build: $(FUNCTIONS:%=$(BIN)/%/bootstrap) ## one static linux/arm64 bootstrap per function, in bin/<function>/
 
