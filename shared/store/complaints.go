@@ -78,28 +78,29 @@ func (s *Store) SubmitComplaint(ctx context.Context, sub Submission) (Submitted,
 		idemKey = key("IDEM#"+sub.IdempotencyKey, "IDEM")
 	}
 	trips := 0
+	last := -2 // unknown: read it (and the idempotency key) first
 	for attempt := 0; ; attempt++ {
-		keys := []map[string]types.AttributeValue{seqKey}
-		if idemKey != nil {
-			keys = append(keys, idemKey)
-		}
-		got, err := s.db.BatchGetItem(ctx, &dynamodb.BatchGetItemInput{RequestItems: map[string]types.KeysAndAttributes{
-			s.table: {Keys: keys, ConsistentRead: aws.Bool(true)},
-		}})
-		trips++
-		if err != nil {
-			return Submitted{}, fmt.Errorf("store: submit: read sequence: %w", err)
-		}
-		if len(got.UnprocessedKeys) > 0 {
-			continue
-		}
-		last := -1 // no sequence item yet
-		for _, it := range got.Responses[s.table] {
-			switch it[attrPK].(*types.AttributeValueMemberS).Value {
-			case "SEQ#CMP#" + strconv.Itoa(year):
-				n, _ := strconv.Atoi(it["last"].(*types.AttributeValueMemberN).Value)
-				last = n
-			default:
+		if last == -2 {
+			keys := []map[string]types.AttributeValue{seqKey}
+			if idemKey != nil {
+				keys = append(keys, idemKey)
+			}
+			got, err := s.db.BatchGetItem(ctx, &dynamodb.BatchGetItemInput{RequestItems: map[string]types.KeysAndAttributes{
+				s.table: {Keys: keys, ConsistentRead: aws.Bool(true)},
+			}})
+			trips++
+			if err != nil {
+				return Submitted{}, fmt.Errorf("store: submit: read sequence: %w", err)
+			}
+			if len(got.UnprocessedKeys) > 0 {
+				continue
+			}
+			last = -1 // no sequence item yet
+			for _, it := range got.Responses[s.table] {
+				if it[attrPK].(*types.AttributeValueMemberS).Value == "SEQ#CMP#"+strconv.Itoa(year) {
+					last = seqValue(it)
+					continue
+				}
 				var prev Submitted
 				if err := unmarshal(it, &prev); err != nil {
 					return Submitted{}, err
@@ -120,9 +121,10 @@ func (s *Store) SubmitComplaint(ctx context.Context, sub Submission) (Submitted,
 		out := Submitted{Number: c.Number, Token: sub.Token, ReceivedAt: c.ReceivedAt, FirstResponseDue: c.Deadlines.FirstResponseDue,
 			CloseDue: c.Deadlines.CloseDue, Fingerprint: sub.Fingerprint}
 		seqUpdate := &types.Update{TableName: aws.String(s.table), Key: seqKey,
-			UpdateExpression:          aws.String("SET #last = :n"),
-			ExpressionAttributeNames:  map[string]string{"#last": "last"},
-			ExpressionAttributeValues: map[string]types.AttributeValue{":n": num(n)},
+			UpdateExpression:                    aws.String("SET #last = :n"),
+			ExpressionAttributeNames:            map[string]string{"#last": "last"},
+			ExpressionAttributeValues:           map[string]types.AttributeValue{":n": num(n)},
+			ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
 		}
 		if last < 0 {
 			seqUpdate.ConditionExpression = aws.String("attribute_not_exists(PK)")
@@ -148,16 +150,41 @@ func (s *Store) SubmitComplaint(ctx context.Context, sub Submission) (Submitted,
 			out.RoundTrips = trips
 			return out, nil
 		}
-		if conditionFailedAt(err, 1) && !conditionFailedAt(err, 0) {
+		if attempt >= 200 {
+			return Submitted{}, fmt.Errorf("store: submit complaint: gave up after %d attempts: %w", attempt, err)
+		}
+		var tce *types.TransactionCanceledException
+		switch {
+		case errors.As(err, &tce) && len(tce.CancellationReasons) > 0 && aws.ToString(tce.CancellationReasons[0].Code) == "ConditionalCheckFailed":
+			// Another submission took number n: the failed condition tells
+			// the sequence's current value, so try the next one at once.
+			if it := tce.CancellationReasons[0].Item; it != nil {
+				last = seqValue(it)
+			} else {
+				last = -2
+			}
+		case conditionFailedAt(err, 1):
 			return Submitted{}, fmt.Errorf("store: complaint %s exists although the sequence was at %d: %w", c.Number, last, domain.ErrConflict)
+		case conditionFailedAt(err, 2):
+			last = -2 // the same key was just used: read it
+		case isTransactionConflict(err):
+			// Another submission is writing the sequence now. Keep the
+			// value we have: if it moved, the next attempt's failed
+			// condition returns the new one. Back off a little, more as
+			// contention persists.
+			time.Sleep(time.Duration(rand.IntN(1<<min(attempt, 6))) * time.Millisecond)
+		default:
+			return Submitted{}, fmt.Errorf("store: submit complaint: %w", err)
 		}
-		if (conditionFailedAt(err, -1) || isTransactionConflict(err)) && attempt < 200 {
-			// Another submission took this number (or the same key): read again.
-			time.Sleep(time.Duration(rand.IntN(2+min(attempt, 20)*2)) * time.Millisecond)
-			continue
-		}
-		return Submitted{}, fmt.Errorf("store: submit complaint: %w", err)
 	}
+}
+
+func seqValue(it map[string]types.AttributeValue) int {
+	if v, ok := it["last"].(*types.AttributeValueMemberN); ok {
+		n, _ := strconv.Atoi(v.Value)
+		return n
+	}
+	return 0
 }
 
 // GetComplaint reads a complaint by its number.

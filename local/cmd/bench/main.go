@@ -26,7 +26,7 @@ import (
 
 func main() {
 	n := flag.Int("n", 400, "requests per measured route")
-	only := flag.String("only", "", "comma-separated sections to run (customers,sizes); all when empty")
+	only := flag.String("only", "", "comma-separated sections to run (customers,complaints,sizes); all when empty")
 	flag.Parse()
 	if err := run(*n, *only); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
@@ -65,6 +65,11 @@ func run(n int, only string) error {
 	b := &bench{ctx: ctx, t: t, res: res, clients: clients, n: n}
 	if want(only, "customers") {
 		if err := b.customers(); err != nil {
+			return err
+		}
+	}
+	if want(only, "complaints") {
+		if err := b.complaints(); err != nil {
 			return err
 		}
 	}
