@@ -263,7 +263,7 @@ func (s *Store) ListComplaints(ctx context.Context, q ComplaintQuery) (Page[doma
 	newest := true
 	switch {
 	case q.Overdue:
-		index, pk, before, newest = "GSI2", "OPEN", q.Now.UTC().Format(time.RFC3339Nano), false
+		index, pk, before, newest = "GSI2", "OPEN", "<"+q.Now.UTC().Format(time.RFC3339Nano), false
 		if q.Department != "" {
 			f.eq("department", q.Department)
 		}

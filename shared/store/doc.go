@@ -13,6 +13,11 @@
 //	idempotency key   IDEM#<key>              IDEM   (TTL 24 h)
 //	mail sent         MAILSENT#<id>           MAIL   (TTL 7 days)
 //	mail not queued   MAILPENDING#<id>        MAIL               MAILPENDING / <at>
+//	survey invitation SURVEY#<token>          INVITE             CUSTSURVEY#<customer> / <at>#<token>  SURVEYOPEN / <at>#<token> (unanswered only)
+//	survey answer     SURVEY#<token>          RESPONSE           CUSTRESP#<customer> / <YYYY-MM>#<at>#<token>           RESPMONTH#<YYYY-MM> / <customer>#<token>
+//	survey aggregate  AGG#CUST#<id> | AGG#MGR#<id> | AGG#MONTH   <YYYY-MM>
+//	contact surveyed  SURVEYCONTACT#<email>   LAST   (TTL: the 30-day gap)
+//	follow-up task    FOLLOWUP#<id>           TASK               MGRFOLLOWUP#<manager> / <due>#<id>
 //
 // Access patterns:
 //
@@ -30,4 +35,10 @@
 //	complaints of a department     Query    GSI4 PK=CMPDEPT#dept (newest first)
 //	submit a complaint             BatchGetItem (sequence + idempotency key), then one TransactWriteItems
 //	mail that could not be queued  Query    GSI1 PK=MAILPENDING
+//	survey invitation by token     GetItem  PK=SURVEY#token, SK=INVITE
+//	unanswered invitations         Query    GSI2 PK=SURVEYOPEN (reminders)
+//	answers of a customer [month]  Query    GSI1 PK=CUSTRESP#id (SK < month#\uffff, filtered to the month)
+//	answers of a month             Query    GSI3 PK=RESPMONTH#YYYY-MM
+//	aggregates per customer/manager/month  Query PK=AGG#…, SK BETWEEN from AND to
+//	follow-ups of a manager        Query    GSI1 PK=MGRFOLLOWUP#manager
 package store

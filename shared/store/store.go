@@ -155,9 +155,9 @@ func (s *Store) query(ctx context.Context, index, pkValue string, limit int32, c
 	return s.queryRange(ctx, index, pkValue, "", limit, cursor, newestFirst, filter)
 }
 
-// queryRange is query with an optional upper bound on the sort key
-// (sort key < skBefore).
-func (s *Store) queryRange(ctx context.Context, index, pkValue, skBefore string, limit int32, cursor string, newestFirst bool, filter *filterExpr) ([]map[string]types.AttributeValue, string, error) {
+// queryRange is query with an optional condition on the sort key:
+// "<value" (before) or "^value" (begins with).
+func (s *Store) queryRange(ctx context.Context, index, pkValue, skCond string, limit int32, cursor string, newestFirst bool, filter *filterExpr) ([]map[string]types.AttributeValue, string, error) {
 	pkAttr := attrPK
 	if index != "" {
 		pkAttr = index + "PK"
@@ -169,13 +169,17 @@ func (s *Store) queryRange(ctx context.Context, index, pkValue, skBefore string,
 	names := map[string]string{"#pk": pkAttr}
 	values := map[string]types.AttributeValue{":pk": str(pkValue)}
 	cond := "#pk = :pk"
-	if skBefore != "" {
+	if skCond != "" {
 		skAttr := attrSK
 		if index != "" {
 			skAttr = index + "SK"
 		}
-		names["#sk"], values[":sk"] = skAttr, str(skBefore)
-		cond += " AND #sk < :sk"
+		names["#sk"], values[":sk"] = skAttr, str(skCond[1:])
+		if skCond[0] == '^' {
+			cond += " AND begins_with(#sk, :sk)"
+		} else {
+			cond += " AND #sk < :sk"
+		}
 	}
 	in := &dynamodb.QueryInput{
 		TableName:              aws.String(s.table),
