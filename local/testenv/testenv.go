@@ -82,7 +82,7 @@ func New(t testing.TB) *Env {
 		t.Fatal(err)
 	}
 	stage := fmt.Sprintf("t%d-%d", os.Getpid(), seq.Add(1))
-	res, err := stack.Create(context.Background(), tpl, cl, map[string]string{"Stage": stage})
+	res, err := stack.Create(context.Background(), tpl, cl, map[string]string{"Stage": stage, "PublicBaseUrl": "http://keycare.test"})
 	if err != nil {
 		t.Fatal(err)
 	}

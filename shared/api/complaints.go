@@ -13,6 +13,7 @@ import (
 	"keycare/shared/domain"
 	"keycare/shared/mail"
 	"keycare/shared/store"
+	"keycare/shared/survey"
 )
 
 // CustomerReader finds the account a staff-entered complaint is linked to.
@@ -26,6 +27,7 @@ type Complaints struct {
 	Store     ComplaintStore
 	Customers CustomerReader
 	Mail      mail.Outbox
+	Surveys   Inviter // a survey after closure; nil sends none
 	Now       func() time.Time
 	SLA       domain.SLA
 	BaseURL   string
@@ -373,7 +375,28 @@ func (h *Complaints) step(a domain.Action) func(w http.ResponseWriter, r *http.R
 				slog.ErrorContext(r.Context(), "mail not sent", "kind", kind, "number", c.Number, "err", err.Error())
 			}
 		}
+		if a == domain.ActionClose {
+			h.surveyAfterClose(r, c)
+		}
 		setETag(w, c.Version)
 		writeJSON(w, http.StatusOK, h.view(c))
+	}
+}
+
+// surveyAfterClose invites the customer to rate the handling (domain.md:
+// after closure the customer receives a satisfaction survey).
+func (h *Complaints) surveyAfterClose(r *http.Request, c *domain.Complaint) {
+	if h.Surveys == nil || c.Contact.Email == "" {
+		return
+	}
+	req := survey.InviteRequest{CustomerName: c.CustomerName, ContactName: c.Contact.Name, ContactEmail: c.Contact.Email, Language: c.Language,
+		Reason: domain.SurveyAfterComplaint, ComplaintNumber: c.Number, By: "complaint-close", BaseURL: baseURL(r, h.BaseURL)}
+	if c.CustomerID != "" {
+		if cu, err := h.Customers.GetCustomer(r.Context(), c.CustomerID); err == nil {
+			req.Customer = cu
+		}
+	}
+	if _, err := h.Surveys.Invite(r.Context(), req); err != nil {
+		slog.ErrorContext(r.Context(), "survey after closure not created", "number", c.Number, "err", err.Error())
 	}
 }

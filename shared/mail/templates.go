@@ -30,7 +30,7 @@ type ComplaintMail struct {
 
 // The wording of each complaint email, in Chinese and English. Each entry
 // is a subject and paragraphs; {{.Field}} refers to ComplaintMail.
-var complaintTexts = map[string]map[string]struct {
+var wording = map[string]map[string]struct {
 	Subject string
 	Paras   []string
 }{
@@ -100,6 +100,46 @@ var complaintTexts = map[string]map[string]struct {
 	},
 }
 
+// SurveyMail is what the survey emails show.
+type SurveyMail struct {
+	ContactName  string
+	CustomerName string
+	Link         string
+	ExpiresAt    string
+	Overall      int
+	Recommend    int
+	Comment      string
+	ManagerID    string
+}
+
+func init() {
+	wording["survey-invitation"] = map[string]struct {
+		Subject string
+		Paras   []string
+	}{
+		"zh": {"请您评价我们的服务", []string{"{{.ContactName}}，您好：", "感谢您一直以来对我们的支持。为了持续改进服务，诚邀您花两分钟填写满意度问卷：",
+			"{{.Link}}", "链接仅供您本人使用，{{.ExpiresAt}} 前有效。"}},
+		"en": {"How did we do?", []string{"Dear {{.ContactName}},", "Thank you for working with us. To keep improving, we would value two minutes of your time for a short survey:",
+			"{{.Link}}", "The link is for you alone and works until {{.ExpiresAt}}."}},
+	}
+	wording["survey-reminder"] = map[string]struct {
+		Subject string
+		Paras   []string
+	}{
+		"zh": {"提醒：满意度问卷", []string{"{{.ContactName}}，您好：", "我们尚未收到您的问卷反馈。您的意见对我们非常重要：", "{{.Link}}", "链接 {{.ExpiresAt}} 前有效。本提醒只发送一次。"}},
+		"en": {"Reminder: a short survey", []string{"Dear {{.ContactName}},", "We have not yet heard from you. Your opinion matters a great deal to us:", "{{.Link}}", "The link works until {{.ExpiresAt}}. This is our only reminder."}},
+	}
+	wording["survey-poor-answer"] = map[string]struct {
+		Subject string
+		Paras   []string
+	}{
+		"zh": {"【战略客户】满意度评价偏低：{{.CustomerName}}", []string{"战略客户 {{.CustomerName}} 的满意度问卷评价偏低：", "总体满意度 {{.Overall}}/5，推荐意愿 {{.Recommend}}/10。",
+			"客户意见：{{.Comment}}", "已为客户经理 {{.ManagerID}} 创建回访任务，请关注跟进。"}},
+		"en": {"[Strategic account] Poor survey answer: {{.CustomerName}}", []string{"The strategic account {{.CustomerName}} answered the survey poorly:",
+			"overall satisfaction {{.Overall}}/5, likelihood to recommend {{.Recommend}}/10.", "Comment: {{.Comment}}", "A follow-up task was opened for the account manager {{.ManagerID}}; please watch it."}},
+	}
+}
+
 // ReminderKindLabel names a reminder kind in lang.
 func ReminderKindLabel(kind, lang string) string {
 	zh := map[string]string{"close-soon": "即将到期", "first-response-overdue": "首次答复超时", "opinion-overdue": "受理意见超时", "close-overdue": "结案超时"}
@@ -128,12 +168,15 @@ func footer(lang string) string {
 }
 
 // Complaint renders the email kind for d as a message with HTML and text parts.
-func Complaint(kind string, d ComplaintMail) (Message, error) {
-	lang := d.Lang
+func Complaint(kind string, d ComplaintMail) (Message, error) { return Render(kind, d.Lang, d.To, d) }
+
+// Render renders the email kind in lang with data for the fields its
+// wording refers to, as a message with HTML and text parts.
+func Render(kind, lang string, to []string, d any) (Message, error) {
 	if lang != "en" {
 		lang = "zh"
 	}
-	texts, ok := complaintTexts[kind][lang]
+	texts, ok := wording[kind][lang]
 	if !ok {
 		return Message{}, fmt.Errorf("mail: no template %s/%s", kind, lang)
 	}
@@ -166,6 +209,6 @@ func Complaint(kind string, d ComplaintMail) (Message, error) {
 		return Message{}, fmt.Errorf("mail: %s html: %w", kind, err)
 	}
 	text := subject + "\n\n" + strings.Join(paras, "\n\n") + "\n\n-- \n" + footer(lang) + "\n"
-	m := Message{ID: NewID(kind), Kind: kind, Lang: lang, To: d.To, Subject: subject, HTML: h.String(), Text: text}
+	m := Message{ID: NewID(kind), Kind: kind, Lang: lang, To: to, Subject: subject, HTML: h.String(), Text: text}
 	return m, m.Validate()
 }

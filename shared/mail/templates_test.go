@@ -9,7 +9,10 @@ func TestComplaintMailsHaveBothPartsInBothLanguages(t *testing.T) {
 	d := ComplaintMail{To: []string{"wang@acme.cn"}, Number: "261122001", ContactName: "王伟 <script>", CustomerName: "Acme",
 		ReceivedAt: "2026-11-22 10:00", FirstDue: "2026-11-23 10:00", CloseDue: "2026-11-29 10:00",
 		TrackingURL: "https://x/public/complaints/261122001?token=t", Reason: "r", ReplyText: "a", Kind: "due soon", Deadline: "d", Status: "s", Department: "repair", Severity: "normal"}
-	for kind := range complaintTexts {
+	for kind := range wording {
+		if !strings.HasPrefix(kind, "complaint-") {
+			continue
+		}
 		for _, lang := range []string{"zh", "en"} {
 			d.Lang = lang
 			m, err := Complaint(kind, d)
@@ -38,5 +41,23 @@ func TestComplaintMailsHaveBothPartsInBothLanguages(t *testing.T) {
 	d.To = nil
 	if _, err := Complaint("complaint-received", d); err == nil {
 		t.Error("message without recipient accepted")
+	}
+}
+
+func TestSurveyMails(t *testing.T) {
+	d := SurveyMail{ContactName: "王伟", CustomerName: "Acme", Link: "https://x/s/tok", ExpiresAt: "2026-12-22", Overall: 2, Recommend: 3, Comment: "慢", ManagerID: "alice"}
+	for _, kind := range []string{"survey-invitation", "survey-reminder", "survey-poor-answer"} {
+		for _, lang := range []string{"zh", "en"} {
+			m, err := Render(kind, lang, []string{"a@b.cn"}, d)
+			if err != nil {
+				t.Fatalf("%s/%s: %v", kind, lang, err)
+			}
+			if kind != "survey-poor-answer" && !strings.Contains(m.Text, d.Link) {
+				t.Errorf("%s/%s lacks the link", kind, lang)
+			}
+			if kind == "survey-poor-answer" && !strings.Contains(m.Text, "2/5") {
+				t.Errorf("%s/%s lacks the score", kind, lang)
+			}
+		}
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"keycare/shared/mail"
 	"keycare/shared/queue"
 	"keycare/shared/store"
+	"keycare/shared/survey"
 )
 
 // Deps is everything a function is wired from: configuration, clients and
@@ -45,7 +46,30 @@ func (d Deps) PublicComplaintsAPI() *api.PublicComplaints {
 // ComplaintsAPI is the handler of ComplaintsFunction.
 func (d Deps) ComplaintsAPI() *api.Complaints {
 	st := d.Store()
-	return &api.Complaints{Store: st, Customers: st, Mail: d.Outbox(), Now: d.Now, SLA: d.SLA(), BaseURL: d.Config.PublicBaseURL}
+	return &api.Complaints{Store: st, Customers: st, Mail: d.Outbox(), Surveys: d.Surveys(), Now: d.Now, SLA: d.SLA(), BaseURL: d.Config.PublicBaseURL}
+}
+
+// Surveys is the survey programme: invitations, reminders, the processor.
+func (d Deps) Surveys() *survey.Service {
+	s := domain.DefaultSurveySettings()
+	s.StrategicMonths = d.Config.StrategicSurveyMonths
+	loc, err := time.LoadLocation(d.Config.TimeZone)
+	if err != nil {
+		loc = d.SLA().Location()
+	}
+	sup, _ := escalation.ParseDirectory(d.Config.SupervisorEmails, "", "", "zh")
+	return &survey.Service{Store: d.Store(), Mail: d.Outbox(), Now: d.Now, Settings: s, Location: loc, BaseURL: d.Config.PublicBaseURL, Supervisors: sup.Supervisors}
+}
+
+// PublicSurveysAPI is the handler of PublicSurveysFunction.
+func (d Deps) PublicSurveysAPI() *api.PublicSurveys {
+	return &api.PublicSurveys{Store: d.Store(), Queue: queue.New(d.Clients.SQS, d.Config.SurveyQueueURL), Now: d.Now}
+}
+
+// SurveysAPI is the handler of SurveysFunction.
+func (d Deps) SurveysAPI() *api.Surveys {
+	s := d.Surveys()
+	return &api.Surveys{Store: d.Store(), Inviter: s, Now: d.Now, Loc: s.Location, BaseURL: d.Config.PublicBaseURL}
 }
 
 // Escalator is the handler of ComplaintEscalationFunction.

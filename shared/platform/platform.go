@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"strconv"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -33,6 +34,8 @@ type Config struct {
 	SupervisorEmails string
 	ExecutiveEmails  string
 	DepartmentEmails string
+	// Strategic accounts are surveyed every this many months (3 = quarterly like the others).
+	StrategicSurveyMonths int
 }
 
 // ConfigFromEnv reads the variables template.yaml sets.
@@ -53,6 +56,14 @@ func ConfigFrom(getenv func(string) string) (Config, error) {
 		SupervisorEmails: getenv("SUPERVISOR_EMAILS"),
 		ExecutiveEmails:  getenv("EXECUTIVE_EMAILS"),
 		DepartmentEmails: getenv("DEPARTMENT_EMAILS"),
+	}
+	c.StrategicSurveyMonths = 3
+	if v := getenv("STRATEGIC_SURVEY_MONTHS"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 12 {
+			return c, fmt.Errorf("platform: STRATEGIC_SURVEY_MONTHS %q is not 1–12", v)
+		}
+		c.StrategicSurveyMonths = n
 	}
 	if c.Table == "" {
 		return c, fmt.Errorf("platform: TABLE_NAME is not set")

@@ -77,7 +77,8 @@ func run() error {
 	if err != nil {
 		return err
 	}
-	res, err := stack.Create(ctx, t, clients, nil)
+	base := "http://127.0.0.1:" + strconv.Itoa(*port)
+	res, err := stack.Create(ctx, t, clients, map[string]string{"PublicBaseUrl": base})
 	if err != nil {
 		return err
 	}
@@ -101,7 +102,6 @@ func run() error {
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(ln) }()
 
-	base := "http://127.0.0.1:" + strconv.Itoa(*port)
 	fmt.Printf(`
 keycare is running locally.
   API                 %s
