@@ -185,7 +185,7 @@ func (s *Service) process(ctx context.Context, body []byte) (Outcome, error) {
 		Reason: in.Reason, Month: sub.SubmittedAt.In(s.Location).Format("2006-01"), Answer: sub.Answer, SubmittedAt: sub.SubmittedAt.UTC(), Poor: sub.Answer.Poor()}
 	var f *store.FollowUp
 	if r.Poor && in.ManagerID != "" {
-		f = &store.FollowUp{ID: "s-" + in.Token[:16], CustomerID: in.CustomerID, ManagerID: in.ManagerID, Token: in.Token, Status: "open",
+		f = &store.FollowUp{ID: "s-" + in.Token, CustomerID: in.CustomerID, ManagerID: in.ManagerID, Token: in.Token, Status: "open",
 			Reason:    fmt.Sprintf("poor survey answer: overall %d/5, recommend %d/10", sub.Answer.Overall, sub.Answer.Recommend),
 			CreatedAt: s.Now().UTC(), DueAt: sub.SubmittedAt.Add(3 * 24 * time.Hour).UTC()}
 	}
