@@ -37,7 +37,7 @@
 //	mail that could not be queued  Query    GSI1 PK=MAILPENDING
 //	survey invitation by token     GetItem  PK=SURVEY#token, SK=INVITE
 //	unanswered invitations         Query    GSI2 PK=SURVEYOPEN (reminders)
-//	answers of a customer [month]  Query    GSI1 PK=CUSTRESP#id (SK < month#\uffff, filtered to the month)
+//	answers of a customer [month]  Query    GSI1 PK=CUSTRESP#id (SK begins_with month#)
 //	answers of a month             Query    GSI3 PK=RESPMONTH#YYYY-MM
 //	aggregates per customer/manager/month  Query PK=AGG#…, SK BETWEEN from AND to
 //	follow-ups of a manager        Query    GSI1 PK=MGRFOLLOWUP#manager
