@@ -179,3 +179,48 @@ func TestLocalStackAsAUserRunsIt(t *testing.T) {
 	}
 	s.stop(t)
 }
+
+// The runner says plainly what is wrong: a busy port, missing emulators.
+func TestLocalStackExplainsWhatIsWrong(t *testing.T) {
+	root := testenv.Root(t)
+	bin := filepath.Join(t.TempDir(), "keycare-local")
+	build := exec.Command("go", "build", "-o", bin, "./local/cmd/keycare-local")
+	build.Dir = root
+	if b, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, b)
+	}
+	busy, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer busy.Close()
+	port := busy.Addr().(*net.TCPAddr).Port
+	tests := []struct {
+		name string
+		env  []string
+		want string
+	}{
+		{"busy port", []string{fmt.Sprintf("PORT=%d", port)}, fmt.Sprintf("port %d is not free", port)},
+		{"no emulators installed", []string{"PORT=0", "KEYCARE_LOCAL_DIR=" + t.TempDir()}, "run `make deps`"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cmd := exec.Command(bin)
+			cmd.Dir = root
+			cmd.Env = append(os.Environ(), tt.env...)
+			done := make(chan struct{})
+			var out []byte
+			var err error
+			go func() { out, err = cmd.CombinedOutput(); close(done) }()
+			select {
+			case <-done:
+			case <-time.After(30 * time.Second):
+				_ = cmd.Process.Kill()
+				t.Fatal("did not exit within 30s")
+			}
+			if err == nil || !strings.Contains(string(out), tt.want) {
+				t.Fatalf("exit %v, output:\n%s\nwant it to say %q", err, out, tt.want)
+			}
+		})
+	}
+}

@@ -7,6 +7,7 @@ package testenv
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"sync"
@@ -30,6 +31,8 @@ var (
 
 // Main runs the tests and then stops the emulators: call it from TestMain.
 func Main(m *testing.M) int {
+	// Handlers log a line per request; in tests only warnings and errors matter.
+	slog.SetDefault(slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
 	code := m.Run()
 	if started != nil {
 		started.Stop()

@@ -381,7 +381,7 @@ func TestStaffWorkflow(t *testing.T) {
 		kinds = append(kinds, m.Kind)
 	}
 	sort.Strings(kinds)
-	if fmt.Sprint(kinds) != "[complaint-accepted complaint-received complaint-replied]" {
+	if fmt.Sprint(kinds) != "[complaint-accepted complaint-received complaint-replied survey-invitation]" {
 		t.Fatalf("customer mails %v", kinds)
 	}
 	// The tracking page shows the reply.

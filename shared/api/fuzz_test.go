@@ -105,3 +105,40 @@ func FuzzPublicComplaintDecoders(f *testing.F) {
 		}
 	})
 }
+
+// FuzzPublicSurveyDecoders sends arbitrary answers to a real, open survey
+// link: never a 5xx; an accepted answer is always a valid one.
+func FuzzPublicSurveyDecoders(f *testing.F) {
+	f.Add(false, `{"overall":5,"recommend":10,"comment":"好"}`)
+	f.Add(false, `{"overall":3,"recommend":-1}`)
+	f.Add(false, `{"overall":1e9,"recommend":1}`)
+	f.Add(true, "overall=4&recommend=7&quality=5&comment=%E5%A5%BD")
+	f.Add(true, "overall=x&recommend=%ZZ")
+	s := newStack(f)
+	alice := token(f, "alice", "sales", "manager")
+	cr := s.do("POST", "/customers", alice, newCustomer("Fuzz", "", ""))
+	var cu struct{ ID string }
+	_ = json.Unmarshal(cr.Body, &cu)
+	r := s.do("POST", "/surveys/invitations", alice, map[string]any{"customerId": cu.ID})
+	var inv struct{ Token string }
+	if err := json.Unmarshal(r.Body, &inv); err != nil || inv.Token == "" {
+		f.Fatalf("invitation: %d %s", r.Code, r.Body)
+	}
+	f.Fuzz(func(t *testing.T, form bool, body string) {
+		s.t = t
+		ct := "application/json"
+		if form {
+			ct = "application/x-www-form-urlencoded"
+		}
+		r := s.do("POST", "/public/surveys/"+inv.Token, "", body, "Content-Type", ct)
+		if r.Code >= 500 {
+			t.Fatalf("%s %q: %d %s", ct, body, r.Code, r.Body)
+		}
+		if r.Code == 202 {
+			var a domain.Answer
+			if json.Unmarshal([]byte(body), &a) != nil || a.Validate() != nil {
+				t.Fatalf("accepted an invalid answer %q", body)
+			}
+		}
+	})
+}
