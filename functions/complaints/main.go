@@ -3,9 +3,6 @@
 package main
 
 import (
-	"context"
-	"time"
-
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/awslabs/aws-lambda-go-api-proxy/httpadapter"
 
@@ -13,10 +10,5 @@ import (
 )
 
 func main() {
-	platform.InitLogger()
-	ctx := context.Background()
-	cfg := platform.Must(platform.ConfigFromEnv())
-	clients := platform.Must(platform.NewClients(ctx, platform.Endpoints{}))
-	d := platform.Deps{Config: cfg, Clients: clients, Now: time.Now}
-	lambda.Start(httpadapter.NewV2(d.ComplaintsAPI().Handler()).ProxyWithContext)
+	lambda.Start(httpadapter.NewV2(platform.ColdStart().ComplaintsAPI().Handler()).ProxyWithContext)
 }

@@ -6,6 +6,7 @@ package testenv
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"os"
@@ -15,9 +16,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+
 	"keycare/local/emu"
 	"keycare/local/stack"
 	"keycare/local/template"
+	"keycare/shared/mail"
 	"keycare/shared/platform"
 )
 
@@ -108,4 +113,31 @@ func (e *Env) Deps(t testing.TB, fn string, now func() time.Time) platform.Deps 
 		now = time.Now
 	}
 	return platform.Deps{Config: cfg, Clients: e.Clients, Now: now}
+}
+
+// DrainMail takes every message off this env's mail queue, as the mailer
+// would, and returns them.
+func (e *Env) DrainMail(t testing.TB) []mail.Message {
+	t.Helper()
+	url := aws.String(e.Resources.QueueURLs["MailQueue"])
+	var out []mail.Message
+	for {
+		r, err := e.Clients.SQS.ReceiveMessage(context.Background(), &sqs.ReceiveMessageInput{QueueUrl: url, MaxNumberOfMessages: 10})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(r.Messages) == 0 {
+			return out
+		}
+		for _, m := range r.Messages {
+			var msg mail.Message
+			if err := json.Unmarshal([]byte(aws.ToString(m.Body)), &msg); err != nil {
+				t.Fatalf("mail queue holds a message that is not a mail.Message: %v", err)
+			}
+			out = append(out, msg)
+			if _, err := e.Clients.SQS.DeleteMessage(context.Background(), &sqs.DeleteMessageInput{QueueUrl: url, ReceiptHandle: m.ReceiptHandle}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
 }

@@ -1,8 +1,6 @@
 package api_test
 
 import (
-	"context"
-	"encoding/json"
 	"fmt"
 	"net/http/httptest"
 	"net/url"
@@ -13,9 +11,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/sqs"
-
 	"keycare/shared/api"
 	"keycare/shared/domain"
 	"keycare/shared/mail"
@@ -25,30 +20,6 @@ import (
 func validForm() map[string]any {
 	return map[string]any{"customerName": "上海精工机械有限公司", "contactName": "王伟", "phone": "13812345678", "email": "wang.wei@example.cn",
 		"category": "product", "request": "exchange", "description": "主轴异响，无法生产。", "lang": "zh"}
-}
-
-// mails drains the mail queue of this stack.
-func (s *stackServer) mails(t testing.TB) []mail.Message {
-	t.Helper()
-	url := s.env.Resources.QueueURLs["MailQueue"]
-	var out []mail.Message
-	for {
-		r, err := s.env.Clients.SQS.ReceiveMessage(context.Background(), &sqs.ReceiveMessageInput{QueueUrl: aws.String(url), MaxNumberOfMessages: 10})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(r.Messages) == 0 {
-			return out
-		}
-		for _, m := range r.Messages {
-			var msg mail.Message
-			if err := json.Unmarshal([]byte(aws.ToString(m.Body)), &msg); err != nil {
-				t.Fatal(err)
-			}
-			out = append(out, msg)
-			_, _ = s.env.Clients.SQS.DeleteMessage(context.Background(), &sqs.DeleteMessageInput{QueueUrl: aws.String(url), ReceiptHandle: m.ReceiptHandle})
-		}
-	}
 }
 
 func (s *stackServer) submit(t testing.TB, body any, headers ...string) (resp, api.SubmitResponse) {
@@ -497,3 +468,6 @@ func TestComplaintListsAndScopes(t *testing.T) {
 	_ = b
 	_ = pub
 }
+
+// mails drains the mail queue of this stack.
+func (s *stackServer) mails(t testing.TB) []mail.Message { return s.env.DrainMail(t) }

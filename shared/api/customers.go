@@ -143,13 +143,17 @@ func (h *Customers) create(w http.ResponseWriter, r *http.Request, p domain.Prin
 	writeJSON(w, http.StatusCreated, h.view(c, p))
 }
 
-// load reads a customer and checks that p may see it.
+// load reads the customer of the path and checks that p may see it.
 func (h *Customers) load(r *http.Request, p domain.Principal) (*domain.Customer, error) {
-	id := r.PathValue("id")
+	return visibleCustomer(r.Context(), h.Store, p, r.PathValue("id"))
+}
+
+// visibleCustomer reads a customer file that p may see (domain.CanSeeCustomer).
+func visibleCustomer(ctx context.Context, st CustomerReader, p domain.Principal, id string) (*domain.Customer, error) {
 	if !domain.ValidID(id) {
 		return nil, fmt.Errorf("customer id %q: %w", id, domain.ErrNotFound)
 	}
-	c, err := h.Store.GetCustomer(r.Context(), id)
+	c, err := st.GetCustomer(ctx, id)
 	if err != nil {
 		return nil, err
 	}

@@ -289,17 +289,7 @@ func (h *Surveys) Handler() http.Handler {
 }
 
 func (h *Surveys) customer(r *http.Request, p domain.Principal, id string) (*domain.Customer, error) {
-	if !domain.ValidID(id) {
-		return nil, domain.ErrNotFound
-	}
-	c, err := h.Store.GetCustomer(r.Context(), id)
-	if err != nil {
-		return nil, err
-	}
-	if !domain.CanSeeCustomer(p, c) {
-		return nil, domain.Forbidden("this account belongs to another manager or department")
-	}
-	return c, nil
+	return visibleCustomer(r.Context(), h.Store, p, id)
 }
 
 // InvitationInput is the body of POST /surveys/invitations.

@@ -2,20 +2,15 @@ package escalation_test
 
 import (
 	"context"
-	"encoding/json"
 	"os"
 	"sort"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/sqs"
-
 	"keycare/local/testenv"
 	"keycare/shared/domain"
 	"keycare/shared/escalation"
-	"keycare/shared/mail"
 )
 
 func TestMain(m *testing.M) { os.Exit(testenv.Main(m)) }
@@ -26,27 +21,6 @@ func ts(s string) time.Time {
 		panic(err)
 	}
 	return t
-}
-
-func drain(t *testing.T, env *testenv.Env) []mail.Message {
-	t.Helper()
-	url := env.Resources.QueueURLs["MailQueue"]
-	var out []mail.Message
-	for {
-		r, err := env.Clients.SQS.ReceiveMessage(context.Background(), &sqs.ReceiveMessageInput{QueueUrl: aws.String(url), MaxNumberOfMessages: 10})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(r.Messages) == 0 {
-			return out
-		}
-		for _, m := range r.Messages {
-			var msg mail.Message
-			_ = json.Unmarshal([]byte(aws.ToString(m.Body)), &msg)
-			out = append(out, msg)
-			_, _ = env.Clients.SQS.DeleteMessage(context.Background(), &sqs.DeleteMessageInput{QueueUrl: aws.String(url), ReceiptHandle: m.ReceiptHandle})
-		}
-	}
 }
 
 func TestRemindersGoOnceToTheRightPeople(t *testing.T) {
@@ -85,7 +59,7 @@ func TestRemindersGoOnceToTheRightPeople(t *testing.T) {
 			t.Fatal(err)
 		}
 		var got []string
-		for _, m := range drain(t, env) {
+		for _, m := range env.DrainMail(t) {
 			got = append(got, m.Subject[strings.Index(m.Subject, "261123"):strings.Index(m.Subject, "261123")+9]+"→"+strings.Join(m.To, ";"))
 			if m.HTML == "" || m.Text == "" {
 				t.Fatalf("reminder without both parts: %+v", m)

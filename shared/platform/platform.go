@@ -146,3 +146,13 @@ func Must[T any](v T, err error) T {
 	}
 	return v
 }
+
+// ColdStart builds a Lambda's dependencies from its environment, once, at
+// cold start: JSON logs, configuration, AWS clients, the real clock. A
+// function that cannot be configured stops with a log line saying why.
+func ColdStart() Deps {
+	InitLogger()
+	cfg := Must(ConfigFromEnv())
+	clients := Must(NewClients(context.Background(), Endpoints{}))
+	return Deps{Config: cfg, Clients: clients, Now: time.Now}
+}

@@ -11,12 +11,9 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	"keycare/local/testenv"
 	"keycare/shared/domain"
-	"keycare/shared/mail"
 	"keycare/shared/store"
 	"keycare/shared/survey"
 )
@@ -103,32 +100,11 @@ func (f *fixture) recount(t *testing.T, customer, month string) domain.Aggregate
 	return want
 }
 
-func mails(t *testing.T, env *testenv.Env) []mail.Message {
-	t.Helper()
-	url := env.Resources.QueueURLs["MailQueue"]
-	var out []mail.Message
-	for {
-		r, err := env.Clients.SQS.ReceiveMessage(context.Background(), &sqs.ReceiveMessageInput{QueueUrl: aws.String(url), MaxNumberOfMessages: 10})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(r.Messages) == 0 {
-			return out
-		}
-		for _, m := range r.Messages {
-			var x mail.Message
-			_ = json.Unmarshal([]byte(aws.ToString(m.Body)), &x)
-			out = append(out, x)
-			_, _ = env.Clients.SQS.DeleteMessage(context.Background(), &sqs.DeleteMessageInput{QueueUrl: aws.String(url), ReceiptHandle: m.ReceiptHandle})
-		}
-	}
-}
-
 func TestProcessorBatch(t *testing.T) {
 	f := newFixture(t)
 	c := f.customer(t, "c1", domain.TierStrategic, "a@example.com")
 	a, b, d := f.invite(t, c, "a@example.com"), f.invite(t, c, "b@example.com"), f.invite(t, c, "d@example.com")
-	mails(t, f.env) // invitations
+	f.env.DrainMail(t) // invitations
 	at := f.now.Add(time.Hour)
 	ev := events.SQSEvent{Records: []events.SQSMessage{
 		msg("1", a.Token, 5, 10, at),
@@ -158,7 +134,7 @@ func TestProcessorBatch(t *testing.T) {
 	if err != nil || len(ups) != 1 || ups[0].Token != b.Token || ups[0].Status != "open" {
 		t.Fatalf("follow-ups %+v %v", ups, err)
 	}
-	ms := mails(t, f.env)
+	ms := f.env.DrainMail(t)
 	if len(ms) != 1 || ms[0].Kind != "survey-poor-answer" || ms[0].To[0] != "sue@example.com" {
 		t.Fatalf("supervisor notice: %+v", ms)
 	}
@@ -227,20 +203,20 @@ func TestInvitationRulesRemindersAndPeriodic(t *testing.T) {
 	if _, err := f.svc.Invite(ctx, survey.InviteRequest{CustomerName: "x", Reason: domain.SurveyManual}); !errors.Is(err, survey.ErrNoContact) {
 		t.Fatalf("no contact: %v", err)
 	}
-	ms := mails(t, f.env)
+	ms := f.env.DrainMail(t)
 	if len(ms) != 2 || ms[0].Kind != "survey-invitation" {
 		t.Fatalf("invitation mails %+v", ms)
 	}
 	// Reminders: once, after 7 days.
 	f.now = f.now.Add(6 * 24 * time.Hour)
 	_ = f.svc.Reminders(ctx, events.CloudWatchEvent{})
-	if n := len(mails(t, f.env)); n != 0 {
+	if n := len(f.env.DrainMail(t)); n != 0 {
 		t.Fatalf("%d reminders after 6 days", n)
 	}
 	f.now = f.now.Add(2 * 24 * time.Hour)
 	_ = f.svc.Reminders(ctx, events.CloudWatchEvent{})
 	_ = f.svc.Reminders(ctx, events.CloudWatchEvent{})
-	if ms := mails(t, f.env); len(ms) != 2 || ms[0].Kind != "survey-reminder" {
+	if ms := f.env.DrainMail(t); len(ms) != 2 || ms[0].Kind != "survey-reminder" {
 		t.Fatalf("reminders after 8 days: %+v", ms)
 	}
 	// Periodic: in January every active account with a contact; k1 was surveyed < 30 days ago? No: 8 days + 40 more.
@@ -249,7 +225,7 @@ func TestInvitationRulesRemindersAndPeriodic(t *testing.T) {
 		t.Fatal(err)
 	}
 	got := map[string]bool{}
-	for _, m := range mails(t, f.env) {
+	for _, m := range f.env.DrainMail(t) {
 		got[m.To[0]] = true
 	}
 	if len(got) != 2 || !got["s1@example.com"] || !got["k1@example.com"] {
@@ -259,7 +235,7 @@ func TestInvitationRulesRemindersAndPeriodic(t *testing.T) {
 	f.now = time.Date(2027, 2, 1, 1, 0, 0, 0, time.UTC)
 	f.svc.Settings.StrategicMonths = 1
 	_ = f.svc.Periodic(ctx, events.CloudWatchEvent{})
-	if ms := mails(t, f.env); len(ms) != 1 || ms[0].To[0] != "s1@example.com" {
+	if ms := f.env.DrainMail(t); len(ms) != 1 || ms[0].To[0] != "s1@example.com" {
 		t.Fatalf("February: %+v", ms)
 	}
 	_ = strategic
