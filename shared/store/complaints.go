@@ -78,6 +78,7 @@ func (s *Store) SubmitComplaint(ctx context.Context, sub Submission) (Submitted,
 		idemKey = key("IDEM#"+sub.IdempotencyKey, "IDEM")
 	}
 	trips := 0
+	idemExpired := false
 	last := -2 // unknown: read it (and the idempotency key) first
 	for attempt := 0; ; attempt++ {
 		if last == -2 {
@@ -104,6 +105,10 @@ func (s *Store) SubmitComplaint(ctx context.Context, sub Submission) (Submitted,
 				var prev Submitted
 				if err := unmarshal(it, &prev); err != nil {
 					return Submitted{}, err
+				}
+				if !c.ReceivedAt.Before(prev.ReceivedAt.Add(IdempotencyTTL)) {
+					idemExpired = true // older than 24 h: TTL deletion lags; the key is free again
+					continue
 				}
 				if prev.Fingerprint != sub.Fingerprint {
 					return Submitted{}, ErrIdempotencyMismatch
@@ -142,7 +147,13 @@ func (s *Store) SubmitComplaint(ctx context.Context, sub Submission) (Submitted,
 				return Submitted{}, err
 			}
 			idem[attrTTL] = &types.AttributeValueMemberN{Value: strconv.FormatInt(c.ReceivedAt.Add(IdempotencyTTL).Unix(), 10)}
-			tx = append(tx, types.TransactWriteItem{Put: &types.Put{TableName: aws.String(s.table), Item: idem, ConditionExpression: aws.String("attribute_not_exists(PK)")}})
+			idemPut := &types.Put{TableName: aws.String(s.table), Item: idem, ConditionExpression: aws.String("attribute_not_exists(PK)")}
+			if idemExpired {
+				idemPut.ConditionExpression = aws.String("attribute_not_exists(PK) OR #exp < :now")
+				idemPut.ExpressionAttributeNames = map[string]string{"#exp": attrTTL}
+				idemPut.ExpressionAttributeValues = map[string]types.AttributeValue{":now": &types.AttributeValueMemberN{Value: strconv.FormatInt(c.ReceivedAt.Unix()+1, 10)}}
+			}
+			tx = append(tx, types.TransactWriteItem{Put: idemPut})
 		}
 		_, err = s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: tx})
 		trips++
