@@ -88,6 +88,10 @@ func (h *Complaints) create(w http.ResponseWriter, r *http.Request, p domain.Pri
 	c := &domain.Complaint{CustomerName: strings.TrimSpace(in.CustomerName), Contact: in.Contact, Channel: in.Channel, Category: in.Category,
 		Severity: in.Severity, Request: in.Request, Description: strings.TrimSpace(in.Description), ReceivedAt: received, ReceivedBy: p.Sub, Language: l}
 	c.Contact.Language = l
+	if in.CustomerID == "" && !p.HasAny(domain.RoleSupervisor, domain.RoleAdmin) {
+		fail(w, r, &domain.ValidationError{Fields: map[string]string{"customerId": "managers record complaints of their own accounts: give customerId 客户经理请指定客户"}})
+		return
+	}
 	if in.CustomerID != "" {
 		if !domain.ValidID(in.CustomerID) {
 			fail(w, r, &domain.ValidationError{Fields: map[string]string{"customerId": "not a customer id 客户标识无效"}})

@@ -453,6 +453,14 @@ func (h *Customers) list(w http.ResponseWriter, r *http.Request, p domain.Princi
 		fail(w, r, err)
 		return
 	}
+	// A listing shows files too: it is on record, with what was asked and how many were shown.
+	audit := h.auditEntry(r, p, p.Sub, domain.ActionList)
+	audit.Entity = "customer-list"
+	audit.Changes = []string{fmt.Sprintf("manager=%s tier=%s department=%s rows=%d", q.Manager, q.Tier, q.Department, len(page.Items))}
+	if err := h.Store.PutAudit(r.Context(), audit); err != nil {
+		fail(w, r, err)
+		return
+	}
 	out := store.Page[CustomerView]{Items: make([]CustomerView, 0, len(page.Items)), NextCursor: page.NextCursor}
 	for i := range page.Items {
 		out.Items = append(out.Items, h.view(&page.Items[i], p))

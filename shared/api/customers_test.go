@@ -372,8 +372,9 @@ func TestExportNeedsReasonAndIsLogged(t *testing.T) {
 	if err != nil || len(page.Items) != 1 || page.Items[0].Reason != "季度复核" || page.Items[0].Action != domain.ActionExport {
 		t.Fatalf("export not logged: %v %+v", err, page.Items)
 	}
+	s.do("GET", "/customers?tier=ordinary", sue, nil)
 	byActor, err := st.ListAuditByActor(t.Context(), "sue", 10, "")
-	if err != nil || len(byActor.Items) != 3 {
-		t.Fatalf("audit by actor: %v, %d entries (want 2 creates + 1 export)", err, len(byActor.Items))
+	if err != nil || len(byActor.Items) != 4 || byActor.Items[0].Action != domain.ActionList {
+		t.Fatalf("audit by actor: %v, %+v (want 2 creates, 1 export, 1 list)", err, byActor.Items)
 	}
 }
