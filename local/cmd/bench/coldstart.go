@@ -1,0 +1,158 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"keycare/local/stack"
+)
+
+// runtimeAPI is a minimal Lambda Runtime API: it hands out one event and
+// notes when the answer comes.
+type runtimeAPI struct {
+	mu      sync.Mutex
+	event   []byte
+	served  bool
+	answers chan string
+}
+
+func (a *runtimeAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	switch {
+	case r.Method == "GET" && strings.HasSuffix(r.URL.Path, "/invocation/next"):
+		a.mu.Lock()
+		ev, served := a.event, a.served
+		a.served = true
+		a.mu.Unlock()
+		if served { // one invocation per process: hold the runtime until it is stopped
+			<-r.Context().Done()
+			return
+		}
+		w.Header().Set("Lambda-Runtime-Aws-Request-Id", "bench-1")
+		w.Header().Set("Lambda-Runtime-Deadline-Ms", fmt.Sprint(time.Now().Add(time.Minute).UnixMilli()))
+		w.Header().Set("Lambda-Runtime-Invoked-Function-Arn", "arn:aws:lambda:us-east-1:000000000000:function:bench")
+		_, _ = w.Write(ev)
+	case r.Method == "POST" && strings.HasSuffix(r.URL.Path, "/response"):
+		_, _ = io.Copy(io.Discard, r.Body)
+		w.WriteHeader(http.StatusAccepted)
+		a.answers <- "ok"
+	case r.Method == "POST" && strings.Contains(r.URL.Path, "/error"):
+		b, _ := io.ReadAll(r.Body)
+		w.WriteHeader(http.StatusAccepted)
+		a.answers <- "error: " + string(b)
+	default:
+		http.NotFound(w, r)
+	}
+}
+
+// coldStarts runs each function's bootstrap (built for this machine) from
+// exec to its first answered invocation of its first sample event, beside
+// a hello-world Go Lambda.
+func (b *bench) coldStarts(root string, res *stack.Resources, endpoints map[string]string) error {
+	dir, err := os.MkdirTemp("", "keycare-cold-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	type target struct{ id, pkg, event string }
+	targets := []target{{"hello-world (floor)", "./local/cmd/bench/hello", ""}}
+	for _, f := range b.t.Functions {
+		fn := strings.ToLower(strings.TrimSuffix(f.LogicalID, "Function"))
+		var parts []string
+		for i, r := range strings.TrimSuffix(f.LogicalID, "Function") {
+			if i > 0 && r >= 'A' && r <= 'Z' {
+				parts = append(parts, "-")
+			}
+			parts = append(parts, string(r))
+		}
+		fn = strings.ToLower(strings.Join(parts, ""))
+		evs, _ := filepath.Glob(filepath.Join(root, "events", f.LogicalID, "*.json"))
+		sort.Strings(evs)
+		ev := ""
+		if len(evs) > 0 {
+			ev = evs[0]
+		}
+		targets = append(targets, target{f.LogicalID, "./functions/" + fn, ev})
+	}
+	fmt.Printf("## Cold start: exec of bootstrap to its first answered invocation (%s build of the same code, median of 5)\n", runtime.GOARCH)
+	for _, tg := range targets {
+		bin := filepath.Join(dir, filepath.Base(tg.pkg))
+		build := exec.Command("go", "build", "-tags", "lambda.norpc", "-trimpath", "-ldflags=-s -w", "-o", bin, tg.pkg)
+		build.Dir = root
+		if out, err := build.CombinedOutput(); err != nil {
+			return fmt.Errorf("build %s: %v\n%s", tg.pkg, err, out)
+		}
+		event := []byte("{}")
+		if tg.event != "" {
+			if event, err = os.ReadFile(tg.event); err != nil {
+				return err
+			}
+		}
+		f, _ := b.t.Function(tg.id)
+		env := os.Environ()
+		if tg.event != "" {
+			vars, err := b.t.Environment(f, res.Resolver)
+			if err != nil {
+				return err
+			}
+			for k, v := range vars {
+				env = append(env, k+"="+v)
+			}
+		}
+		env = append(env, "AWS_REGION=us-east-1", "AWS_ACCESS_KEY_ID=keycare", "AWS_SECRET_ACCESS_KEY=local",
+			"AWS_ENDPOINT_URL_DYNAMODB="+endpoints["dynamodb"], "AWS_ENDPOINT_URL_SQS="+endpoints["sqs"], "AWS_ENDPOINT_URL_SESV2="+endpoints["ses"],
+			"AWS_ENDPOINT_URL_SES="+endpoints["ses"])
+		var times []time.Duration
+		outcome := ""
+		for i := 0; i < 5; i++ {
+			d, out, err := coldStart(bin, env, event)
+			if err != nil {
+				return fmt.Errorf("%s: %w", tg.id, err)
+			}
+			times = append(times, d)
+			outcome = out
+		}
+		sort.Slice(times, func(i, j int) bool { return times[i] < times[j] })
+		st, _ := os.Stat(bin)
+		if len(outcome) > 60 {
+			outcome = outcome[:60] + "…"
+		}
+		fmt.Printf("  %-30s %8s   (%4.1f MiB, first answer: %s)\n", tg.id, ms(times[2]), float64(st.Size())/(1<<20), outcome)
+	}
+	fmt.Println()
+	return nil
+}
+
+func coldStart(bin string, env []string, event []byte) (time.Duration, string, error) {
+	api := &runtimeAPI{event: event, answers: make(chan string, 1)}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, "", err
+	}
+	srv := &http.Server{Handler: api}
+	go func() { _ = srv.Serve(ln) }()
+	defer srv.Close()
+	cmd := exec.Command(bin)
+	cmd.Env = append(env, "AWS_LAMBDA_RUNTIME_API="+ln.Addr().String(), "AWS_LAMBDA_FUNCTION_NAME=bench", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE=256")
+	cmd.Stdout, cmd.Stderr = io.Discard, io.Discard
+	start := time.Now()
+	if err := cmd.Start(); err != nil {
+		return 0, "", err
+	}
+	defer func() { _ = cmd.Process.Kill(); _ = cmd.Wait() }()
+	select {
+	case out := <-api.answers:
+		return time.Since(start), out, nil
+	case <-time.After(30 * time.Second):
+		return 0, "", fmt.Errorf("no answer within 30s")
+	}
+}
