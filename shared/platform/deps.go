@@ -26,7 +26,7 @@ type Deps struct {
 func (d Deps) Store() *store.Store { return store.New(d.Clients.DynamoDB, d.Config.Table) }
 
 // SLA is the complaint clock new complaints are opened under.
-func (d Deps) SLA() domain.SLA { return domain.DefaultSLA(d.Config.TimeZone) }
+func (d Deps) SLA() domain.SLA { return d.Config.SLA() }
 
 // Outbox queues email on the mail queue, keeping what it cannot queue.
 func (d Deps) Outbox() mail.ReliableOutbox {

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"os"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -36,6 +37,8 @@ type Config struct {
 	DepartmentEmails string
 	// Strategic accounts are surveyed every this many months (3 = quarterly like the others).
 	StrategicSurveyMonths int
+	// The complaint clock: holidays and weekend days worked (YYYY-MM-DD).
+	Holidays, WorkingWeekendDays []string
 }
 
 // ConfigFromEnv reads the variables template.yaml sets.
@@ -57,6 +60,10 @@ func ConfigFrom(getenv func(string) string) (Config, error) {
 		ExecutiveEmails:  getenv("EXECUTIVE_EMAILS"),
 		DepartmentEmails: getenv("DEPARTMENT_EMAILS"),
 	}
+	c.Holidays, c.WorkingWeekendDays = dates(getenv("HOLIDAYS")), dates(getenv("WORKING_WEEKEND_DAYS"))
+	if err := c.SLA().Validate(); err != nil {
+		return c, fmt.Errorf("platform: HOLIDAYS / WORKING_WEEKEND_DAYS: %w", err)
+	}
 	c.StrategicSurveyMonths = 3
 	if v := getenv("STRATEGIC_SURVEY_MONTHS"); v != "" {
 		n, err := strconv.Atoi(v)
@@ -75,6 +82,24 @@ func ConfigFrom(getenv func(string) string) (Config, error) {
 		return c, fmt.Errorf("platform: TIME_ZONE %q: %w", c.TimeZone, err)
 	}
 	return c, nil
+}
+
+func dates(s string) []string {
+	var out []string
+	for _, d := range strings.Split(s, ",") {
+		if d = strings.TrimSpace(d); d != "" {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+// SLA is the complaint clock new complaints are opened under: domain.md's
+// defaults with this deployment's time zone and holidays.
+func (c Config) SLA() domain.SLA {
+	s := domain.DefaultSLA(c.TimeZone)
+	s.Holidays, s.ExtraWorkingDays = c.Holidays, c.WorkingWeekendDays
+	return s
 }
 
 // Settings are the domain defaults with this deployment's time zone.
