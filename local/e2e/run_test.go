@@ -11,7 +11,9 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -30,8 +32,30 @@ type stack struct {
 	root   string
 }
 
+// syncBuffer collects the runner's output lines as they come.
 type syncBuffer struct {
-	ch chan string
+	mu     sync.Mutex
+	lines  []string
+	closed bool
+}
+
+func (b *syncBuffer) add(l string) {
+	b.mu.Lock()
+	b.lines = append(b.lines, l)
+	b.mu.Unlock()
+}
+
+func (b *syncBuffer) close() {
+	b.mu.Lock()
+	b.closed = true
+	b.mu.Unlock()
+}
+
+// snapshot returns the lines so far and whether the output has ended.
+func (b *syncBuffer) snapshot() ([]string, bool) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return append([]string(nil), b.lines...), b.closed
 }
 
 // startStack builds and starts keycare-local and waits for its banner.
@@ -56,13 +80,13 @@ func startStack(t *testing.T) *stack {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	s := &stack{Base: fmt.Sprintf("http://127.0.0.1:%d", port), cmd: cmd, out: &syncBuffer{ch: make(chan string, 1000)}, root: root}
+	s := &stack{Base: fmt.Sprintf("http://127.0.0.1:%d", port), cmd: cmd, out: &syncBuffer{}, root: root}
 	go func() {
 		sc := bufio.NewScanner(stdout)
 		for sc.Scan() {
-			s.out.ch <- sc.Text()
+			s.out.add(sc.Text())
 		}
-		close(s.out.ch)
+		s.out.close()
 	}()
 	t.Cleanup(func() {
 		if cmd.ProcessState == nil {
@@ -70,26 +94,22 @@ func startStack(t *testing.T) *stack {
 			_ = cmd.Wait()
 		}
 	})
-	deadline := time.After(120 * time.Second)
-	var lines []string
+	deadline := time.Now().Add(120 * time.Second)
 	for {
-		select {
-		case l, ok := <-s.out.ch:
-			if !ok {
-				t.Fatalf("keycare-local exited before it was ready:\n%s", strings.Join(lines, "\n"))
-			}
-			lines = append(lines, l)
+		lines, closed := s.out.snapshot()
+		for _, l := range lines {
 			if strings.Contains(l, "Press Ctrl-C") {
 				s.banner = strings.Join(lines, "\n")
-				go func() {
-					for range s.out.ch {
-					}
-				}()
 				return s
 			}
-		case <-deadline:
+		}
+		if closed {
+			t.Fatalf("keycare-local exited before it was ready:\n%s", strings.Join(lines, "\n"))
+		}
+		if time.Now().After(deadline) {
 			t.Fatalf("keycare-local not ready after 120s:\n%s", strings.Join(lines, "\n"))
 		}
+		time.Sleep(50 * time.Millisecond)
 	}
 }
 
@@ -222,5 +242,69 @@ func TestLocalStackExplainsWhatIsWrong(t *testing.T) {
 				t.Fatalf("exit %v, output:\n%s\nwant it to say %q", err, out, tt.want)
 			}
 		})
+	}
+}
+
+// pidListening finds the process that listens on a loopback TCP port.
+func pidListening(t *testing.T, port string) int {
+	t.Helper()
+	p, _ := strconv.Atoi(port)
+	want := fmt.Sprintf(":%04X", p)
+	inodes := map[string]bool{}
+	for _, f := range []string{"/proc/net/tcp", "/proc/net/tcp6"} {
+		b, _ := os.ReadFile(f)
+		for _, line := range strings.Split(string(b), "\n")[1:] {
+			fields := strings.Fields(line)
+			if len(fields) > 9 && strings.HasSuffix(fields[1], want) && fields[3] == "0A" { // 0A = LISTEN
+				inodes["socket:["+fields[9]+"]"] = true
+			}
+		}
+	}
+	procs, _ := filepath.Glob("/proc/[0-9]*/fd/*")
+	for _, fd := range procs {
+		if target, err := os.Readlink(fd); err == nil && inodes[target] {
+			pid, _ := strconv.Atoi(strings.Split(fd, "/")[2])
+			return pid
+		}
+	}
+	t.Fatalf("no process listens on port %s", port)
+	return 0
+}
+
+// When an emulator dies, the runner says which and stops everything else.
+func TestLocalStackStopsWhenAnEmulatorDies(t *testing.T) {
+	s := startStack(t)
+	m := regexp.MustCompile(`SES http://127\.0\.0\.1:(\d+)`).FindStringSubmatch(s.banner)
+	if m == nil {
+		t.Fatalf("no SES port in the banner:\n%s", s.banner)
+	}
+	if err := syscall.Kill(pidListening(t, m[1]), syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- s.cmd.Wait() }()
+	select {
+	case err := <-done:
+		var lines []string
+		for i := 0; i < 100; i++ { // the output may trail the exit a little
+			var closed bool
+			if lines, closed = s.out.snapshot(); closed {
+				break
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+		out := strings.Join(lines, "\n")
+		if err == nil || !strings.Contains(out, "the ses emulator stopped unexpectedly") {
+			t.Fatalf("exit %v, output:\n%s", err, out)
+		}
+		for _, p := range regexp.MustCompile(`http://127\.0\.0\.1:(\d+)`).FindAllStringSubmatch(s.banner, -1) {
+			if c, err := net.DialTimeout("tcp", "127.0.0.1:"+p[1], time.Second); err == nil {
+				c.Close()
+				t.Errorf("port %s still answers", p[1])
+			}
+		}
+	case <-time.After(30 * time.Second):
+		lines, _ := s.out.snapshot()
+		t.Fatalf("still running 30s after the SES emulator died:\n%s", strings.Join(lines, "\n"))
 	}
 }
