@@ -13,6 +13,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"keycare/local/emu"
 	"keycare/local/gateway"
 	"keycare/local/testenv"
 	"keycare/shared/domain"
@@ -54,26 +55,15 @@ func shot(t *testing.T, ctx context.Context, dir, name string) {
 	}
 }
 
-type outboxMail struct {
-	Subject     string `json:"subject"`
-	Destination struct {
-		To []string `json:"to"`
-	} `json:"destination"`
-	Body struct {
-		HTML string `json:"html"`
-		Text string `json:"text"`
-	} `json:"body"`
-}
-
 // waitMail polls the local outbox for a mail whose subject holds want.
-func (s *stack) waitMail(t *testing.T, want, to string) outboxMail {
+func (s *stack) waitMail(t *testing.T, want, to string) emu.SentEmail {
 	t.Helper()
 	deadline := time.Now().Add(45 * time.Second)
 	var last string
 	for time.Now().Before(deadline) {
 		code, body := s.do(t, "GET", "/_local/outbox", "", "")
 		var box struct {
-			Emails []outboxMail `json:"emails"`
+			Emails []emu.SentEmail `json:"emails"`
 		}
 		if code == 200 && json.Unmarshal(body, &box) == nil {
 			for _, m := range box.Emails {
@@ -86,7 +76,7 @@ func (s *stack) waitMail(t *testing.T, want, to string) outboxMail {
 		time.Sleep(300 * time.Millisecond)
 	}
 	t.Fatalf("no mail %q to %q in the outbox after 45s: %.2000s", want, to, last)
-	return outboxMail{}
+	return emu.SentEmail{}
 }
 
 func TestComplaintFormInARealBrowser(t *testing.T) {

@@ -3,8 +3,6 @@ package e2e
 import (
 	"context"
 	"encoding/json"
-	"io"
-	"net/http"
 	"strconv"
 	"testing"
 	"time"
@@ -13,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
+	"keycare/local/emu"
 	"keycare/local/runner"
 	"keycare/local/testenv"
 	"keycare/shared/mail"
@@ -28,21 +27,6 @@ func queueDepth(t *testing.T, env *testenv.Env, q string) int {
 	a, _ := strconv.Atoi(out.Attributes["ApproximateNumberOfMessages"])
 	b, _ := strconv.Atoi(out.Attributes["ApproximateNumberOfMessagesNotVisible"])
 	return a + b
-}
-
-func sesCount(t *testing.T, url string) int {
-	t.Helper()
-	resp, err := http.Get(url + "/store")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	var s struct {
-		Emails []json.RawMessage `json:"emails"`
-	}
-	_ = json.Unmarshal(b, &s)
-	return len(s.Emails)
 }
 
 // Through the runner's SQS poller: good mail is sent, a poison message is
@@ -79,4 +63,13 @@ func TestMailQueuePollerAndDeadLetter(t *testing.T) {
 	}
 	t.Fatalf("after 60s: DLQ %d (want 1), mail queue %d (want 0), sent %d (want 1)",
 		queueDepth(t, env, "MailDeadLetterQueue"), queueDepth(t, env, "MailQueue"), sesCount(t, env.Emu.SES)-before)
+}
+
+func sesCount(t *testing.T, url string) int {
+	t.Helper()
+	sent, err := emu.SentEmails(context.Background(), url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return len(sent)
 }

@@ -6,6 +6,7 @@ package emu
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net"
@@ -326,4 +327,36 @@ func (s *Stack) Stop() {
 		}
 		wg.Wait()
 	})
+}
+
+// SentEmail is one message the SES emulator holds.
+type SentEmail struct {
+	Subject     string `json:"subject"`
+	Destination struct {
+		To []string `json:"to"`
+	} `json:"destination"`
+	Body struct {
+		HTML string `json:"html"`
+		Text string `json:"text"`
+	} `json:"body"`
+}
+
+// SentEmails lists what the SES emulator at url holds (its GET /store).
+func SentEmails(ctx context.Context, url string) ([]SentEmail, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url+"/store", nil)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("emu: SES store: %w", err)
+	}
+	defer resp.Body.Close()
+	var store struct {
+		Emails []SentEmail `json:"emails"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&store); err != nil {
+		return nil, fmt.Errorf("emu: SES store: %w", err)
+	}
+	return store.Emails, nil
 }

@@ -133,10 +133,6 @@ func (h *Complaints) create(w http.ResponseWriter, r *http.Request, p domain.Pri
 	}
 	fp := hashToken(fmt.Sprintf("%s|%s|%s|%s|%s|%s", p.Sub, c.CustomerName, c.Contact.Name, c.Category, c.Request, c.Description))
 	res, err := h.Store.SubmitComplaint(r.Context(), store.Submission{Complaint: c, IdempotencyKey: staffKey(p, key), Fingerprint: fp, Token: token})
-	if errors.Is(err, store.ErrIdempotencyMismatch) {
-		fail(w, r, &decodeError{http.StatusUnprocessableEntity, "idempotency_key_reused", "This Idempotency-Key was used for a different complaint. 该幂等键已用于另一条投诉。"})
-		return
-	}
 	if err != nil {
 		fail(w, r, err)
 		return
@@ -349,28 +345,16 @@ func (h *Complaints) step(a domain.Action) func(w http.ResponseWriter, r *http.R
 				return
 			}
 			if v != version {
-				writeJSON(w, http.StatusConflict, ErrorBody{Error: ErrorDetail{Code: "version_conflict", State: string(c.Status),
-					Message: "The complaint changed since you loaded it; reload and try again. 投诉已被他人更新，请刷新后重试。"}})
+				fail(w, r, fmt.Errorf("complaint %s is at version %d, not %d: %w", c.Number, version, v, domain.ErrConflict))
 				return
 			}
 		}
 		if err := c.Apply(a, body.input(a), p, h.Now()); err != nil {
-			var ise *domain.IllegalStepError
-			if errors.As(err, &ise) {
-				writeJSON(w, http.StatusConflict, ErrorBody{Error: ErrorDetail{Code: "illegal_step", State: string(ise.State),
-					Message: fmt.Sprintf("%s is not possible while the complaint is %s (%s). 当前状态下不能执行此操作。", a, ise.State, ise.State.Label("zh"))}})
-				return
-			}
-			fail(w, r, err)
+			fail(w, r, err) // an illegal step is a 409 with the current state
 			return
 		}
 		if err := h.Store.SaveComplaintStep(r.Context(), c, version); err != nil {
-			if errors.Is(err, domain.ErrConflict) {
-				writeJSON(w, http.StatusConflict, ErrorBody{Error: ErrorDetail{Code: "version_conflict", State: string(c.History[len(c.History)-2].To),
-					Message: "Someone else changed the complaint at the same time; reload and try again. 投诉已被他人同时更新，请刷新后重试。"}})
-				return
-			}
-			fail(w, r, err)
+			fail(w, r, err) // someone else's step won: 409
 			return
 		}
 		if kind, ok := customerMailOf[a]; ok {

@@ -380,7 +380,13 @@ func TestConcurrentStepsOneWins(t *testing.T) {
 			if i%2 == 1 {
 				action, body = "reject", map[string]any{"reason": "重复投诉"}
 			}
-			codes[i] = step(s, sue, out.Number, action, body).Code
+			r := step(s, sue, out.Number, action, body)
+			codes[i] = r.Code
+			if r.Code == 409 {
+				if c := r.errCode(t); c != "illegal_step" && c != "version_conflict" {
+					t.Errorf("409 with code %q", c)
+				}
+			}
 		}(i)
 	}
 	wg.Wait()

@@ -215,10 +215,6 @@ func (h *PublicComplaints) submit(w http.ResponseWriter, r *http.Request) {
 	c.TrackingToken = token
 	c.Open(h.SLA, "", "")
 	res, err := h.Store.SubmitComplaint(r.Context(), store.Submission{Complaint: c, IdempotencyKey: key, Fingerprint: f.fingerprint(), Token: token})
-	if errors.Is(err, store.ErrIdempotencyMismatch) {
-		fail(w, r, &decodeError{http.StatusUnprocessableEntity, "idempotency_key_reused", "This Idempotency-Key was used for a different complaint. 该幂等键已用于另一条投诉。"})
-		return
-	}
 	if err != nil {
 		fail(w, r, err)
 		return

@@ -3,6 +3,7 @@ package api
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"mime"
@@ -45,7 +46,13 @@ func fail(w http.ResponseWriter, r *http.Request, err error) {
 	var ve *domain.ValidationError
 	var fe *domain.ForbiddenError
 	var de *decodeError
+	var ise *domain.IllegalStepError
 	switch {
+	case errors.As(err, &ise):
+		writeJSON(w, http.StatusConflict, ErrorBody{Error: ErrorDetail{Code: "illegal_step", State: string(ise.State),
+			Message: fmt.Sprintf("%s is not possible while the complaint is %s (%s). 当前状态下不能执行此操作。", ise.Action, ise.State, ise.State.Label("zh"))}})
+	case errors.Is(err, store.ErrIdempotencyMismatch):
+		writeError(w, http.StatusUnprocessableEntity, "idempotency_key_reused", "This Idempotency-Key was used for different content. 该幂等键已用于其他内容。")
 	case errors.As(err, &de):
 		writeError(w, de.status, de.code, de.msg)
 	case errors.As(err, &ve):

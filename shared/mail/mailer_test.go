@@ -3,13 +3,12 @@ package mail_test
 import (
 	"context"
 	"encoding/json"
-	"io"
-	"net/http"
 	"os"
 	"testing"
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"keycare/local/emu"
 	"keycare/local/testenv"
 	"keycare/shared/mail"
 )
@@ -31,24 +30,6 @@ func record(t *testing.T, id string, m any) events.SQSMessage {
 
 func message(id, to string) mail.Message {
 	return mail.Message{ID: id, Kind: "test", Lang: "en", To: []string{to}, Subject: "Subject " + id, HTML: "<p>" + id + "</p>", Text: id}
-}
-
-// sesStore lists what the SES emulator holds.
-func sesStore(t *testing.T, url string) []map[string]any {
-	t.Helper()
-	resp, err := http.Get(url + "/store")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	var s struct {
-		Emails []map[string]any `json:"emails"`
-	}
-	if err := json.Unmarshal(b, &s); err != nil {
-		t.Fatalf("SES store: %v %s", err, b)
-	}
-	return s.Emails
 }
 
 func failed(resp events.SQSEventResponse) map[string]bool {
@@ -106,4 +87,14 @@ func TestMailerBatchFailuresAndSESOutage(t *testing.T) {
 	if len(sent) != 2 {
 		t.Fatalf("after the outage %d mails in SES, want 2: %v", len(sent), sent)
 	}
+}
+
+// sesStore lists what the SES emulator holds.
+func sesStore(t *testing.T, url string) []emu.SentEmail {
+	t.Helper()
+	sent, err := emu.SentEmails(context.Background(), url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sent
 }

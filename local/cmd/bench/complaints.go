@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"sort"
@@ -8,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
@@ -55,11 +57,7 @@ func (b *bench) complaintLevel(clients int, withEmail bool) error {
 	if err != nil {
 		return err
 	}
-	db := &countingDB{Client: b.clients.DynamoDB}
-	st := store.New(db, res.Table)
-	h := &api.PublicComplaints{Store: st, Now: time.Now, SLA: domain.DefaultSLA("Asia/Shanghai"), BaseURL: "https://example.com",
-		Mail: mail.ReliableOutbox{Outbox: mail.QueueOutbox{Queue: queue.New(b.clients.SQS, res.QueueURLs["MailQueue"])}, Pending: st, Now: time.Now}}
-	proxy := httpadapter.NewV2(h.Handler()).ProxyWithContext
+	db, proxy := b.submitHandler(res)
 	form := map[string]string{"customerName": "上海精工机械有限公司", "contactName": "王伟", "phone": "13812345678",
 		"category": "product", "request": "exchange", "description": "主轴异响，无法正常生产。请尽快派人检修。", "lang": "zh"}
 	if withEmail {
@@ -192,11 +190,7 @@ func (b *bench) submissionOverhead() error {
 	if err != nil {
 		return err
 	}
-	db := &countingDB{Client: b.clients.DynamoDB}
-	st := store.New(db, res.Table)
-	h := &api.PublicComplaints{Store: st, Now: time.Now, SLA: domain.DefaultSLA("Asia/Shanghai"), BaseURL: "https://example.com",
-		Mail: mail.ReliableOutbox{Outbox: mail.QueueOutbox{Queue: queue.New(b.clients.SQS, res.QueueURLs["MailQueue"])}, Pending: st, Now: time.Now}}
-	proxy := httpadapter.NewV2(h.Handler()).ProxyWithContext
+	db, proxy := b.submitHandler(res)
 	var recorded []any
 	i0 := 0
 	stats, err := measure(b.n, func(i int) error {
@@ -216,4 +210,14 @@ func (b *bench) submissionOverhead() error {
 	fmt.Printf("  one client, interleaved with the same requests replayed bare: handler p50 %s p99 %s, bare p50 %s p99 %s, ratio %.2f×\n",
 		ms(stats[0].p50), ms(stats[0].p99), ms(stats[1].p50), ms(stats[1].p99), float64(stats[0].p50)/float64(stats[1].p50))
 	return nil
+}
+
+// submitHandler is PublicComplaintsFunction's Lambda handler on res, with
+// its DynamoDB calls counted.
+func (b *bench) submitHandler(res *stack.Resources) (*countingDB, func(context.Context, events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error)) {
+	db := &countingDB{Client: b.clients.DynamoDB}
+	st := store.New(db, res.Table)
+	h := &api.PublicComplaints{Store: st, Now: time.Now, SLA: domain.DefaultSLA("Asia/Shanghai"), BaseURL: "https://example.com",
+		Mail: mail.ReliableOutbox{Outbox: mail.QueueOutbox{Queue: queue.New(b.clients.SQS, res.QueueURLs["MailQueue"])}, Pending: st, Now: time.Now}}
+	return db, httpadapter.NewV2(h.Handler()).ProxyWithContext
 }
