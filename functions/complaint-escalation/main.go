@@ -2,12 +2,6 @@
 // reminders and escalations of complaint deadlines.
 package main
 
-import (
-	"github.com/aws/aws-lambda-go/lambda"
+import "keycare/shared/platform"
 
-	"keycare/shared/platform"
-)
-
-func main() {
-	lambda.Start(platform.Must(platform.ColdStart().Escalator()).Handle)
-}
+func main() { platform.Start("ComplaintEscalationFunction") }

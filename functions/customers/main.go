@@ -1,13 +1,6 @@
 // Command customers is CustomersFunction: the key-account file routes.
 package main
 
-import (
-	"github.com/aws/aws-lambda-go/lambda"
-	"github.com/awslabs/aws-lambda-go-api-proxy/httpadapter"
+import "keycare/shared/platform"
 
-	"keycare/shared/platform"
-)
-
-func main() {
-	lambda.Start(httpadapter.NewV2(platform.ColdStart().CustomersAPI().Handler()).ProxyWithContext)
-}
+func main() { platform.Start("CustomersFunction") }

@@ -2,12 +2,6 @@
 // through SES v2, reporting failed messages one by one.
 package main
 
-import (
-	"github.com/aws/aws-lambda-go/lambda"
+import "keycare/shared/platform"
 
-	"keycare/shared/platform"
-)
-
-func main() {
-	lambda.Start(platform.ColdStart().Mailer().Handle)
-}
+func main() { platform.Start("MailerFunction") }

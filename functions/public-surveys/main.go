@@ -2,13 +2,6 @@
 // which queues the answer (no login).
 package main
 
-import (
-	"github.com/aws/aws-lambda-go/lambda"
-	"github.com/awslabs/aws-lambda-go-api-proxy/httpadapter"
+import "keycare/shared/platform"
 
-	"keycare/shared/platform"
-)
-
-func main() {
-	lambda.Start(httpadapter.NewV2(platform.ColdStart().PublicSurveysAPI().Handler()).ProxyWithContext)
-}
+func main() { platform.Start("PublicSurveysFunction") }

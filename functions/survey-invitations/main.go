@@ -2,12 +2,6 @@
 // periodic survey programme.
 package main
 
-import (
-	"github.com/aws/aws-lambda-go/lambda"
+import "keycare/shared/platform"
 
-	"keycare/shared/platform"
-)
-
-func main() {
-	lambda.Start(platform.ColdStart().Surveys().Periodic)
-}
+func main() { platform.Start("SurveyInvitationsFunction") }

@@ -2,12 +2,6 @@
 // survey queue exactly once, with its aggregates.
 package main
 
-import (
-	"github.com/aws/aws-lambda-go/lambda"
+import "keycare/shared/platform"
 
-	"keycare/shared/platform"
-)
-
-func main() {
-	lambda.Start(platform.ColdStart().Surveys().Handle)
-}
+func main() { platform.Start("SurveyProcessorFunction") }

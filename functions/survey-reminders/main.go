@@ -2,12 +2,6 @@
 // reminder of unanswered surveys.
 package main
 
-import (
-	"github.com/aws/aws-lambda-go/lambda"
+import "keycare/shared/platform"
 
-	"keycare/shared/platform"
-)
-
-func main() {
-	lambda.Start(platform.ColdStart().Surveys().Reminders)
-}
+func main() { platform.Start("SurveyRemindersFunction") }

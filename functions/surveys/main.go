@@ -2,13 +2,6 @@
 // a customer's satisfaction).
 package main
 
-import (
-	"github.com/aws/aws-lambda-go/lambda"
-	"github.com/awslabs/aws-lambda-go-api-proxy/httpadapter"
+import "keycare/shared/platform"
 
-	"keycare/shared/platform"
-)
-
-func main() {
-	lambda.Start(httpadapter.NewV2(platform.ColdStart().SurveysAPI().Handler()).ProxyWithContext)
-}
+func main() { platform.Start("SurveysFunction") }

@@ -28,6 +28,8 @@ import (
 	"keycare/local/template"
 	"keycare/local/testenv"
 	"keycare/shared/domain"
+	"keycare/shared/platform"
+	"keycare/shared/store"
 )
 
 func TestMain(m *testing.M) { os.Exit(testenv.Main(m)) }
@@ -56,8 +58,8 @@ func TestEveryFunctionBuildsForLambda(t *testing.T) {
 		if f.Metadata["BuildMethod"] != "makefile" {
 			t.Errorf("%s: Metadata.BuildMethod = %q, want makefile", f.LogicalID, f.Metadata["BuildMethod"])
 		}
-		if _, ok := runner.Registry[f.LogicalID]; !ok {
-			t.Errorf("%s has no factory in runner.Registry", f.LogicalID)
+		if _, ok := platform.Registry[f.LogicalID]; !ok {
+			t.Errorf("%s has no factory in platform.Registry", f.LogicalID)
 		}
 		t.Run(f.LogicalID, func(t *testing.T) {
 			out := t.TempDir()
@@ -76,9 +78,9 @@ func TestEveryFunctionBuildsForLambda(t *testing.T) {
 			}
 		})
 	}
-	for id := range runner.Registry {
+	for id := range platform.Registry {
 		if !ids[id] {
-			t.Errorf("runner.Registry has %s, which template.yaml does not declare", id)
+			t.Errorf("platform.Registry has %s, which template.yaml does not declare", id)
 		}
 	}
 	dirs, _ := os.ReadDir(filepath.Join(root, "functions"))
@@ -87,11 +89,47 @@ func TestEveryFunctionBuildsForLambda(t *testing.T) {
 	}
 }
 
+// The registry and template.yaml list the same functions, with the same
+// triggers, and each HTTP function serves exactly its template routes.
+func TestRegistryMatchesTemplate(t *testing.T) {
+	env := testenv.New(t)
+	for _, f := range env.Template.Functions {
+		factory, ok := platform.Registry[f.LogicalID]
+		if !ok {
+			t.Errorf("%s is in template.yaml, not in platform.Registry", f.LogicalID)
+			continue
+		}
+		fn, err := factory(env.Deps(t, f.LogicalID, nil))
+		if err != nil {
+			t.Fatalf("%s: %v", f.LogicalID, err)
+		}
+		if (len(f.Routes) > 0) != (fn.HTTP != nil) || (len(f.Queues) > 0) != (fn.SQS != nil) || (len(f.Schedules) > 0) != (fn.Schedule != nil) {
+			t.Errorf("%s: template has %d routes, %d queues, %d schedules; the registry's function serves HTTP %v, SQS %v, a schedule %v",
+				f.LogicalID, len(f.Routes), len(f.Queues), len(f.Schedules), fn.HTTP != nil, fn.SQS != nil, fn.Schedule != nil)
+		}
+		var declared []string
+		for _, rt := range f.Routes {
+			declared = append(declared, rt.Method+" "+rt.Path)
+		}
+		served := append([]string(nil), fn.Routes...)
+		sort.Strings(declared)
+		sort.Strings(served)
+		if strings.Join(declared, "\n") != strings.Join(served, "\n") {
+			t.Errorf("%s: template.yaml routes\n  %s\nhandler routes\n  %s", f.LogicalID, strings.Join(declared, "\n  "), strings.Join(served, "\n  "))
+		}
+	}
+	for id := range platform.Registry {
+		if _, ok := env.Template.Function(id); !ok {
+			t.Errorf("platform.Registry has %s, which template.yaml does not declare", id)
+		}
+	}
+}
+
 // The runner serves every route, queue and schedule of template.yaml.
 func TestRunnerServesTemplate(t *testing.T) {
 	env := testenv.New(t)
 	clock := runner.NewClock()
-	r, err := runner.New(env.Template, env.Resources, env.Clients, clock, runner.Registry)
+	r, err := runner.New(env.Template, env.Resources, env.AWS, clock, platform.Registry)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -143,7 +181,7 @@ func TestRunnerServesTemplate(t *testing.T) {
 	}
 	for _, q := range env.Template.Queues {
 		url := env.Resources.QueueURLs[q.LogicalID]
-		out, err := env.Clients.SQS.GetQueueAttributes(context.Background(), &sqs.GetQueueAttributesInput{QueueUrl: aws.String(url), AttributeNames: []sqstypes.QueueAttributeName{sqstypes.QueueAttributeNameAll}})
+		out, err := env.AWS.SQS.GetQueueAttributes(context.Background(), &sqs.GetQueueAttributesInput{QueueUrl: aws.String(url), AttributeNames: []sqstypes.QueueAttributeName{sqstypes.QueueAttributeNameAll}})
 		if err != nil {
 			t.Fatalf("queue %s: %v", q.LogicalID, err)
 		}
@@ -177,11 +215,11 @@ func TestSampleEventsReplay(t *testing.T) {
 		t.Fatal(err)
 	}
 	// The samples address the account cdemo0001 of manager alice.
-	st := env.Deps(t, "CustomersFunction", nil).Store()
+	st := store.New(env.AWS.DynamoDB, env.Resources.Table)
 	now := time.Now().UTC()
 	seed := &domain.Customer{ID: "cdemo0001", Name: "示例客户", ManagerID: "alice", Department: "sales", Tier: domain.TierKey,
 		Status: domain.StatusActive, TierSource: domain.TierFromInput, CreatedAt: now, UpdatedAt: now, Version: 1}
-	if err := st.CreateCustomer(context.Background(), seed, domain.AuditEntry{Entity: "customer", EntityID: seed.ID, Action: "create", Actor: "seed", At: now, RequestID: "seed"}); err != nil {
+	if err := st.Customers().Create(context.Background(), seed, domain.AuditEntry{Entity: "customer", EntityID: seed.ID, Action: "create", Actor: "seed", At: now, RequestID: "seed"}); err != nil {
 		t.Fatal(err)
 	}
 	// ... and complaint 261122001, received, with tracking token demo-tracking-token.
@@ -189,16 +227,15 @@ func TestSampleEventsReplay(t *testing.T) {
 		Contact: domain.Contact{Name: "王伟", Email: "wang@example.cn", Language: "zh"}, Channel: domain.ChannelPhone, Category: domain.CategoryService,
 		Severity: domain.SeverityNormal, Request: domain.RequestOther, Description: "示例", ReceivedAt: now, Language: "zh", TrackingToken: "demo-tracking-token"}
 	c.Open(domain.DefaultSLA("Asia/Shanghai"), "seed", domain.RoleSupervisor)
-	if err := st.PutComplaint(context.Background(), c); err != nil {
+	if err := st.Complaints().Put(context.Background(), c); err != nil {
 		t.Fatal(err)
 	}
 	// ... and survey invitations: one for the page and its answer, two for the processor's batch.
-	sv := env.Deps(t, "SurveysFunction", nil).Surveys()
 	for _, tok := range []string{"demoSurveyToken0000000000000000000000000001", "demoSurveyToken0000000000000000000000000002", "demoSurveyToken0000000000000000000000000003"} {
 		in := &domain.Invitation{Token: tok, CustomerID: "cdemo0001", CustomerName: "示例客户", ManagerID: "alice", Department: "sales", Tier: domain.TierKey,
 			Reason: domain.SurveyManual, ContactName: "李娜", ContactEmail: tok[len(tok)-1:] + "@example.cn", Language: "zh",
 			CreatedAt: time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC), ExpiresAt: time.Now().Add(24 * time.Hour)}
-		if err := sv.Store.CreateInvitation(context.Background(), in, time.Hour, true); err != nil {
+		if err := st.Surveys().CreateInvitation(context.Background(), in, time.Hour, true); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -210,7 +247,10 @@ func TestSampleEventsReplay(t *testing.T) {
 			t.Errorf("events/%s names no function of template.yaml", d.Name())
 			continue
 		}
-		fn := runner.Registry[f.LogicalID](env.Deps(t, f.LogicalID, nil))
+		fn, err := platform.Registry[f.LogicalID](env.Deps(t, f.LogicalID, nil))
+		if err != nil {
+			t.Fatal(err)
+		}
 		files, _ := filepath.Glob(filepath.Join(root, "events", d.Name(), "*.json"))
 		sort.Strings(files)
 		for _, file := range files {
@@ -239,11 +279,11 @@ func TestSampleEventsReplay(t *testing.T) {
 					t.Errorf("%s/%s: %v %+v", d.Name(), name, err, resp)
 				}
 			case fn.Schedule != nil:
-				var ev events.CloudWatchEvent
+				var ev map[string]any // what EventBridge delivers; the run takes its time from the clock
 				if err := json.Unmarshal(b, &ev); err != nil {
 					t.Fatalf("%s: %v", name, err)
 				}
-				if err := fn.Schedule(context.Background(), ev); err != nil {
+				if err := fn.Schedule(context.Background()); err != nil {
 					t.Errorf("%s/%s: %v", d.Name(), name, err)
 				}
 			}

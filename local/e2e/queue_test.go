@@ -15,11 +15,12 @@ import (
 	"keycare/local/runner"
 	"keycare/local/testenv"
 	"keycare/shared/mail"
+	"keycare/shared/platform"
 )
 
 func queueDepth(t *testing.T, env *testenv.Env, q string) int {
 	t.Helper()
-	out, err := env.Clients.SQS.GetQueueAttributes(context.Background(), &sqs.GetQueueAttributesInput{QueueUrl: aws.String(env.Resources.QueueURLs[q]),
+	out, err := env.AWS.SQS.GetQueueAttributes(context.Background(), &sqs.GetQueueAttributesInput{QueueUrl: aws.String(env.Resources.QueueURLs[q]),
 		AttributeNames: []sqstypes.QueueAttributeName{sqstypes.QueueAttributeNameApproximateNumberOfMessages, sqstypes.QueueAttributeNameApproximateNumberOfMessagesNotVisible}})
 	if err != nil {
 		t.Fatal(err)
@@ -37,10 +38,10 @@ func TestMailQueuePollerAndDeadLetter(t *testing.T) {
 	defer cancel()
 	mq := env.Resources.QueueURLs["MailQueue"]
 	// A short visibility timeout so the five receives take seconds, not minutes.
-	if _, err := env.Clients.SQS.SetQueueAttributes(ctx, &sqs.SetQueueAttributesInput{QueueUrl: aws.String(mq), Attributes: map[string]string{"VisibilityTimeout": "1"}}); err != nil {
+	if _, err := env.AWS.SQS.SetQueueAttributes(ctx, &sqs.SetQueueAttributesInput{QueueUrl: aws.String(mq), Attributes: map[string]string{"VisibilityTimeout": "1"}}); err != nil {
 		t.Fatal(err)
 	}
-	r, err := runner.New(env.Template, env.Resources, env.Clients, runner.NewClock(), runner.Registry)
+	r, err := runner.New(env.Template, env.Resources, env.AWS, runner.NewClock(), platform.Registry)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -50,7 +51,7 @@ func TestMailQueuePollerAndDeadLetter(t *testing.T) {
 	defer cancel()
 	good, _ := json.Marshal(mail.Message{ID: "poller-good", Kind: "test", Lang: "en", To: []string{"x@example.com"}, Subject: "s", HTML: "<p>h</p>", Text: "t"})
 	for _, body := range []string{string(good), "poison: not json"} {
-		if _, err := env.Clients.SQS.SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: aws.String(mq), MessageBody: aws.String(body)}); err != nil {
+		if _, err := env.AWS.SQS.SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: aws.String(mq), MessageBody: aws.String(body)}); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -28,6 +28,7 @@ import (
 	"keycare/local/gateway"
 	"keycare/local/stack"
 	"keycare/local/template"
+	"keycare/shared/domain"
 	"keycare/shared/platform"
 )
 
@@ -35,31 +36,36 @@ import (
 type Runner struct {
 	T         *template.Template
 	Res       *stack.Resources
-	Clients   platform.Clients
+	AWS       platform.AWS
 	Clock     *Clock
 	SESURL    string // the SES emulator, for /_local/outbox
 	Secret    []byte
 	Ready     func() error // nil when every emulator is alive
 	PollWait  time.Duration
-	functions map[string]Function
+	functions map[string]platform.Function
 	routes    []gateway.Route
 	handler   http.Handler
 	fireMu    sync.Mutex
 }
 
-// New builds every function of t from the registry.
-func New(t *template.Template, res *stack.Resources, clients platform.Clients, clock *Clock, registry map[string]Factory) (*Runner, error) {
-	r := &Runner{T: t, Res: res, Clients: clients, Clock: clock, Secret: gateway.Secret(), functions: map[string]Function{}, PollWait: time.Second}
+// New builds every function of t from the registry (platform.Registry), as
+// each function's main.go does, on the local resources; handlers and
+// schedules see the clock.
+func New(t *template.Template, res *stack.Resources, aws platform.AWS, clock *Clock, registry map[string]platform.Factory) (*Runner, error) {
+	r := &Runner{T: t, Res: res, AWS: aws, Clock: clock, Secret: gateway.Secret(), functions: map[string]platform.Function{}, PollWait: time.Second}
 	for _, f := range t.Functions {
 		factory, ok := registry[f.LogicalID]
 		if !ok {
-			return nil, fmt.Errorf("runner: %s is in template.yaml but has no factory in runner.Registry", f.LogicalID)
+			return nil, fmt.Errorf("runner: %s is in template.yaml but has no factory in platform.Registry", f.LogicalID)
 		}
 		cfg, err := res.Config(t, f)
 		if err != nil {
 			return nil, fmt.Errorf("runner: %s: %w", f.LogicalID, err)
 		}
-		fn := factory(platform.Deps{Config: cfg, Clients: clients, Now: clock.Now})
+		fn, err := factory(platform.Deps{Config: cfg, Clients: aws.Clients(), Now: clock.Now})
+		if err != nil {
+			return nil, fmt.Errorf("runner: %s: %w", f.LogicalID, err)
+		}
 		if len(f.Routes) > 0 && fn.HTTP == nil {
 			return nil, fmt.Errorf("runner: %s has HttpApi events but no HTTP handler", f.LogicalID)
 		}
@@ -77,7 +83,9 @@ func New(t *template.Template, res *stack.Resources, clients platform.Clients, c
 			}
 		}
 	}
-	gw := gateway.New(r.Secret, clock.Now, r.routes)
+	// Tokens expire in real time, as API Gateway checks them; the moved
+	// clock is what handlers and schedules see.
+	gw := gateway.New(r.Secret, time.Now, r.routes)
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /_local/healthz", r.healthz)
 	mux.HandleFunc("GET /_local/outbox", r.outbox)
@@ -88,9 +96,6 @@ func New(t *template.Template, res *stack.Resources, clients platform.Clients, c
 	r.handler = mux
 	return r, nil
 }
-
-// Routes lists the served routes.
-func (r *Runner) Routes() []gateway.Route { return r.routes }
 
 // Handler is the local API: every route of template.yaml plus /_local/.
 func (r *Runner) Handler() http.Handler { return r.handler }
@@ -175,11 +180,9 @@ var errUnknownSchedule = errors.New("no such schedule")
 func (r *Runner) invokeSchedule(ctx context.Context, fn string, s template.Schedule) error {
 	r.fireMu.Lock() // one run of a schedule at a time, as with reserved concurrency 1
 	defer r.fireMu.Unlock()
-	ev := events.CloudWatchEvent{Version: "0", ID: strconv.FormatInt(time.Now().UnixNano(), 36), DetailType: "Scheduled Event",
-		Source: "aws.events", AccountID: "000000000000", Time: r.Clock.Now().UTC(), Region: platform.LocalRegion,
-		Resources: []string{"arn:aws:events:us-east-1:000000000000:rule/" + fn + "-" + s.Event}, Detail: json.RawMessage("{}")}
+	ctx = domain.WithRequestID(ctx, "local-"+strconv.FormatInt(time.Now().UnixNano(), 36))
 	start := time.Now()
-	err := r.functions[fn].Schedule(ctx, ev)
+	err := platform.RunScheduled(ctx, fn, r.functions[fn].Schedule)
 	slog.Info("schedule", "function", fn, "event", s.Event, "ms", time.Since(start).Milliseconds(), "ok", err == nil)
 	return err
 }
@@ -221,7 +224,7 @@ func (r *Runner) poll(ctx context.Context, fn string, q template.QueueEvent) {
 	handler := r.functions[fn].SQS
 	arn := r.Res.QueueARNs[q.Queue]
 	for ctx.Err() == nil {
-		out, err := r.Clients.SQS.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{
+		out, err := r.AWS.SQS.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{
 			QueueUrl: aws.String(url), MaxNumberOfMessages: int32(min(q.BatchSize, 10)),
 			WaitTimeSeconds:             int32(r.PollWait / time.Second),
 			MessageSystemAttributeNames: []sqstypes.MessageSystemAttributeName{sqstypes.MessageSystemAttributeNameAll},
@@ -266,7 +269,7 @@ func (r *Runner) poll(ctx context.Context, fn string, q template.QueueEvent) {
 			}
 		}
 		if len(del) > 0 {
-			if _, err := r.Clients.SQS.DeleteMessageBatch(context.WithoutCancel(ctx), &sqs.DeleteMessageBatchInput{QueueUrl: aws.String(url), Entries: del}); err != nil {
+			if _, err := r.AWS.SQS.DeleteMessageBatch(context.WithoutCancel(ctx), &sqs.DeleteMessageBatchInput{QueueUrl: aws.String(url), Entries: del}); err != nil {
 				slog.Warn("sqs delete failed", "function", fn, "err", err.Error())
 			}
 		}

@@ -30,7 +30,7 @@ type Resources struct {
 
 // Create makes the table and queues of t with the given parameters (Stage
 // defaults to "local").
-func Create(ctx context.Context, t *template.Template, c platform.Clients, params map[string]string) (*Resources, error) {
+func Create(ctx context.Context, t *template.Template, c platform.AWS, params map[string]string) (*Resources, error) {
 	r := template.Resolver{Params: map[string]string{}, Refs: map[string]string{}, Attrs: map[string]string{}}
 	for k, v := range t.Parameters {
 		r.Params[k] = v

@@ -30,7 +30,7 @@ var (
 	once     sync.Once
 	started  *emu.Stack
 	startErr error
-	clients  platform.Clients
+	clients  platform.AWS
 	seq      atomic.Int64
 )
 
@@ -48,7 +48,7 @@ func Main(m *testing.M) int {
 // Env is one test's resources.
 type Env struct {
 	Emu       *emu.Stack
-	Clients   platform.Clients
+	AWS       platform.AWS
 	Template  *template.Template
 	Resources *stack.Resources
 }
@@ -63,7 +63,7 @@ func Root(t testing.TB) string {
 }
 
 // Emulators starts the shared emulators (once) and returns them.
-func Emulators(t testing.TB) (*emu.Stack, platform.Clients) {
+func Emulators(t testing.TB) (*emu.Stack, platform.AWS) {
 	t.Helper()
 	once.Do(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
@@ -72,7 +72,7 @@ func Emulators(t testing.TB) (*emu.Stack, platform.Clients) {
 		if startErr != nil {
 			return
 		}
-		clients, startErr = platform.NewClients(context.Background(), platform.Endpoints{DynamoDB: started.DynamoDB, SQS: started.SQS, SES: started.SES})
+		clients, startErr = platform.NewAWS(context.Background(), platform.Endpoints{DynamoDB: started.DynamoDB, SQS: started.SQS, SES: started.SES})
 	})
 	if startErr != nil {
 		t.Fatalf("local emulators: %v\n(run `make deps` first; `make test` does it for you)", startErr)
@@ -94,7 +94,7 @@ func New(t testing.TB) *Env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &Env{Emu: es, Clients: cl, Template: tpl, Resources: res}
+	return &Env{Emu: es, AWS: cl, Template: tpl, Resources: res}
 }
 
 // Deps are the dependencies of function fn (its template environment) on
@@ -112,7 +112,18 @@ func (e *Env) Deps(t testing.TB, fn string, now func() time.Time) platform.Deps 
 	if now == nil {
 		now = time.Now
 	}
-	return platform.Deps{Config: cfg, Clients: e.Clients, Now: now}
+	return platform.Deps{Config: cfg, Clients: e.AWS.Clients(), Now: now}
+}
+
+// App is function fn's services wired on this env (platform.Wire), with the
+// given clock.
+func (e *Env) App(t testing.TB, fn string, now func() time.Time) *platform.App {
+	t.Helper()
+	a, err := platform.Wire(e.Deps(t, fn, now))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
 }
 
 // DrainMail takes every message off this env's mail queue, as the mailer
@@ -122,7 +133,7 @@ func (e *Env) DrainMail(t testing.TB) []mail.Message {
 	url := aws.String(e.Resources.QueueURLs["MailQueue"])
 	var out []mail.Message
 	for {
-		r, err := e.Clients.SQS.ReceiveMessage(context.Background(), &sqs.ReceiveMessageInput{QueueUrl: url, MaxNumberOfMessages: 10})
+		r, err := e.AWS.SQS.ReceiveMessage(context.Background(), &sqs.ReceiveMessageInput{QueueUrl: url, MaxNumberOfMessages: 10})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -135,7 +146,7 @@ func (e *Env) DrainMail(t testing.TB) []mail.Message {
 				t.Fatalf("mail queue holds a message that is not a mail.Message: %v", err)
 			}
 			out = append(out, msg)
-			if _, err := e.Clients.SQS.DeleteMessage(context.Background(), &sqs.DeleteMessageInput{QueueUrl: url, ReceiptHandle: m.ReceiptHandle}); err != nil {
+			if _, err := e.AWS.SQS.DeleteMessage(context.Background(), &sqs.DeleteMessageInput{QueueUrl: url, ReceiptHandle: m.ReceiptHandle}); err != nil {
 				t.Fatal(err)
 			}
 		}

@@ -11,10 +11,10 @@ import (
 	"testing"
 	"time"
 
-	"keycare/shared/api"
 	"keycare/shared/domain"
+	"keycare/shared/httpx"
 	"keycare/shared/mail"
-	"keycare/shared/store"
+	"keycare/shared/public"
 )
 
 func validForm() map[string]any {
@@ -22,19 +22,19 @@ func validForm() map[string]any {
 		"category": "product", "request": "exchange", "description": "主轴异响，无法生产。", "lang": "zh"}
 }
 
-func (s *stackServer) submit(t testing.TB, body any, headers ...string) (resp, api.SubmitResponse) {
+func submit(s *stackServer, t testing.TB, body any, headers ...string) (resp, public.SubmitResponse) {
 	t.Helper()
-	r := s.do("POST", "/public/complaints", "", body, headers...)
-	var out api.SubmitResponse
+	r := s.Do("POST", "/public/complaints", "", body, headers...)
+	var out public.SubmitResponse
 	if r.Code == 201 || r.Code == 200 {
-		r.json(t, &out)
+		r.JSON(t, &out)
 	}
 	return r, out
 }
 
 func TestPublicSubmitAndTrack(t *testing.T) {
 	s := newStack(t)
-	r, out := s.submit(t, validForm())
+	r, out := submit(s, t, validForm())
 	if r.Code != 201 {
 		t.Fatalf("submit: %d %s", r.Code, r.Body)
 	}
@@ -49,9 +49,9 @@ func TestPublicSubmitAndTrack(t *testing.T) {
 	if err != nil || u.Query().Get("token") == "" || len(u.Query().Get("token")) < 40 {
 		t.Fatalf("tracking URL %q", out.TrackingURL)
 	}
-	tr := s.do("GET", u.RequestURI(), "", nil)
-	var v api.TrackingView
-	tr.json(t, &v)
+	tr := s.Do("GET", u.RequestURI(), "", nil)
+	var v public.TrackingView
+	tr.JSON(t, &v)
 	if tr.Code != 200 || v.Number != out.Number || v.Status != domain.StatusReceived || len(v.Steps) != 1 {
 		t.Fatalf("tracking: %d %s", tr.Code, tr.Body)
 	}
@@ -60,17 +60,17 @@ func TestPublicSubmitAndTrack(t *testing.T) {
 			t.Fatalf("tracking reveals %q: %s", leak, tr.Body)
 		}
 	}
-	wrong := s.do("GET", "/public/complaints/"+out.Number+"?token=wrong", "", nil)
-	unknown := s.do("GET", "/public/complaints/261122999?token="+u.Query().Get("token"), "", nil)
-	notNumber := s.do("GET", "/public/complaints/abc?token=x", "", nil)
+	wrong := s.Do("GET", "/public/complaints/"+out.Number+"?token=wrong", "", nil)
+	unknown := s.Do("GET", "/public/complaints/261122999?token="+u.Query().Get("token"), "", nil)
+	notNumber := s.Do("GET", "/public/complaints/abc?token=x", "", nil)
 	if wrong.Code != 404 || unknown.Code != 404 || notNumber.Code != 404 || string(wrong.Body) != string(unknown.Body) {
 		t.Fatalf("wrong token %d %s / unknown %d %s", wrong.Code, wrong.Body, unknown.Code, unknown.Body)
 	}
-	page := s.do("GET", u.RequestURI()+"&new=1", "", nil, "Accept", "text/html")
+	page := s.Do("GET", u.RequestURI()+"&new=1", "", nil, "Accept", "text/html")
 	if page.Code != 200 || !strings.Contains(string(page.Body), out.Number) || !strings.Contains(string(page.Body), "感谢") {
 		t.Fatalf("thank-you page: %d", page.Code)
 	}
-	mails := s.mails(t)
+	mails := mails(s, t)
 	if len(mails) != 1 || mails[0].Kind != "complaint-received" || mails[0].To[0] != "wang.wei@example.cn" ||
 		!strings.Contains(mails[0].Text, out.Number) || !strings.Contains(mails[0].Text, out.TrackingURL) || mails[0].HTML == "" {
 		t.Fatalf("acknowledgement: %+v", mails)
@@ -81,12 +81,12 @@ func TestPublicSubmitIdempotentAndHoneypot(t *testing.T) {
 	s := newStack(t)
 	bot := validForm()
 	bot["website"] = "http://spam.example"
-	r, _ := s.submit(t, bot)
+	r, _ := submit(s, t, bot)
 	if r.Code != 202 {
 		t.Fatalf("honeypot: %d %s", r.Code, r.Body)
 	}
-	r1, a := s.submit(t, validForm(), "Idempotency-Key", "k-123")
-	r2, b := s.submit(t, validForm(), "Idempotency-Key", "k-123")
+	r1, a := submit(s, t, validForm(), "Idempotency-Key", "k-123")
+	r2, b := submit(s, t, validForm(), "Idempotency-Key", "k-123")
 	if r1.Code != 201 || r2.Code != 200 || a.Number != b.Number || a.TrackingURL != b.TrackingURL {
 		t.Fatalf("replay: %d %s / %d %s", r1.Code, r1.Body, r2.Code, r2.Body)
 	}
@@ -95,19 +95,19 @@ func TestPublicSubmitIdempotentAndHoneypot(t *testing.T) {
 	}
 	form := validForm()
 	form["idempotencyKey"] = "k-123" // the same key in the body
-	if _, c := s.submit(t, form); c.Number != a.Number {
+	if _, c := submit(s, t, form); c.Number != a.Number {
 		t.Fatalf("idempotencyKey field not honoured: %s vs %s", c.Number, a.Number)
 	}
 	other := validForm()
 	other["description"] = "另一件事"
-	if r, _ := s.submit(t, other, "Idempotency-Key", "k-123"); r.Code != 422 || r.errCode(t) != "idempotency_key_reused" {
+	if r, _ := submit(s, t, other, "Idempotency-Key", "k-123"); r.Code != 422 || r.ErrCode(t) != "idempotency_key_reused" {
 		t.Fatalf("key reuse: %d %s", r.Code, r.Body)
 	}
-	_, d := s.submit(t, validForm())
+	_, d := submit(s, t, validForm())
 	if !strings.HasSuffix(d.Number, "002") {
 		t.Fatalf("next number %s, want …002", d.Number)
 	}
-	if n := len(s.mails(t)); n != 2 {
+	if n := len(mails(s, t)); n != 2 {
 		t.Fatalf("%d acknowledgements, want 2 (replays and bots get none)", n)
 	}
 }
@@ -131,7 +131,7 @@ func TestPublicSubmitBadInput(t *testing.T) {
 		{"unknown request", func(f map[string]any) { f["request"] = "everything" }, "", nil, 400, "validation_failed", []string{"request"}},
 		{"unknown field", func(f map[string]any) { f["severity"] = "serious" }, "", nil, 400, "unknown_field", nil},
 		{"not json", nil, "{", nil, 400, "bad_json", nil},
-		{"huge", nil, `{"description":"` + strings.Repeat("x", api.MaxPublicBody) + `"}`, nil, 413, "body_too_large", nil},
+		{"huge", nil, `{"description":"` + strings.Repeat("x", public.MaxPublicBody) + `"}`, nil, 413, "body_too_large", nil},
 		{"xml", nil, "<x/>", []string{"Content-Type", "text/xml"}, 415, "unsupported_media_type", nil},
 		{"bad key", nil, "", []string{"Idempotency-Key", "a b"}, 400, "bad_idempotency_key", nil},
 	}
@@ -145,12 +145,12 @@ func TestPublicSubmitBadInput(t *testing.T) {
 				}
 				body = f
 			}
-			r := s.do("POST", "/public/complaints", "", body, tt.headers...)
-			if r.Code != tt.code || r.errCode(t) != tt.errCode {
+			r := s.Do("POST", "/public/complaints", "", body, tt.headers...)
+			if r.Code != tt.code || r.ErrCode(t) != tt.errCode {
 				t.Fatalf("%d %s, want %d %s", r.Code, r.Body, tt.code, tt.errCode)
 			}
-			var e api.ErrorBody
-			r.json(t, &e)
+			var e httpx.ErrorBody
+			r.JSON(t, &e)
 			for _, f := range tt.fields {
 				if e.Error.Fields[f] == "" {
 					t.Errorf("no message for %s: %v", f, e.Error.Fields)
@@ -162,13 +162,13 @@ func TestPublicSubmitBadInput(t *testing.T) {
 	req := httptest.NewRequest("POST", "/public/complaints", strings.NewReader("customerName=Acme+%E8%82%A1%E4%BB%BD&contactName=&description=%E5%9D%8F%E4%BA%86&lang=en"))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	w := httptest.NewRecorder()
-	s.h.ServeHTTP(w, req)
+	s.H.ServeHTTP(w, req)
 	html := w.Body.String()
 	if w.Code != 400 || !strings.Contains(html, `value="Acme 股份"`) || !strings.Contains(html, ">坏了</textarea>") ||
 		!strings.Contains(html, `id="contactName-error" aria-live="polite">This field is required.`) || !strings.Contains(html, "Give a phone number or an email address.") {
 		t.Fatalf("form re-shown: %d\n%s", w.Code, html)
 	}
-	if n := len(s.mails(t)); n != 0 {
+	if n := len(mails(s, t)); n != 0 {
 		t.Fatalf("%d mails for bad input", n)
 	}
 }
@@ -176,7 +176,7 @@ func TestPublicSubmitBadInput(t *testing.T) {
 func TestPublicFormPostAndPage(t *testing.T) {
 	s := newStack(t)
 	for _, l := range []string{"zh", "en"} {
-		r := s.do("GET", "/complaint-form?lang="+l, "", nil)
+		r := s.Do("GET", "/complaint-form?lang="+l, "", nil)
 		page := string(r.Body)
 		if r.Code != 200 || !strings.Contains(r.Header.Get("Content-Type"), "text/html") {
 			t.Fatalf("form %s: %d", l, r.Code)
@@ -198,13 +198,13 @@ func TestPublicFormPostAndPage(t *testing.T) {
 	req := httptest.NewRequest("POST", "/public/complaints", strings.NewReader(form.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	w := httptest.NewRecorder()
-	s.h.ServeHTTP(w, req)
+	s.H.ServeHTTP(w, req)
 	loc := w.Header().Get("Location")
 	if w.Code != 303 || !strings.Contains(loc, "new=1") || !strings.Contains(loc, "lang=en") {
 		t.Fatalf("form post: %d %q", w.Code, loc)
 	}
 	u, _ := url.Parse(loc)
-	page := s.do("GET", u.RequestURI(), "", nil, "Accept", "text/html")
+	page := s.Do("GET", u.RequestURI(), "", nil, "Accept", "text/html")
 	if page.Code != 200 || !strings.Contains(string(page.Body), "Thank you") || !strings.Contains(string(page.Body), `id="complaint-number"`) {
 		t.Fatalf("thank-you page %d", page.Code)
 	}
@@ -222,7 +222,7 @@ func TestConcurrentSubmissionsAreGapFree(t *testing.T) {
 			defer wg.Done()
 			f := validForm()
 			f["description"] = fmt.Sprintf("complaint %d", i)
-			r, out := s.submit(t, f)
+			r, out := submit(s, t, f)
 			if r.Code != 201 {
 				t.Errorf("submission %d: %d %s", i, r.Code, r.Body)
 			}
@@ -252,7 +252,7 @@ func step(s *stackServer, tok, number, action string, body any) resp {
 	if body == nil {
 		body = map[string]any{}
 	}
-	return s.do("POST", "/complaints/"+number+"/"+action, tok, body)
+	return s.Do("POST", "/complaints/"+number+"/"+action, tok, body)
 }
 
 func TestStaffWorkflow(t *testing.T) {
@@ -265,7 +265,7 @@ func TestStaffWorkflow(t *testing.T) {
 	billing := token(t, "bill", "billing", "department")
 	cu := createCustomer(t, s, alice, newCustomer("Acme", "", ""))
 
-	r := s.do("POST", "/complaints", sue, map[string]any{"customerId": cu.ID, "contact": map[string]any{"name": "王伟", "email": "wang@acme.cn"},
+	r := s.Do("POST", "/complaints", sue, map[string]any{"customerId": cu.ID, "contact": map[string]any{"name": "王伟", "email": "wang@acme.cn"},
 		"channel": "phone", "category": "service", "severity": "serious", "request": "compensation", "description": "工程师两次爽约"})
 	if r.Code != 201 {
 		t.Fatalf("record: %d %s", r.Code, r.Body)
@@ -275,20 +275,20 @@ func TestStaffWorkflow(t *testing.T) {
 		AllowedActions []domain.Action `json:"allowedActions"`
 		TrackingURL    string          `json:"trackingUrl"`
 	}
-	r.json(t, &c)
+	r.JSON(t, &c)
 	n := c.Number
 	if c.ManagerID != "alice" || c.CustomerName != "Acme" || c.Channel != domain.ChannelPhone || c.TrackingURL == "" {
 		t.Fatalf("linked account not applied: %+v", c.Complaint)
 	}
-	if r := s.do("POST", "/complaints", sue, map[string]any{"customerName": "x", "contact": map[string]any{"name": "a", "phone": "13800000000"}, "channel": "web", "category": "other", "request": "other", "description": "d"}); r.Code != 400 {
+	if r := s.Do("POST", "/complaints", sue, map[string]any{"customerName": "x", "contact": map[string]any{"name": "a", "phone": "13800000000"}, "channel": "web", "category": "other", "request": "other", "description": "d"}); r.Code != 400 {
 		t.Fatalf("staff web channel: %d", r.Code)
 	}
 
 	illegal := func(tok, action string, body any, state domain.ComplaintStatus) {
 		t.Helper()
 		r := step(s, tok, n, action, body)
-		var e api.ErrorBody
-		r.json(t, &e)
+		var e httpx.ErrorBody
+		r.JSON(t, &e)
 		if r.Code != 409 || e.Error.Code != "illegal_step" || e.Error.State != string(state) {
 			t.Fatalf("%s in %s: %d %s", action, state, r.Code, r.Body)
 		}
@@ -296,7 +296,7 @@ func TestStaffWorkflow(t *testing.T) {
 	ok := func(tok, action string, body any, want domain.ComplaintStatus) {
 		t.Helper()
 		r := step(s, tok, n, action, body)
-		r.json(t, &c)
+		r.JSON(t, &c)
 		if r.Code != 200 || c.Status != want {
 			t.Fatalf("%s: %d %s", action, r.Code, r.Body)
 		}
@@ -310,7 +310,7 @@ func TestStaffWorkflow(t *testing.T) {
 	if r := step(s, billing, n, "investigation", map[string]any{"cause": "a"}); r.Code != 403 {
 		t.Fatalf("other department: %d", r.Code)
 	}
-	if r := step(s, fixer, n, "investigation", map[string]any{"cause": "排班冲突"}); r.Code != 400 || r.errCode(t) != "validation_failed" {
+	if r := step(s, fixer, n, "investigation", map[string]any{"cause": "排班冲突"}); r.Code != 400 || r.ErrCode(t) != "validation_failed" {
 		t.Fatalf("incomplete report: %d %s", r.Code, r.Body)
 	}
 	report := map[string]any{"cause": "排班冲突", "whatHappened": "两次未按约上门", "responsible": "维修部调度", "conclusion": "有责投诉", "companyAtFault": true, "countermeasures": "调度系统加提醒"}
@@ -331,8 +331,8 @@ func TestStaffWorkflow(t *testing.T) {
 	ok(sue, "close", nil, domain.StatusClosed)
 	illegal(sue, "accept", nil, domain.StatusClosed)
 
-	r = s.do("GET", "/complaints/"+n, alice, nil)
-	r.json(t, &c)
+	r = s.Do("GET", "/complaints/"+n, alice, nil)
+	r.JSON(t, &c)
 	if r.Code != 200 || len(c.History) != 11 || c.SentBack != 1 || c.ClosedAt == nil {
 		t.Fatalf("record card: %d, %d steps, sent back %d", r.Code, len(c.History), c.SentBack)
 	}
@@ -341,14 +341,14 @@ func TestStaffWorkflow(t *testing.T) {
 			t.Fatalf("incomplete step %+v", h)
 		}
 	}
-	if r := s.do("GET", "/complaints/"+n, bob, nil); r.Code != 403 {
+	if r := s.Do("GET", "/complaints/"+n, bob, nil); r.Code != 403 {
 		t.Fatalf("other manager reading: %d", r.Code)
 	}
-	if r := s.do("GET", "/complaints/"+n, fixer, nil); r.Code != 200 {
+	if r := s.Do("GET", "/complaints/"+n, fixer, nil); r.Code != 200 {
 		t.Fatalf("assigned department reading: %d", r.Code)
 	}
 	var kinds []string
-	for _, m := range s.mails(t) {
+	for _, m := range mails(s, t) {
 		kinds = append(kinds, m.Kind)
 	}
 	sort.Strings(kinds)
@@ -357,8 +357,8 @@ func TestStaffWorkflow(t *testing.T) {
 	}
 	// The tracking page shows the reply.
 	u, _ := url.Parse(c.TrackingURL)
-	var v api.TrackingView
-	s.do("GET", u.RequestURI(), "", nil).json(t, &v)
+	var v public.TrackingView
+	s.Do("GET", u.RequestURI(), "", nil).JSON(t, &v)
 	if v.Status != domain.StatusClosed || v.Reply == "" || len(v.Steps) != 11 {
 		t.Fatalf("tracking after close: %+v", v)
 	}
@@ -367,7 +367,7 @@ func TestStaffWorkflow(t *testing.T) {
 func TestConcurrentStepsOneWins(t *testing.T) {
 	s := newStack(t)
 	sue := token(t, "sue", "quality", "supervisor")
-	_, out := s.submit(t, validForm())
+	_, out := submit(s, t, validForm())
 	const k = 6
 	codes := make([]int, k)
 	var wg sync.WaitGroup
@@ -383,7 +383,7 @@ func TestConcurrentStepsOneWins(t *testing.T) {
 			r := step(s, sue, out.Number, action, body)
 			codes[i] = r.Code
 			if r.Code == 409 {
-				if c := r.errCode(t); c != "illegal_step" && c != "version_conflict" {
+				if c := r.ErrCode(t); c != "illegal_step" && c != "version_conflict" {
 					t.Errorf("409 with code %q", c)
 				}
 			}
@@ -404,11 +404,11 @@ func TestConcurrentStepsOneWins(t *testing.T) {
 		t.Fatalf("codes %v: want exactly one 200", codes)
 	}
 	var c domain.Complaint
-	s.do("GET", "/complaints/"+out.Number, sue, nil).json(t, &c)
+	s.Do("GET", "/complaints/"+out.Number, sue, nil).JSON(t, &c)
 	if len(c.History) != 2 {
 		t.Fatalf("%d steps recorded, want 2", len(c.History))
 	}
-	if r := s.do("POST", "/complaints/"+out.Number+"/assign", sue, map[string]any{"department": "repair", "opinion": "x"}, "If-Match", `"1"`); r.Code != 409 {
+	if r := s.Do("POST", "/complaints/"+out.Number+"/assign", sue, map[string]any{"department": "repair", "opinion": "x"}, "If-Match", `"1"`); r.Code != 409 {
 		t.Fatalf("stale If-Match: %d", r.Code)
 	}
 }
@@ -420,26 +420,26 @@ func TestComplaintListsAndScopes(t *testing.T) {
 	fixer := token(t, "fixer", "repair", "department")
 	cu := createCustomer(t, s, alice, newCustomer("Acme", "", ""))
 	rec := func() string {
-		r := s.do("POST", "/complaints", alice, map[string]any{"customerId": cu.ID, "contact": map[string]any{"name": "王", "phone": "13800000000"},
+		r := s.Do("POST", "/complaints", alice, map[string]any{"customerId": cu.ID, "contact": map[string]any{"name": "王", "phone": "13800000000"},
 			"channel": "visit", "category": "billing", "request": "price-reduction", "description": "账单有误"})
 		if r.Code != 201 {
 			t.Fatalf("manager recording: %d %s", r.Code, r.Body)
 		}
 		var c domain.Complaint
-		r.json(t, &c)
+		r.JSON(t, &c)
 		return c.Number
 	}
 	a, b := rec(), rec()
-	_, pub := s.submit(t, validForm())
+	_, pub := submit(s, t, validForm())
 	step(s, sue, a, "accept", nil)
 	step(s, sue, a, "assign", map[string]any{"department": "repair", "opinion": "核查"})
 	count := func(tok, q string) int {
-		r := s.do("GET", "/complaints"+q, tok, nil)
+		r := s.Do("GET", "/complaints"+q, tok, nil)
 		if r.Code != 200 {
 			t.Fatalf("list %s: %d %s", q, r.Code, r.Body)
 		}
-		var p store.Page[domain.Complaint]
-		r.json(t, &p)
+		var p domain.Page[domain.Complaint]
+		r.JSON(t, &p)
 		return len(p.Items)
 	}
 	if n := count(sue, ""); n != 3 {
@@ -457,17 +457,17 @@ func TestComplaintListsAndScopes(t *testing.T) {
 	if n := count(sue, "?overdue=true"); n != 0 {
 		t.Fatalf("overdue now: %d", n)
 	}
-	s.clock.Advance(8 * 24 * time.Hour)
-	sue = s.token(t, "sue", "quality", "supervisor") // a token of the moved clock's day
-	alice = s.token(t, "alice", "sales", "manager")
+	s.Clock.Advance(8 * 24 * time.Hour)
+	sue = s.Token(t, "sue", "quality", "supervisor") // a token of the moved clock's day
+	alice = s.Token(t, "alice", "sales", "manager")
 	if n := count(sue, "?overdue=true"); n != 3 {
 		t.Fatalf("overdue after 8 days: %d", n)
 	}
-	if r := s.do("GET", "/complaints", alice, nil); r.Code != 400 {
+	if r := s.Do("GET", "/complaints", alice, nil); r.Code != 400 {
 		t.Fatalf("manager without customer: %d", r.Code)
 	}
 	for _, q := range []string{"?status=lost", "?overdue=maybe", "?month=2026-13", "?limit=500", "?cursor=zzz"} {
-		if r := s.do("GET", "/complaints"+q, sue, nil); r.Code != 400 {
+		if r := s.Do("GET", "/complaints"+q, sue, nil); r.Code != 400 {
 			t.Fatalf("%s: %d %s", q, r.Code, r.Body)
 		}
 	}
@@ -476,4 +476,4 @@ func TestComplaintListsAndScopes(t *testing.T) {
 }
 
 // mails drains the mail queue of this stack.
-func (s *stackServer) mails(t testing.TB) []mail.Message { return s.env.DrainMail(t) }
+func mails(s *stackServer, t testing.TB) []mail.Message { return s.Env.DrainMail(t) }

@@ -10,6 +10,7 @@ import (
 
 	"keycare/shared/api"
 	"keycare/shared/domain"
+	"keycare/shared/httpx"
 	"keycare/shared/store"
 )
 
@@ -23,12 +24,12 @@ func newCustomer(name, manager, dept string) map[string]any {
 
 func createCustomer(t *testing.T, s *stackServer, tok string, body map[string]any) api.CustomerView {
 	t.Helper()
-	r := s.do("POST", "/customers", tok, body)
+	r := s.Do("POST", "/customers", tok, body)
 	if r.Code != http.StatusCreated {
 		t.Fatalf("create: %d %s", r.Code, r.Body)
 	}
 	var v api.CustomerView
-	r.json(t, &v)
+	r.JSON(t, &v)
 	return v
 }
 
@@ -43,59 +44,59 @@ func TestCustomerLifecycle(t *testing.T) {
 		t.Fatalf("value score breakdown missing: %+v", v.ValueScore)
 	}
 
-	r := s.do("GET", "/customers/"+v.ID, alice, nil)
+	r := s.Do("GET", "/customers/"+v.ID, alice, nil)
 	if r.Code != 200 || r.Header.Get("ETag") != `"1"` {
 		t.Fatalf("get: %d etag %q %s", r.Code, r.Header.Get("ETag"), r.Body)
 	}
 	var got api.CustomerView
-	r.json(t, &got)
+	r.JSON(t, &got)
 	if got.Contacts[0].Phone != "13812345678" {
 		t.Fatalf("the account's own manager must see the phone, got %q", got.Contacts[0].Phone)
 	}
 
 	// PATCH needs If-Match; a stale version is 409; the right one moves to v2.
-	if r := s.do("PATCH", "/customers/"+v.ID, alice, map[string]any{"notes": "x"}); r.Code != http.StatusPreconditionRequired {
+	if r := s.Do("PATCH", "/customers/"+v.ID, alice, map[string]any{"notes": "x"}); r.Code != http.StatusPreconditionRequired {
 		t.Fatalf("patch without If-Match: %d %s", r.Code, r.Body)
 	}
-	r = s.do("PATCH", "/customers/"+v.ID, alice, map[string]any{"notes": "年度框架协议", "scoreInputs": map[string]any{"prospects": 5}}, "If-Match", `"1"`)
+	r = s.Do("PATCH", "/customers/"+v.ID, alice, map[string]any{"notes": "年度框架协议", "scoreInputs": map[string]any{"prospects": 5}}, "If-Match", `"1"`)
 	if r.Code != 200 || r.Header.Get("ETag") != `"2"` {
 		t.Fatalf("patch: %d %s", r.Code, r.Body)
 	}
-	r.json(t, &got)
+	r.JSON(t, &got)
 	if got.Notes != "年度框架协议" || got.ValueScore.Prospects != 100 {
 		t.Fatalf("patch not applied: %+v", got)
 	}
-	if r := s.do("PATCH", "/customers/"+v.ID, alice, map[string]any{"notes": "stale"}, "If-Match", `"1"`); r.Code != http.StatusConflict || r.errCode(t) != "version_conflict" {
+	if r := s.Do("PATCH", "/customers/"+v.ID, alice, map[string]any{"notes": "stale"}, "If-Match", `"1"`); r.Code != http.StatusConflict || r.ErrCode(t) != "version_conflict" {
 		t.Fatalf("stale patch: %d %s", r.Code, r.Body)
 	}
 
 	// Revenue: 6% of company revenue makes it strategic.
-	r = s.do("POST", "/customers/"+v.ID+"/revenue", alice, map[string]any{"year": 2025, "amount": 6_000_000, "companyRevenue": 100_000_000})
+	r = s.Do("POST", "/customers/"+v.ID+"/revenue", alice, map[string]any{"year": 2025, "amount": 6_000_000, "companyRevenue": 100_000_000})
 	if r.Code != 200 {
 		t.Fatalf("revenue: %d %s", r.Code, r.Body)
 	}
-	r.json(t, &got)
+	r.JSON(t, &got)
 	if got.Tier != domain.TierStrategic || got.TierSource != domain.TierFromRevenue || got.Version != 3 {
 		t.Fatalf("tier from revenue: %s/%s v%d", got.Tier, got.TierSource, got.Version)
 	}
 	// Setting the tier by hand is refused once revenue decides; an override needs a reason.
-	if r := s.do("PATCH", "/customers/"+v.ID, alice, map[string]any{"tier": "key"}, "If-Match", `"3"`); r.Code != 400 || r.errCode(t) != "tier_computed" {
+	if r := s.Do("PATCH", "/customers/"+v.ID, alice, map[string]any{"tier": "key"}, "If-Match", `"3"`); r.Code != 400 || r.ErrCode(t) != "tier_computed" {
 		t.Fatalf("manual tier: %d %s", r.Code, r.Body)
 	}
-	if r := s.do("PATCH", "/customers/"+v.ID, alice, map[string]any{"tierOverride": map[string]any{"tier": "key"}}, "If-Match", `"3"`); r.Code != 400 {
+	if r := s.Do("PATCH", "/customers/"+v.ID, alice, map[string]any{"tierOverride": map[string]any{"tier": "key"}}, "If-Match", `"3"`); r.Code != 400 {
 		t.Fatalf("override without reason: %d %s", r.Code, r.Body)
 	}
-	r = s.do("PATCH", "/customers/"+v.ID, alice, map[string]any{"tierOverride": map[string]any{"tier": "key", "reason": "集团内部关联交易"}}, "If-Match", `"3"`)
-	r.json(t, &got)
+	r = s.Do("PATCH", "/customers/"+v.ID, alice, map[string]any{"tierOverride": map[string]any{"tier": "key", "reason": "集团内部关联交易"}}, "If-Match", `"3"`)
+	r.JSON(t, &got)
 	if r.Code != 200 || got.Tier != domain.TierKey || got.TierSource != domain.TierFromOverride || got.ComputedTier != domain.TierStrategic {
 		t.Fatalf("override: %d %s", r.Code, r.Body)
 	}
 
 	// The access record shows every read and change, with who and why.
 	sup := token(t, "sue", "sales", "supervisor")
-	r = s.do("GET", "/customers/"+v.ID+"/audit", sup, nil)
-	var audit store.Page[domain.AuditEntry]
-	r.json(t, &audit)
+	r = s.Do("GET", "/customers/"+v.ID+"/audit", sup, nil)
+	var audit domain.Page[domain.AuditEntry]
+	r.JSON(t, &audit)
 	actions := map[string]int{}
 	for _, e := range audit.Items {
 		actions[e.Action]++
@@ -112,7 +113,7 @@ func TestCustomerLifecycle(t *testing.T) {
 			t.Fatalf("audit actions %v, want %v", actions, want)
 		}
 	}
-	if r := s.do("GET", "/customers/"+v.ID+"/audit", alice, nil); r.Code != 403 {
+	if r := s.Do("GET", "/customers/"+v.ID+"/audit", alice, nil); r.Code != 403 {
 		t.Fatalf("a manager reading the access record: %d", r.Code)
 	}
 }
@@ -131,7 +132,7 @@ func TestCustomerRoleRules(t *testing.T) {
 	createCustomer(t, s, bob, newCustomer("Beta", "", ""))
 	createCustomer(t, s, sam, newCustomer("Gamma", "carol", "east"))
 
-	if r := s.do("POST", "/customers", alice, newCustomer("Delta", "bob", "sales")); r.Code != 403 {
+	if r := s.Do("POST", "/customers", alice, newCustomer("Delta", "bob", "sales")); r.Code != 403 {
 		t.Fatalf("manager creating for another: %d %s", r.Code, r.Body)
 	}
 	tests := []struct {
@@ -150,7 +151,7 @@ func TestCustomerRoleRules(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r := s.do("GET", "/customers/"+a.ID, tt.tok, nil)
+			r := s.Do("GET", "/customers/"+a.ID, tt.tok, nil)
 			if r.Code != tt.code {
 				t.Fatalf("GET: %d, want %d: %s", r.Code, tt.code, r.Body)
 			}
@@ -158,33 +159,33 @@ func TestCustomerRoleRules(t *testing.T) {
 				return
 			}
 			var v api.CustomerView
-			r.json(t, &v)
+			r.JSON(t, &v)
 			if masked := v.Contacts[0].Phone == "138******78" && v.Contacts[0].Email == "w***@acme.cn"; masked != tt.masked {
 				t.Fatalf("contact %+v, want masked=%v", v.Contacts[0], tt.masked)
 			}
 		})
 	}
-	if r := s.do("GET", "/customers/nosuch", alice, nil); r.Code != 404 || r.errCode(t) != "not_found" {
+	if r := s.Do("GET", "/customers/nosuch", alice, nil); r.Code != 404 || r.ErrCode(t) != "not_found" {
 		t.Fatalf("unknown id: %d %s", r.Code, r.Body)
 	}
 	// A manager cannot hand an account to someone else (handover is a supervisor's).
-	if r := s.do("PATCH", "/customers/"+a.ID, alice, map[string]any{"managerId": "bob"}, "If-Match", `"1"`); r.Code != 403 {
+	if r := s.Do("PATCH", "/customers/"+a.ID, alice, map[string]any{"managerId": "bob"}, "If-Match", `"1"`); r.Code != 403 {
 		t.Fatalf("manager reassigning: %d %s", r.Code, r.Body)
 	}
-	if r := s.do("PATCH", "/customers/"+a.ID, sue, map[string]any{"managerId": "bob"}, "If-Match", `"1"`); r.Code != 200 {
+	if r := s.Do("PATCH", "/customers/"+a.ID, sue, map[string]any{"managerId": "bob"}, "If-Match", `"1"`); r.Code != 200 {
 		t.Fatalf("supervisor reassigning: %d %s", r.Code, r.Body)
 	}
-	if r := s.do("GET", "/customers/"+a.ID, alice, nil); r.Code != 403 {
+	if r := s.Do("GET", "/customers/"+a.ID, alice, nil); r.Code != 403 {
 		t.Fatalf("old manager still sees the account: %d", r.Code)
 	}
 
 	names := func(tok, query string) []string {
-		r := s.do("GET", "/customers"+query, tok, nil)
+		r := s.Do("GET", "/customers"+query, tok, nil)
 		if r.Code != 200 {
 			t.Fatalf("list %s: %d %s", query, r.Code, r.Body)
 		}
-		var p store.Page[api.CustomerView]
-		r.json(t, &p)
+		var p domain.Page[api.CustomerView]
+		r.JSON(t, &p)
 		var out []string
 		for _, c := range p.Items {
 			out = append(out, c.Name)
@@ -206,10 +207,10 @@ func TestCustomerRoleRules(t *testing.T) {
 	if got := names(ceo, "?manager=carol"); fmt.Sprint(got) != "[Gamma]" {
 		t.Fatalf("executive by manager lists %v", got)
 	}
-	if r := s.do("GET", "/customers?manager=bob", alice, nil); r.Code != 403 {
+	if r := s.Do("GET", "/customers?manager=bob", alice, nil); r.Code != 403 {
 		t.Fatalf("alice listing bob's: %d", r.Code)
 	}
-	if r := s.do("GET", "/customers", fix, nil); r.Code != 403 {
+	if r := s.Do("GET", "/customers", fix, nil); r.Code != 403 {
 		t.Fatalf("department listing: %d", r.Code)
 	}
 }
@@ -229,12 +230,12 @@ func TestCustomerListPaginationAndTier(t *testing.T) {
 	cursor := ""
 	pages := 0
 	for {
-		r := s.do("GET", "/customers?limit=3&tier=key&cursor="+cursor, ceo, nil)
+		r := s.Do("GET", "/customers?limit=3&tier=key&cursor="+cursor, ceo, nil)
 		if r.Code != 200 {
 			t.Fatalf("page: %d %s", r.Code, r.Body)
 		}
-		var p store.Page[api.CustomerView]
-		r.json(t, &p)
+		var p domain.Page[api.CustomerView]
+		r.JSON(t, &p)
 		for _, c := range p.Items {
 			if c.Tier != domain.TierKey || seen[c.ID] {
 				t.Fatalf("unexpected %s tier %s (seen %v)", c.Name, c.Tier, seen[c.ID])
@@ -254,16 +255,16 @@ func TestCustomerListPaginationAndTier(t *testing.T) {
 		t.Fatalf("saw %d key accounts in %d pages, want 4 in ≥ 2", len(seen), pages)
 	}
 	// A cursor of another listing, or garbage, is a 400, not a 500.
-	r := s.do("GET", "/customers?limit=1", ceo, nil)
-	var p store.Page[api.CustomerView]
-	r.json(t, &p)
+	r := s.Do("GET", "/customers?limit=1", ceo, nil)
+	var p domain.Page[api.CustomerView]
+	r.JSON(t, &p)
 	for _, bad := range []string{"garbage!", "e30", p.NextCursor} {
-		if r := s.do("GET", "/customers?tier=key&cursor="+bad, ceo, nil); r.Code != 400 || r.errCode(t) != "bad_cursor" {
+		if r := s.Do("GET", "/customers?tier=key&cursor="+bad, ceo, nil); r.Code != 400 || r.ErrCode(t) != "bad_cursor" {
 			t.Fatalf("cursor %q: %d %s", bad, r.Code, r.Body)
 		}
 	}
 	for _, q := range []string{"?tier=gold", "?limit=0", "?limit=x", "?manager=a%20b"} {
-		if r := s.do("GET", "/customers"+q, ceo, nil); r.Code != 400 || r.errCode(t) != "validation_failed" {
+		if r := s.Do("GET", "/customers"+q, ceo, nil); r.Code != 400 || r.ErrCode(t) != "validation_failed" {
 			t.Fatalf("%s: %d %s", q, r.Code, r.Body)
 		}
 	}
@@ -286,7 +287,7 @@ func TestCustomerBadInput(t *testing.T) {
 		{"unknown field", "POST", "/customers", `{"nmae":"x"}`, nil, 400, "unknown_field"},
 		{"missing name", "POST", "/customers", `{}`, nil, 400, "validation_failed"},
 		{"bad email", "POST", "/customers", `{"name":"x","contacts":[{"name":"a","email":"no"}]}`, nil, 400, "validation_failed"},
-		{"too large", "POST", "/customers", `{"name":"` + strings.Repeat("x", api.MaxJSONBody) + `"}`, nil, 413, "body_too_large"},
+		{"too large", "POST", "/customers", `{"name":"` + strings.Repeat("x", httpx.MaxJSONBody) + `"}`, nil, 413, "body_too_large"},
 		{"xml", "POST", "/customers", `<x/>`, []string{"Content-Type", "application/xml"}, 415, "unsupported_media_type"},
 		{"bad if-match", "PATCH", "/customers/" + v.ID, `{}`, []string{"If-Match", "abc"}, 400, "bad_if_match"},
 		{"patch unknown field", "PATCH", "/customers/" + v.ID, `{"id":"x"}`, []string{"If-Match", `"1"`}, 400, "unknown_field"},
@@ -302,16 +303,16 @@ func TestCustomerBadInput(t *testing.T) {
 			if tt.body != "" {
 				body = tt.body
 			}
-			r := s.do(tt.method, tt.path, alice, body, tt.headers...)
-			if r.Code != tt.code || r.errCode(t) != tt.errCode {
+			r := s.Do(tt.method, tt.path, alice, body, tt.headers...)
+			if r.Code != tt.code || r.ErrCode(t) != tt.errCode {
 				t.Fatalf("%d %s, want %d %s", r.Code, r.Body, tt.code, tt.errCode)
 			}
 		})
 	}
 	// Nothing above changed the file.
-	r := s.do("GET", "/customers/"+v.ID, alice, nil)
+	r := s.Do("GET", "/customers/"+v.ID, alice, nil)
 	var got api.CustomerView
-	r.json(t, &got)
+	r.JSON(t, &got)
 	if got.Version != 1 {
 		t.Fatalf("bad input changed the file to version %d", got.Version)
 	}
@@ -328,7 +329,7 @@ func TestConcurrentPatchOneWins(t *testing.T) {
 		wg.Add(1)
 		go func(i int) {
 			defer wg.Done()
-			codes[i] = s.do("PATCH", "/customers/"+v.ID, alice, map[string]any{"notes": fmt.Sprint("edit ", i)}, "If-Match", `"1"`).Code
+			codes[i] = s.Do("PATCH", "/customers/"+v.ID, alice, map[string]any{"notes": fmt.Sprint("edit ", i)}, "If-Match", `"1"`).Code
 		}(i)
 	}
 	wg.Wait()
@@ -351,7 +352,7 @@ func TestExportNeedsReasonAndIsLogged(t *testing.T) {
 	sue := token(t, "sue", "sales", "supervisor")
 	createCustomer(t, s, sue, newCustomer("=cmd|' /C calc'!A0", "alice", "sales"))
 	createCustomer(t, s, sue, newCustomer("Beta", "bob", "sales"))
-	r := s.do("GET", "/customers/export?reason=季度复核", sue, nil)
+	r := s.Do("GET", "/customers/export?reason=季度复核", sue, nil)
 	if r.Code != 200 || !strings.HasPrefix(r.Header.Get("Content-Type"), "text/csv") {
 		t.Fatalf("export: %d %s", r.Code, r.Body)
 	}
@@ -367,13 +368,13 @@ func TestExportNeedsReasonAndIsLogged(t *testing.T) {
 			t.Fatal("export carries contact phone numbers")
 		}
 	}
-	st := store.New(s.env.Clients.DynamoDB, s.env.Resources.Table)
-	page, err := st.ListAudit(t.Context(), "customer-export", "sue", 10, "")
+	st := store.New(s.Env.AWS.DynamoDB, s.Env.Resources.Table).Audit()
+	page, err := st.Of(t.Context(), "customer-export", "sue", 10, "")
 	if err != nil || len(page.Items) != 1 || page.Items[0].Reason != "季度复核" || page.Items[0].Action != domain.ActionExport {
 		t.Fatalf("export not logged: %v %+v", err, page.Items)
 	}
-	s.do("GET", "/customers?tier=ordinary", sue, nil)
-	byActor, err := st.ListAuditByActor(t.Context(), "sue", 10, "")
+	s.Do("GET", "/customers?tier=ordinary", sue, nil)
+	byActor, err := st.ByActor(t.Context(), "sue", 10, "")
 	if err != nil || len(byActor.Items) != 4 || byActor.Items[0].Action != domain.ActionList {
 		t.Fatalf("audit by actor: %v, %+v (want 2 creates, 1 export, 1 list)", err, byActor.Items)
 	}

@@ -33,14 +33,14 @@ func FuzzCustomerDecoders(f *testing.F) {
 	}
 	s := newStack(f)
 	tok := token(f, "alice", "sales", "manager", "supervisor")
-	r := s.do("POST", "/customers", tok, newCustomer("Seed", "alice", "sales"))
+	r := s.Do("POST", "/customers", tok, newCustomer("Seed", "alice", "sales"))
 	var v struct{ ID string }
 	if err := json.Unmarshal(r.Body, &v); err != nil || v.ID == "" {
 		f.Fatalf("seed customer: %d %s", r.Code, r.Body)
 	}
 	id := v.ID
 	f.Fuzz(func(t *testing.T, route uint8, body, query, ifMatch string) {
-		s.t = t
+		s.T = t
 		var r resp
 		var b any
 		if body != "" {
@@ -48,20 +48,20 @@ func FuzzCustomerDecoders(f *testing.F) {
 		}
 		switch route % 5 {
 		case 0:
-			r = s.do("POST", "/customers", tok, b)
+			r = s.Do("POST", "/customers", tok, b)
 		case 1:
-			r = s.do("PATCH", "/customers/"+id, tok, b, "If-Match", ifMatch)
+			r = s.Do("PATCH", "/customers/"+id, tok, b, "If-Match", ifMatch)
 		case 2:
-			r = s.do("POST", "/customers/"+id+"/revenue", tok, b)
+			r = s.Do("POST", "/customers/"+id+"/revenue", tok, b)
 		case 3:
-			r = s.do("GET", "/customers?"+query, tok, nil)
+			r = s.Do("GET", "/customers?"+query, tok, nil)
 		case 4:
-			r = s.do("GET", "/customers/export?"+query, tok, nil)
+			r = s.Do("GET", "/customers/export?"+query, tok, nil)
 		}
 		if r.Code >= 500 {
 			t.Fatalf("%d for route %d body %q query %q: %s", r.Code, route%5, body, query, r.Body)
 		}
-		if r.Code >= 400 && r.errCode(t) == "" {
+		if r.Code >= 400 && r.ErrCode(t) == "" {
 			t.Fatalf("error without a code: %d %s", r.Code, r.Body)
 		}
 	})
@@ -80,9 +80,9 @@ func FuzzPublicComplaintDecoders(f *testing.F) {
 	f.Add(false, "", "999999999999?token=")
 	s := newStack(f)
 	f.Fuzz(func(t *testing.T, form bool, body, track string) {
-		s.t = t
+		s.T = t
 		if track != "" {
-			r := s.do("GET", "/public/complaints/"+strings.ReplaceAll(url.PathEscape(track), "%3F", "?"), "", nil)
+			r := s.Do("GET", "/public/complaints/"+strings.ReplaceAll(url.PathEscape(track), "%3F", "?"), "", nil)
 			if r.Code >= 500 {
 				t.Fatalf("tracking %q: %d %s", track, r.Code, r.Body)
 			}
@@ -92,13 +92,13 @@ func FuzzPublicComplaintDecoders(f *testing.F) {
 		if form {
 			ct = "application/x-www-form-urlencoded"
 		}
-		r := s.do("POST", "/public/complaints", "", body, "Content-Type", ct)
+		r := s.Do("POST", "/public/complaints", "", body, "Content-Type", ct)
 		if r.Code >= 500 {
 			t.Fatalf("%s %q: %d %s", ct, body, r.Code, r.Body)
 		}
 		if r.Code == 201 {
 			var out struct{ Number string }
-			r.json(t, &out)
+			r.JSON(t, &out)
 			if !domain.ValidNumber(out.Number) {
 				t.Fatalf("201 without a valid number: %s", r.Body)
 			}
@@ -116,21 +116,21 @@ func FuzzPublicSurveyDecoders(f *testing.F) {
 	f.Add(true, "overall=x&recommend=%ZZ")
 	s := newStack(f)
 	alice := token(f, "alice", "sales", "manager")
-	cr := s.do("POST", "/customers", alice, newCustomer("Fuzz", "", ""))
+	cr := s.Do("POST", "/customers", alice, newCustomer("Fuzz", "", ""))
 	var cu struct{ ID string }
 	_ = json.Unmarshal(cr.Body, &cu)
-	r := s.do("POST", "/surveys/invitations", alice, map[string]any{"customerId": cu.ID})
+	r := s.Do("POST", "/surveys/invitations", alice, map[string]any{"customerId": cu.ID})
 	var inv struct{ Token string }
 	if err := json.Unmarshal(r.Body, &inv); err != nil || inv.Token == "" {
 		f.Fatalf("invitation: %d %s", r.Code, r.Body)
 	}
 	f.Fuzz(func(t *testing.T, form bool, body string) {
-		s.t = t
+		s.T = t
 		ct := "application/json"
 		if form {
 			ct = "application/x-www-form-urlencoded"
 		}
-		r := s.do("POST", "/public/surveys/"+inv.Token, "", body, "Content-Type", ct)
+		r := s.Do("POST", "/public/surveys/"+inv.Token, "", body, "Content-Type", ct)
 		if r.Code >= 500 {
 			t.Fatalf("%s %q: %d %s", ct, body, r.Code, r.Body)
 		}

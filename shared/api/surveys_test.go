@@ -14,16 +14,15 @@ import (
 
 	"keycare/shared/api"
 	"keycare/shared/domain"
-	"keycare/shared/store"
 )
 
 // surveyBatch drains the survey queue into one SQS event, as the poller would.
-func (s *stackServer) surveyBatch(t *testing.T) events.SQSEvent {
+func surveyBatch(s *stackServer, t *testing.T) events.SQSEvent {
 	t.Helper()
-	url := s.env.Resources.QueueURLs["SurveyQueue"]
+	url := s.Env.Resources.QueueURLs["SurveyQueue"]
 	var ev events.SQSEvent
 	for {
-		r, err := s.env.Clients.SQS.ReceiveMessage(context.Background(), &sqs.ReceiveMessageInput{QueueUrl: aws.String(url), MaxNumberOfMessages: 10})
+		r, err := s.Env.AWS.SQS.ReceiveMessage(context.Background(), &sqs.ReceiveMessageInput{QueueUrl: aws.String(url), MaxNumberOfMessages: 10})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -32,7 +31,7 @@ func (s *stackServer) surveyBatch(t *testing.T) events.SQSEvent {
 		}
 		for _, m := range r.Messages {
 			ev.Records = append(ev.Records, events.SQSMessage{MessageId: aws.ToString(m.MessageId), Body: aws.ToString(m.Body)})
-			_, _ = s.env.Clients.SQS.DeleteMessage(context.Background(), &sqs.DeleteMessageInput{QueueUrl: aws.String(url), ReceiptHandle: m.ReceiptHandle})
+			_, _ = s.Env.AWS.SQS.DeleteMessage(context.Background(), &sqs.DeleteMessageInput{QueueUrl: aws.String(url), ReceiptHandle: m.ReceiptHandle})
 		}
 	}
 }
@@ -43,97 +42,96 @@ func TestSurveyInvitationPageAndAnswer(t *testing.T) {
 	bob := token(t, "bob", "sales", "manager")
 	cu := createCustomer(t, s, alice, newCustomer("Acme", "", ""))
 
-	if r := s.do("POST", "/surveys/invitations", bob, map[string]any{"customerId": cu.ID}); r.Code != 403 {
+	if r := s.Do("POST", "/surveys/invitations", bob, map[string]any{"customerId": cu.ID}); r.Code != 403 {
 		t.Fatalf("other manager inviting: %d", r.Code)
 	}
-	r := s.do("POST", "/surveys/invitations", alice, map[string]any{"customerId": cu.ID, "reason": "manual"})
+	r := s.Do("POST", "/surveys/invitations", alice, map[string]any{"customerId": cu.ID, "reason": "manual"})
 	if r.Code != 201 {
 		t.Fatalf("invite: %d %s", r.Code, r.Body)
 	}
 	var inv api.InvitationView
-	r.json(t, &inv)
+	r.JSON(t, &inv)
 	if inv.ContactEmail != "wang@acme.cn" || len(inv.Token) < 40 || !strings.HasSuffix(inv.Link, "/s/"+inv.Token) {
 		t.Fatalf("invitation %+v", inv)
 	}
-	if r := s.do("POST", "/surveys/invitations", alice, map[string]any{"customerId": cu.ID}); r.Code != 409 || r.errCode(t) != "recently_surveyed" {
+	if r := s.Do("POST", "/surveys/invitations", alice, map[string]any{"customerId": cu.ID}); r.Code != 409 || r.ErrCode(t) != "recently_surveyed" {
 		t.Fatalf("second within 30 days: %d %s", r.Code, r.Body)
 	}
 	for _, bad := range []map[string]any{{"customerId": cu.ID, "reason": "whim"}, {"customerId": "nosuch"}, {}, {"customerId": cu.ID, "contactEmail": "x@"}} {
-		if r := s.do("POST", "/surveys/invitations", alice, bad); r.Code != 400 {
+		if r := s.Do("POST", "/surveys/invitations", alice, bad); r.Code != 400 {
 			t.Fatalf("%v: %d %s", bad, r.Code, r.Body)
 		}
 	}
 	u, _ := url.Parse(inv.Link)
 	// Opening the link (as a mail scanner would) records nothing.
-	page := s.do("GET", u.Path, "", nil)
+	page := s.Do("GET", u.Path, "", nil)
 	if page.Code != 200 || !strings.Contains(string(page.Body), `name="overall"`) || !strings.Contains(string(page.Body), "满意度调查") {
 		t.Fatalf("survey page %d", page.Code)
 	}
-	if ev := s.surveyBatch(t); len(ev.Records) != 0 {
+	if ev := surveyBatch(s, t); len(ev.Records) != 0 {
 		t.Fatal("opening the page queued something")
 	}
-	if r := s.do("GET", "/s/not-a-token-at-all-0000000000", "", nil); r.Code != 404 {
+	if r := s.Do("GET", "/s/not-a-token-at-all-0000000000", "", nil); r.Code != 404 {
 		t.Fatalf("unknown token page: %d", r.Code)
 	}
 	answer := "/public/surveys/" + inv.Token
 	for _, bad := range []string{`{"overall":0,"recommend":5}`, `{"overall":5}`, `{"overall":5,"recommend":11}`, `{"overall":"5","recommend":1}`, `{"overall":5,"recommend":1,"x":1}`} {
-		if r := s.do("POST", answer, "", bad); r.Code != 400 {
+		if r := s.Do("POST", answer, "", bad); r.Code != 400 {
 			t.Fatalf("%s: %d %s", bad, r.Code, r.Body)
 		}
 	}
-	if r := s.do("POST", answer, "", map[string]any{"overall": 2, "recommend": 4, "comment": "响应太慢"}); r.Code != 202 {
+	if r := s.Do("POST", answer, "", map[string]any{"overall": 2, "recommend": 4, "comment": "响应太慢"}); r.Code != 202 {
 		t.Fatalf("answer: %d %s", r.Code, r.Body)
 	}
 	// A form post with the same token is accepted too (the processor keeps one).
 	req := httptest.NewRequest("POST", answer, strings.NewReader("overall=5&recommend=10&lang=en"))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	w := httptest.NewRecorder()
-	s.h.ServeHTTP(w, req)
+	s.H.ServeHTTP(w, req)
 	if w.Code != 200 || !strings.Contains(w.Body.String(), "Thank you") {
 		t.Fatalf("form answer: %d", w.Code)
 	}
-	ev := s.surveyBatch(t)
+	ev := surveyBatch(s, t)
 	if len(ev.Records) != 2 {
 		t.Fatalf("%d queued answers, want 2", len(ev.Records))
 	}
-	d := s.env.Deps(t, "SurveyProcessorFunction", s.clock.Now)
-	resp, _ := d.Surveys().Handle(context.Background(), ev)
+	resp, _ := s.Env.App(t, "SurveyProcessorFunction", s.Clock.Now).Surveys.Handle(context.Background(), ev)
 	if len(resp.BatchItemFailures) != 0 {
 		t.Fatalf("processing: %+v", resp)
 	}
 	// Now the link thanks the customer, and a further answer is refused.
-	if page := s.do("GET", u.Path, "", nil); !strings.Contains(string(page.Body), "您已完成本次调查") {
+	if page := s.Do("GET", u.Path, "", nil); !strings.Contains(string(page.Body), "您已完成本次调查") {
 		t.Fatalf("answered page: %s", page.Body)
 	}
-	if r := s.do("POST", answer, "", map[string]any{"overall": 5, "recommend": 10}); r.Code != 409 || r.errCode(t) != "survey_answered" {
+	if r := s.Do("POST", answer, "", map[string]any{"overall": 5, "recommend": 10}); r.Code != 409 || r.ErrCode(t) != "survey_answered" {
 		t.Fatalf("second answer: %d %s", r.Code, r.Body)
 	}
-	month := s.clock.Now().In(time.FixedZone("CST", 8*3600)).Format("2006-01")
+	month := s.Clock.Now().In(time.FixedZone("CST", 8*3600)).Format("2006-01")
 	var sat api.Satisfaction
-	sr := s.do("GET", "/customers/"+cu.ID+"/satisfaction", alice, nil)
-	sr.json(t, &sat)
+	sr := s.Do("GET", "/customers/"+cu.ID+"/satisfaction", alice, nil)
+	sr.JSON(t, &sat)
 	if sr.Code != 200 || sat.Total.Answers != 1 || sat.Total.CSAT != 0 || sat.Total.NPS != -100 || len(sat.Months) != 1 || sat.Months[0].Month != month {
 		t.Fatalf("satisfaction: %d %s", sr.Code, sr.Body)
 	}
-	if r := s.do("GET", "/customers/"+cu.ID+"/satisfaction", bob, nil); r.Code != 403 {
+	if r := s.Do("GET", "/customers/"+cu.ID+"/satisfaction", bob, nil); r.Code != 403 {
 		t.Fatalf("other manager: %d", r.Code)
 	}
 	for _, q := range []string{"?from=2026-13", "?from=2026-12&to=2026-01", "?to=x"} {
-		if r := s.do("GET", "/customers/"+cu.ID+"/satisfaction"+q, alice, nil); r.Code != 400 {
+		if r := s.Do("GET", "/customers/"+cu.ID+"/satisfaction"+q, alice, nil); r.Code != 400 {
 			t.Fatalf("%s: %d", q, r.Code)
 		}
 	}
-	var rs store.Page[store.Response]
-	s.do("GET", "/surveys/responses?customer="+cu.ID+"&month="+month, alice, nil).json(t, &rs)
+	var rs domain.Page[domain.SurveyResponse]
+	s.Do("GET", "/surveys/responses?customer="+cu.ID+"&month="+month, alice, nil).JSON(t, &rs)
 	if len(rs.Items) != 1 || rs.Items[0].Answer.Overall != 2 || !rs.Items[0].Poor {
 		t.Fatalf("responses %+v", rs.Items)
 	}
-	var byMonth store.Page[store.Response]
-	s.do("GET", "/surveys/responses?month="+month, bob, nil).json(t, &byMonth)
+	var byMonth domain.Page[domain.SurveyResponse]
+	s.Do("GET", "/surveys/responses?month="+month, bob, nil).JSON(t, &byMonth)
 	if len(byMonth.Items) != 0 {
 		t.Fatalf("bob sees alice's answers: %+v", byMonth.Items)
 	}
-	if r := s.do("GET", "/surveys/responses", alice, nil); r.Code != 400 {
+	if r := s.Do("GET", "/surveys/responses", alice, nil); r.Code != 400 {
 		t.Fatalf("no filter: %d", r.Code)
 	}
 }
@@ -144,33 +142,33 @@ func TestSurveyExpiredAndAfterComplaint(t *testing.T) {
 	alice := token(t, "alice", "sales", "manager")
 	cu := createCustomer(t, s, alice, newCustomer("Acme", "", ""))
 	var inv api.InvitationView
-	s.do("POST", "/surveys/invitations", alice, map[string]any{"customerId": cu.ID}).json(t, &inv)
-	s.clock.Advance(31 * 24 * time.Hour)
-	if r := s.do("GET", "/s/"+inv.Token, "", nil); r.Code != 410 || !strings.Contains(string(r.Body), "已过期") {
+	s.Do("POST", "/surveys/invitations", alice, map[string]any{"customerId": cu.ID}).JSON(t, &inv)
+	s.Clock.Advance(31 * 24 * time.Hour)
+	if r := s.Do("GET", "/s/"+inv.Token, "", nil); r.Code != 410 || !strings.Contains(string(r.Body), "已过期") {
 		t.Fatalf("expired page: %d", r.Code)
 	}
-	if r := s.do("POST", "/public/surveys/"+inv.Token, "", map[string]any{"overall": 5, "recommend": 10}); r.Code != 410 || r.errCode(t) != "survey_expired" {
+	if r := s.Do("POST", "/public/surveys/"+inv.Token, "", map[string]any{"overall": 5, "recommend": 10}); r.Code != 410 || r.ErrCode(t) != "survey_expired" {
 		t.Fatalf("expired answer: %d %s", r.Code, r.Body)
 	}
 	// Closing a complaint sends a survey (exempt from the 30-day rule).
-	sue = s.token(t, "sue", "quality", "supervisor")
-	alice = s.token(t, "alice", "sales", "manager")
-	r := s.do("POST", "/complaints", sue, map[string]any{"customerId": cu.ID, "contact": map[string]any{"name": "王伟", "email": "wang@acme.cn"},
+	sue = s.Token(t, "sue", "quality", "supervisor")
+	alice = s.Token(t, "alice", "sales", "manager")
+	r := s.Do("POST", "/complaints", sue, map[string]any{"customerId": cu.ID, "contact": map[string]any{"name": "王伟", "email": "wang@acme.cn"},
 		"channel": "email", "category": "service", "request": "suggestion", "description": "建议"})
 	var c domain.Complaint
-	r.json(t, &c)
+	r.JSON(t, &c)
 	for _, st := range []struct {
 		tok, action string
 		body        map[string]any
 	}{{sue, "accept", nil}, {sue, "assign", map[string]any{"department": "repair", "opinion": "o"}},
-		{s.token(t, "fx", "repair", "department"), "investigation", map[string]any{"cause": "c", "whatHappened": "w", "responsible": "r", "conclusion": "c", "countermeasures": "m"}},
+		{s.Token(t, "fx", "repair", "department"), "investigation", map[string]any{"cause": "c", "whatHappened": "w", "responsible": "r", "conclusion": "c", "countermeasures": "m"}},
 		{sue, "review", map[string]any{"approve": true}}, {sue, "reply", map[string]any{"text": "t"}}, {alice, "callback", map[string]any{"result": "ok"}}, {sue, "close", nil}} {
 		if r := step(s, st.tok, c.Number, st.action, st.body); r.Code != 200 {
 			t.Fatalf("%s: %d %s", st.action, r.Code, r.Body)
 		}
 	}
 	found := false
-	for _, m := range s.mails(t) {
+	for _, m := range mails(s, t) {
 		if m.Kind == "survey-invitation" && m.To[0] == "wang@acme.cn" && strings.Contains(m.Text, "/s/") {
 			found = true
 		}

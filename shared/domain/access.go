@@ -27,6 +27,40 @@ func CanCreateCustomer(p Principal, c *Customer) bool {
 	return CanSeeCustomer(p, c)
 }
 
+// CanReassign reports whether p may move an account to another manager or
+// department: supervisors, executives and admins.
+func CanReassign(p Principal) bool { return p.HasAny(RoleAdmin, RoleExecutive, RoleSupervisor) }
+
+// CanReadAccessRecord reports whether p may read the access record (查阅登记)
+// of the files p can see: supervisors, executives and admins.
+func CanReadAccessRecord(p Principal) bool { return p.HasAny(RoleAdmin, RoleExecutive, RoleSupervisor) }
+
+// ScopeCustomers narrows a listing to the files p may see: an executive or
+// admin all, a supervisor their department, a manager their own accounts.
+// Asking for more than that is forbidden.
+func ScopeCustomers(p Principal, q CustomerQuery) (CustomerQuery, error) {
+	switch {
+	case p.HasAny(RoleAdmin, RoleExecutive):
+		return q, nil
+	case p.Has(RoleSupervisor):
+		if q.Department != "" && q.Department != p.Department {
+			return q, Forbidden("supervisors list their own department")
+		}
+		if p.Department == "" {
+			return q, Forbidden("your account has no department")
+		}
+		q.Department = p.Department
+		return q, nil
+	case p.Has(RoleManager):
+		if q.Manager != "" && q.Manager != p.Sub {
+			return q, Forbidden("managers list their own accounts")
+		}
+		q.Manager = p.Sub
+		return q, nil
+	}
+	return q, Forbidden("your role has no access to customer files")
+}
+
 // NeedsContactDetails reports whether p needs contacts' phone and email for
 // c: the people who call the customer — its manager and the department's
 // supervisor. Executives and admins see them masked.

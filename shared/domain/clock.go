@@ -15,20 +15,16 @@ type SLA struct {
 	CloseWithin        time.Duration `json:"closeWithin"`                // 7 days after receipt (7天结案)
 	RemindBefore       time.Duration `json:"remindBefore"`               // remind the owner 24 h before closure is due
 	EscalateExecutive  time.Duration `json:"escalateExecutive"`          // tell the executive 1 day after the supervisor
-	WorkdayStartHour   int           `json:"workdayStartHour"`           // 9
-	WorkdayEndHour     int           `json:"workdayEndHour"`             // 18
+	WorkdayStart       int           `json:"workdayStart"`               // service hours start, minutes after midnight (08:00)
+	WorkdayEnd         int           `json:"workdayEnd"`                 // and end (17:00)
+	LunchStart         int           `json:"lunchStart"`                 // lunch break (12:00–13:00); -1 for none
+	LunchEnd           int           `json:"lunchEnd"`
 	Holidays           []string      `json:"holidays,omitempty"`         // YYYY-MM-DD, company time zone
 	ExtraWorkingDays   []string      `json:"extraWorkingDays,omitempty"` // weekend days worked (调休)
 }
 
-// DefaultSLA is domain.md's clock.
-func DefaultSLA(tz string) SLA {
-	if tz == "" {
-		tz = "Asia/Shanghai"
-	}
-	return SLA{TimeZone: tz, FirstResponse: 24 * time.Hour, OpinionWorkingDays: 1, CloseWithin: 7 * 24 * time.Hour,
-		RemindBefore: 24 * time.Hour, EscalateExecutive: 24 * time.Hour, WorkdayStartHour: 9, WorkdayEndHour: 18}
-}
+// DefaultSLA is domain.md's clock (the SLA of Defaults).
+func DefaultSLA(tz string) SLA { return Defaults(tz).SLA() }
 
 // Location is the SLA's time zone; an unknown zone falls back to UTC+8.
 func (s SLA) Location() *time.Location {
@@ -45,8 +41,11 @@ func (s SLA) Validate() error {
 	if _, err := time.LoadLocation(s.TimeZone); err != nil {
 		v.Add("timeZone", "unknown time zone 时区无效")
 	}
-	if s.WorkdayStartHour < 0 || s.WorkdayEndHour > 24 || s.WorkdayStartHour >= s.WorkdayEndHour {
-		v.Add("workdayStartHour", "working hours must be within 0–24 and start before they end 工作时间无效")
+	if s.WorkdayStart < 0 || s.WorkdayEnd > 24*60 || s.WorkdayStart >= s.WorkdayEnd {
+		v.Add("workdayStart", "working hours must be within 00:00–24:00 and start before they end 工作时间无效")
+	}
+	if s.LunchStart >= 0 && (s.LunchStart >= s.LunchEnd || s.LunchStart < s.WorkdayStart || s.LunchEnd > s.WorkdayEnd) {
+		v.Add("lunchStart", "the lunch break must lie within working hours 午休须在工作时间内")
 	}
 	for _, d := range append(append([]string{}, s.Holidays...), s.ExtraWorkingDays...) {
 		if !ValidDate(d) {
@@ -91,20 +90,32 @@ func (s SLA) AddWorkingDays(t time.Time, n int) time.Time {
 	return d.UTC()
 }
 
-// InWorkingHours reports whether t falls in working hours of a working day.
+// InWorkingHours reports whether t falls in the service hours of a working
+// day, outside the lunch break.
 func (s SLA) InWorkingHours(t time.Time) bool {
 	d := t.In(s.Location())
-	return s.IsWorkingDay(d) && d.Hour() >= s.WorkdayStartHour && d.Hour() < s.WorkdayEndHour
+	m := d.Hour()*60 + d.Minute()
+	if !s.IsWorkingDay(d) || m < s.WorkdayStart || m >= s.WorkdayEnd {
+		return false
+	}
+	return s.LunchStart < 0 || m < s.LunchStart || m >= s.LunchEnd
 }
 
-// NextWorkingMorning is the start of the next working hours at or after t.
+// NextWorkingMorning is the start of the next working hours at or after t:
+// t itself in working hours, the end of the lunch break during it, else the
+// next working day's morning.
 func (s SLA) NextWorkingMorning(t time.Time) time.Time {
 	if s.InWorkingHours(t) {
 		return t
 	}
 	loc := s.Location()
 	d := t.In(loc)
-	start := time.Date(d.Year(), d.Month(), d.Day(), s.WorkdayStartHour, 0, 0, 0, loc)
+	at := func(min int) time.Time { return time.Date(d.Year(), d.Month(), d.Day(), min/60, min%60, 0, 0, loc) }
+	m := d.Hour()*60 + d.Minute()
+	if s.IsWorkingDay(d) && s.LunchStart >= 0 && m >= s.LunchStart && m < s.LunchEnd {
+		return at(s.LunchEnd).UTC()
+	}
+	start := at(s.WorkdayStart)
 	if !d.Before(start) || !s.IsWorkingDay(d) {
 		start = start.AddDate(0, 0, 1)
 	}

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"strings"
 	"time"
-	"unicode/utf8"
 )
 
 // Complaint is a complaint's record card (投诉记录卡 / 客户投诉登记表) with
@@ -466,10 +465,119 @@ func (c *Complaint) ClosedOnTime() bool {
 	return c.ClosedAt != nil && !c.ClosedAt.After(c.Deadlines.CloseDue)
 }
 
-// ShortDescription is the first n runes, for lists.
-func ShortDescription(s string, n int) string {
-	if utf8.RuneCountInString(s) <= n {
-		return s
-	}
-	return string([]rune(s)[:n]) + "…"
+// Intake rules: who records a complaint, and how it is linked to its account.
+
+// CanRecordComplaint reports whether p may enter a complaint received by
+// phone, letter, email or visit: supervisors, managers (for their own
+// accounts) and admins.
+func CanRecordComplaint(p Principal) bool {
+	return p.HasAny(RoleSupervisor, RoleManager, RoleAdmin)
 }
+
+// MaxEntryDelay is how far back a staff-entered complaint's receipt may be dated.
+const MaxEntryDelay = 30 * 24 * time.Hour
+
+// CheckStaffEntry checks a complaint p enters by hand: the role, the
+// channel (web complaints come through the public form), the receipt time
+// (not in the future, within the last 30 days) and, for a manager, that it
+// is linked to one of their own accounts (account is nil when unlinked).
+func CheckStaffEntry(p Principal, c *Complaint, account *Customer, now time.Time) error {
+	if !CanRecordComplaint(p) {
+		return Forbidden("supervisors, managers and admins record complaints")
+	}
+	if c.Channel == ChannelWeb {
+		return &ValidationError{Fields: map[string]string{"channel": "web complaints come through the public form 网页投诉请通过公开表单提交"}}
+	}
+	if c.ReceivedAt.After(now) || now.Sub(c.ReceivedAt) > MaxEntryDelay {
+		return &ValidationError{Fields: map[string]string{"receivedAt": "must be within the last 30 days 须为近 30 天内的时间"}}
+	}
+	if !p.HasAny(RoleSupervisor, RoleAdmin) {
+		if account == nil {
+			return &ValidationError{Fields: map[string]string{"customerId": "managers record complaints of their own accounts: give customerId 客户经理请指定客户"}}
+		}
+		if account.ManagerID != p.Sub {
+			return Forbidden("managers record complaints of their own accounts")
+		}
+	}
+	return nil
+}
+
+// LinkAccount links the complaint to its key-account file: the account's
+// manager, department and tier then apply (access, urgency, statistics).
+func (c *Complaint) LinkAccount(a *Customer) {
+	c.CustomerID, c.ManagerID, c.AccountDept, c.AccountTier = a.ID, a.ManagerID, a.Department, a.Tier
+	if c.CustomerName == "" {
+		c.CustomerName = a.Name
+	}
+}
+
+// ScopeComplaints narrows a complaint listing to what p may see:
+// supervisors, executives and admins all; a handling department its own;
+// a manager one account at a time (each item is then checked with
+// CanSeeComplaint).
+func ScopeComplaints(p Principal, q ComplaintQuery) (ComplaintQuery, error) {
+	switch {
+	case p.HasAny(RoleAdmin, RoleExecutive, RoleSupervisor):
+	case p.Has(RoleDepartment):
+		if q.Department != "" && q.Department != p.Department {
+			return q, Forbidden("departments list their own complaints")
+		}
+		q.Department = p.Department
+	case p.Has(RoleManager):
+		if q.Customer == "" {
+			return q, &ValidationError{Fields: map[string]string{"customer": "managers list complaints per account: give customer= 客户经理请按客户查询"}}
+		}
+	default:
+		return q, Forbidden("your role has no access to complaints")
+	}
+	return q, nil
+}
+
+// CustomerNotice is the email a step sends the customer ("" for none):
+// acceptance, rejection (with its reason) and the reply.
+func CustomerNotice(a Action) string {
+	switch a {
+	case ActionAccept:
+		return "complaint-accepted"
+	case ActionReject:
+		return "complaint-rejected"
+	case ActionReply:
+		return "complaint-replied"
+	}
+	return ""
+}
+
+// SurveyAfterClose reports whether closing c invites its contact to rate the
+// handling (domain.md: after closure the customer receives a satisfaction
+// survey): when the contact gave an email address.
+func (c *Complaint) SurveyAfterClose() bool {
+	return c.Status == StatusClosed && c.Contact.Email != ""
+}
+
+// AllowedActions lists the steps that may be taken now.
+func (c *Complaint) AllowedActions() []Action {
+	out := []Action{}
+	for _, a := range AllActions {
+		if c.Allowed(a) {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// Receipt is what a new complaint's sender gets back: its number, the
+// tracking token and the clocks. A submission repeated with the same
+// idempotency key within 24 h gets the first one's receipt (Replayed).
+type Receipt struct {
+	Number           string    `json:"number"`
+	Token            string    `json:"token"`
+	ReceivedAt       time.Time `json:"receivedAt"`
+	FirstResponseDue time.Time `json:"firstResponseDue"`
+	CloseDue         time.Time `json:"closeDue"`
+	Fingerprint      string    `json:"fingerprint"` // of the submitted content: the same key with other content is refused
+	Replayed         bool      `json:"-"`
+	RoundTrips       int       `json:"-"` // DynamoDB round trips the submission took (figures)
+}
+
+// IdempotencyWindow is how long a submission's idempotency key is remembered.
+const IdempotencyWindow = 24 * time.Hour

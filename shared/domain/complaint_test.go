@@ -53,7 +53,7 @@ func TestFormatNumber(t *testing.T) {
 }
 
 func TestWorkingDays(t *testing.T) {
-	sla := DefaultSLA("Asia/Shanghai")
+	sla := nineToSix()
 	sla.Holidays = []string{"2026-10-01", "2026-10-02"}
 	sla.ExtraWorkingDays = []string{"2026-10-10"} // a Saturday worked (调休)
 	tests := []struct {
@@ -97,8 +97,15 @@ func newComplaint(sev Severity) *Complaint {
 	c := &Complaint{Number: "261122001", CustomerName: "Acme", Contact: Contact{Name: "王", Email: "w@acme.cn"}, Channel: ChannelWeb,
 		Category: CategoryProduct, Severity: sev, Request: RequestExchange, Description: "坏了", Language: "zh",
 		ReceivedAt: ts("2026-11-23T02:00:00Z"), ManagerID: "alice"}
-	c.Open(DefaultSLA("Asia/Shanghai"), "", "")
+	c.Open(nineToSix(), "", "")
 	return c
+}
+
+// nineToSix is the default clock of a company that works 09:00–18:00 without a lunch break.
+func nineToSix() SLA {
+	sla := DefaultSLA("Asia/Shanghai")
+	sla.WorkdayStart, sla.WorkdayEnd, sla.LunchStart, sla.LunchEnd = 9*60, 18*60, -1, -1
+	return sla
 }
 
 var (
@@ -354,5 +361,47 @@ func TestDueReminders(t *testing.T) {
 				t.Fatalf("got %q, want %q", got, tt.want)
 			}
 		})
+	}
+}
+
+// domain.md's service hours: 08:00–17:00 with a 12:00–13:00 lunch break.
+func TestDefaultServiceHours(t *testing.T) {
+	sla := DefaultSLA("Asia/Shanghai")
+	hours := []struct {
+		at   string
+		want bool
+	}{
+		{"2026-11-23T23:59:00Z", false}, // Tuesday 07:59
+		{"2026-11-24T00:00:00Z", true},  // Tuesday 08:00
+		{"2026-11-24T03:59:00Z", true},  // 11:59
+		{"2026-11-24T04:00:00Z", false}, // 12:00 lunch
+		{"2026-11-24T05:00:00Z", true},  // 13:00
+		{"2026-11-24T08:59:00Z", true},  // 16:59
+		{"2026-11-24T09:00:00Z", false}, // 17:00
+		{"2026-11-28T02:00:00Z", false}, // Saturday 10:00
+	}
+	for _, h := range hours {
+		if got := sla.InWorkingHours(ts(h.at)); got != h.want {
+			t.Errorf("InWorkingHours(%s) = %v", h.at, got)
+		}
+	}
+	mornings := []struct{ at, want string }{
+		{"2026-11-24T04:30:00Z", "2026-11-24T05:00:00Z"}, // Tuesday 12:30 → 13:00 the same day
+		{"2026-11-24T09:30:00Z", "2026-11-25T00:00:00Z"}, // Tuesday 17:30 → Wednesday 08:00
+		{"2026-11-27T10:00:00Z", "2026-11-30T00:00:00Z"}, // Friday 18:00 → Monday 08:00
+	}
+	for _, m := range mornings {
+		if got := sla.NextWorkingMorning(ts(m.at)); !got.Equal(ts(m.want)) {
+			t.Errorf("NextWorkingMorning(%s) = %s, want %s", m.at, got, m.want)
+		}
+	}
+	// A normal complaint's reminder falling due at lunch waits for 13:00.
+	c := &Complaint{Severity: SeverityNormal, ReceivedAt: ts("2026-11-23T02:00:00Z")}
+	c.Open(sla, "", "")
+	if got := c.DueReminders(ts("2026-11-24T04:30:00Z")); len(got) != 0 {
+		t.Errorf("reminder at lunch: %+v", got)
+	}
+	if got := c.DueReminders(ts("2026-11-24T05:05:00Z")); len(got) != 1 || got[0].Kind != "first-response-overdue" {
+		t.Errorf("reminder after lunch: %+v", got)
 	}
 }

@@ -223,3 +223,174 @@ func (c *Customer) PreferredLanguage() string {
 	}
 	return "zh"
 }
+
+// CustomerDraft is what a new file is opened with (POST /customers).
+type CustomerDraft struct {
+	Name          string         `json:"name"`
+	Industry      string         `json:"industry"`
+	Region        string         `json:"region"`
+	Address       string         `json:"address"`
+	ServiceLevel  string         `json:"serviceLevel"`
+	ManagerID     string         `json:"managerId"`
+	Department    string         `json:"department"`
+	Contacts      []Contact      `json:"contacts"`
+	Contract      *Contract      `json:"contract"`
+	Anniversaries []Anniversary  `json:"anniversaries"`
+	Notes         string         `json:"notes"`
+	Status        Status         `json:"status"`
+	Tier          Tier           `json:"tier"`
+	TierOverride  *OverrideInput `json:"tierOverride"`
+	ScoreInputs   ScoreInputs    `json:"scoreInputs"`
+}
+
+// OverrideInput sets a manual tier with its reason.
+type OverrideInput struct {
+	Tier   Tier   `json:"tier"`
+	Reason string `json:"reason"`
+}
+
+// NewCustomer opens the file d describes for p: a manager's own account by
+// default, in p's department, active, ordinary until revenue or an override
+// says otherwise. It is validated, and p must be allowed to open it.
+func NewCustomer(d CustomerDraft, id string, p Principal, now time.Time, s Settings) (*Customer, error) {
+	now = now.UTC()
+	c := &Customer{ID: id, Name: strings.TrimSpace(d.Name), Industry: d.Industry, Region: d.Region, Address: d.Address,
+		ServiceLevel: d.ServiceLevel, ManagerID: d.ManagerID, Department: d.Department, Contacts: d.Contacts, Contract: d.Contract,
+		Anniversaries: d.Anniversaries, Notes: d.Notes, Status: d.Status, Tier: d.Tier, ScoreInputs: d.ScoreInputs,
+		CreatedBy: p.Sub, CreatedAt: now, UpdatedBy: p.Sub, UpdatedAt: now, Version: 1}
+	if c.ManagerID == "" && p.Has(RoleManager) {
+		c.ManagerID = p.Sub
+	}
+	if c.Department == "" {
+		c.Department = p.Department
+	}
+	if c.Status == "" {
+		c.Status = StatusActive
+	}
+	if c.Tier == "" {
+		c.Tier = TierOrdinary
+	}
+	if d.TierOverride != nil {
+		c.TierOverride = &TierOverride{Tier: d.TierOverride.Tier, Reason: d.TierOverride.Reason, By: p.Sub, At: now}
+	}
+	c.ApplyTier(s)
+	if err := c.Validate(); err != nil {
+		return nil, err
+	}
+	if !CanCreateCustomer(p, c) {
+		return nil, Forbidden("you can open files only for your own accounts or department")
+	}
+	return c, nil
+}
+
+// CustomerPatch changes a file: only the fields present (non-nil) change.
+type CustomerPatch struct {
+	Name          *string        `json:"name"`
+	Industry      *string        `json:"industry"`
+	Region        *string        `json:"region"`
+	Address       *string        `json:"address"`
+	ServiceLevel  *string        `json:"serviceLevel"`
+	ManagerID     *string        `json:"managerId"`
+	Department    *string        `json:"department"`
+	Contacts      *[]Contact     `json:"contacts"`
+	Contract      *Contract      `json:"contract"`
+	Anniversaries *[]Anniversary `json:"anniversaries"`
+	Notes         *string        `json:"notes"`
+	Status        *Status        `json:"status"`
+	Tier          *Tier          `json:"tier"`
+	ScoreInputs   *ScoreInputs   `json:"scoreInputs"`
+	// TierOverride sets (Remove false) or removes a manual tier; nil leaves it.
+	TierOverride *OverridePatch `json:"-"`
+}
+
+// OverridePatch sets or removes a manual tier.
+type OverridePatch struct {
+	Remove bool
+	OverrideInput
+}
+
+// ErrTierComputed: the tier follows revenue; a manual tier is an override with a reason.
+var ErrTierComputed = &InputError{Code: "tier_computed", Message: "The tier is computed from revenue; set tierOverride with a reason instead. 分级由收入计算，如需调整请设置 tierOverride 并说明理由。"}
+
+// Apply changes c by patch on behalf of p at now and returns the names of
+// the fields that changed and, for a tier override, its reason (the audit
+// entry's). Reassigning an account (manager or department) is for
+// supervisors, executives and admins; a tier with revenue figures or an
+// override in force changes only through an override with a reason. The
+// result is validated and must stay within p's reach.
+func (c *Customer) Apply(patch CustomerPatch, p Principal, now time.Time, s Settings) (changes []string, reason string, err error) {
+	setStr := func(name string, dst *string, v *string) {
+		if v != nil && *dst != *v {
+			*dst = *v
+			changes = append(changes, name)
+		}
+	}
+	if (patch.ManagerID != nil && *patch.ManagerID != c.ManagerID) || (patch.Department != nil && *patch.Department != c.Department) {
+		if !CanReassign(p) {
+			return nil, "", Forbidden("only a supervisor, executive or admin reassigns an account")
+		}
+	}
+	setStr("name", &c.Name, patch.Name)
+	setStr("industry", &c.Industry, patch.Industry)
+	setStr("region", &c.Region, patch.Region)
+	setStr("address", &c.Address, patch.Address)
+	setStr("serviceLevel", &c.ServiceLevel, patch.ServiceLevel)
+	setStr("notes", &c.Notes, patch.Notes)
+	setStr("managerId", &c.ManagerID, patch.ManagerID)
+	setStr("department", &c.Department, patch.Department)
+	if patch.Contacts != nil {
+		c.Contacts = *patch.Contacts
+		changes = append(changes, "contacts")
+	}
+	if patch.Contract != nil {
+		c.Contract = patch.Contract
+		changes = append(changes, "contract")
+	}
+	if patch.Anniversaries != nil {
+		c.Anniversaries = *patch.Anniversaries
+		changes = append(changes, "anniversaries")
+	}
+	if patch.Status != nil && *patch.Status != c.Status {
+		c.Status = *patch.Status
+		changes = append(changes, "status")
+	}
+	if patch.Tier != nil && *patch.Tier != c.Tier {
+		if len(c.Revenue) > 0 || c.TierOverride != nil {
+			return nil, "", ErrTierComputed
+		}
+		c.Tier = *patch.Tier
+		changes = append(changes, "tier")
+	}
+	if patch.ScoreInputs != nil {
+		c.ScoreInputs = *patch.ScoreInputs
+		changes = append(changes, "scoreInputs")
+	}
+	if o := patch.TierOverride; o != nil {
+		switch {
+		case o.Remove && c.TierOverride != nil:
+			c.TierOverride = nil
+			changes = append(changes, "tierOverride")
+			reason = "override removed"
+		case !o.Remove:
+			if !utf8.ValidString(o.Reason) || strings.TrimSpace(o.Reason) == "" {
+				return nil, "", &ValidationError{Fields: map[string]string{"tierOverride.reason": "a reason is required 必须说明理由"}}
+			}
+			c.TierOverride = &TierOverride{Tier: o.Tier, Reason: o.Reason, By: p.Sub, At: now.UTC()}
+			changes = append(changes, "tierOverride")
+			reason = o.Reason
+		}
+	}
+	if len(changes) == 0 {
+		return nil, "", nil
+	}
+	c.ApplyTier(s)
+	if err := c.Validate(); err != nil {
+		return nil, "", err
+	}
+	if !CanSeeCustomer(p, c) {
+		return nil, "", Forbidden("the change would move the file out of your reach; ask a supervisor (交接)")
+	}
+	c.UpdatedBy, c.UpdatedAt = p.Sub, now.UTC()
+	c.Version++
+	return changes, reason, nil
+}

@@ -6,7 +6,7 @@ import (
 )
 
 func TestTierFromShare(t *testing.T) {
-	s := Defaults()
+	s := Defaults("")
 	tests := []struct {
 		share float64
 		want  Tier
@@ -22,7 +22,7 @@ func TestTierFromShare(t *testing.T) {
 }
 
 func TestSetRevenueComputesTierFromLatestYear(t *testing.T) {
-	s := Defaults()
+	s := Defaults("")
 	c := &Customer{Tier: TierOrdinary}
 	c.ApplyTier(s)
 	if c.TierSource != TierFromInput {
@@ -77,7 +77,7 @@ func TestRevenueValidate(t *testing.T) {
 }
 
 func TestScoreBreakdown(t *testing.T) {
-	s := Defaults()
+	s := Defaults("")
 	tests := []struct {
 		name string
 		in   ScoreInputs
@@ -94,7 +94,7 @@ func TestScoreBreakdown(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got := Score(tt.in, s)
-			tt.want.Weights = s.ScoreWeights
+			tt.want.Weights = s.Score.Weights
 			if got != tt.want {
 				t.Fatalf("Score = %+v\nwant    %+v", got, tt.want)
 			}
@@ -103,8 +103,8 @@ func TestScoreBreakdown(t *testing.T) {
 }
 
 func TestScoreWeightsAreSettings(t *testing.T) {
-	s := Defaults()
-	s.ScoreWeights = ScoreWeights{Credit: 1}
+	s := Defaults("")
+	s.Score.Weights = ScoreWeights{Credit: 1}
 	if got := Score(ScoreInputs{LatePayments: 3}, s).Total; got != 70 {
 		t.Fatalf("credit-only total = %v, want 70", got)
 	}

@@ -61,3 +61,22 @@ func (e *ForbiddenError) Is(target error) bool { return target == ErrForbidden }
 func Forbidden(format string, args ...any) error {
 	return &ForbiddenError{Reason: fmt.Sprintf(format, args...)}
 }
+
+// Errors of the record store that callers act on.
+var (
+	// ErrBadCursor means a pagination cursor was not one the store issued
+	// for this listing.
+	ErrBadCursor = errors.New("invalid cursor")
+	// ErrIdempotencyMismatch means an idempotency key came back with other content.
+	ErrIdempotencyMismatch = errors.New("idempotency key reused with different content")
+	// ErrRecentlySurveyed means the contact had a survey within the contact gap.
+	ErrRecentlySurveyed = errors.New("contact surveyed recently")
+	// ErrDuplicateAnswer means the survey token was already answered: nothing changed.
+	ErrDuplicateAnswer = errors.New("survey already answered")
+)
+
+// InputError is a request that cannot be served as asked, with a
+// machine-readable code (the API answers 400 with it) and a bilingual message.
+type InputError struct{ Code, Message string }
+
+func (e *InputError) Error() string { return e.Code + ": " + e.Message }

@@ -60,21 +60,21 @@ func round1(x float64) float64 { return math.Round(x*10) / 10 }
 //	profit    = 100 × orderAmount × margin / ProfitFull (capped)
 //
 // and the total is their weighted mean. The suggested tier is strategic at
-// or above ScoreStrategic, key at or above ScoreKey.
+// or above Score.Strategic, key at or above Score.Key.
 func Score(in ScoreInputs, s Settings) ValueScore {
-	w := s.ScoreWeights
+	w := s.Score.Weights
 	vs := ValueScore{Weights: w}
 	vs.Credit = clamp100(100 - 10*float64(in.LatePayments) - float64(in.DaysLate)/3)
-	if s.OrderAmountFull > 0 {
-		vs.Orders = clamp100(100 * float64(in.OrderAmount) / float64(s.OrderAmountFull))
+	if s.Score.OrderAmountFull > 0 {
+		vs.Orders = clamp100(100 * float64(in.OrderAmount) / float64(s.Score.OrderAmountFull))
 	}
 	if in.Prospects == 0 {
 		vs.Prospects = 50
 	} else {
 		vs.Prospects = clamp100(float64(in.Prospects-1) * 25)
 	}
-	if s.ProfitFull > 0 {
-		vs.Profit = clamp100(100 * float64(in.OrderAmount) * in.MarginPct / 100 / float64(s.ProfitFull))
+	if s.Score.ProfitFull > 0 {
+		vs.Profit = clamp100(100 * float64(in.OrderAmount) * in.MarginPct / 100 / float64(s.Score.ProfitFull))
 	}
 	sum := w.Credit + w.Orders + w.Prospects + w.Profit
 	if sum > 0 {
@@ -83,9 +83,9 @@ func Score(in ScoreInputs, s Settings) ValueScore {
 	vs.Credit, vs.Orders, vs.Prospects, vs.Profit, vs.Total =
 		round1(vs.Credit), round1(vs.Orders), round1(vs.Prospects), round1(vs.Profit), round1(vs.Total)
 	switch {
-	case vs.Total >= s.ScoreStrategic:
+	case vs.Total >= s.Score.Strategic:
 		vs.SuggestedTier = TierStrategic
-	case vs.Total >= s.ScoreKey:
+	case vs.Total >= s.Score.Key:
 		vs.SuggestedTier = TierKey
 	default:
 		vs.SuggestedTier = TierOrdinary

@@ -2,45 +2,237 @@ package domain
 
 import (
 	"fmt"
+	"math"
+	"strconv"
+	"strings"
 	"time"
 )
 
-// Settings are the numbers of domain.md an admin may change. Defaults holds
-// the values that apply when none is stored.
+// Settings are the numbers of domain.md that an admin may change (GET/PUT
+// /settings). One versioned record is stored in the table; Defaults holds
+// domain.md's values, which apply while none is stored. Each complaint keeps
+// a copy of the clock it was opened under (SLA), so a later change never
+// rewrites past deadlines or statistics.
 type Settings struct {
-	TimeZone string `json:"timeZone"` // company time zone for display and dates
+	Version   int       `json:"version"` // 0 = the defaults, nothing stored yet
+	UpdatedBy string    `json:"updatedBy,omitempty"`
+	UpdatedAt time.Time `json:"updatedAt,omitzero"`
 
-	// Tiers (分级): revenue-share thresholds.
-	StrategicShare float64 `json:"strategicShare"` // ≥ 5% of company revenue
-	KeyShare       float64 `json:"keyShare"`       // ≥ 1%
+	// TimeZone is the company's time zone. It is a deployment parameter
+	// (TimeZone), not an admin setting: the schedules fire in it.
+	TimeZone string `json:"timeZone"`
 
-	// Value score (客户价值评分).
-	ScoreWeights    ScoreWeights `json:"scoreWeights"`
-	OrderAmountFull int64        `json:"orderAmountFull"` // order amount worth 100 points
-	ProfitFull      int64        `json:"profitFull"`      // profit worth 100 points
-	ScoreStrategic  float64      `json:"scoreStrategic"`
-	ScoreKey        float64      `json:"scoreKey"`
+	Tiers   TierSettings   `json:"tiers"`
+	Score   ScoreSettings  `json:"score"`
+	Clock   ClockSettings  `json:"clock"`
+	Survey  SurveySettings `json:"survey"`
+	Targets Targets        `json:"targets"`
 }
 
-// Defaults are domain.md's values.
-func Defaults() Settings {
+// TierSettings are the revenue-share thresholds of the tiers (分级).
+type TierSettings struct {
+	StrategicShare float64 `json:"strategicShare"` // ≥ 5% of company revenue: strategic 战略客户
+	KeyShare       float64 `json:"keyShare"`       // ≥ 1%: key 重点客户
+}
+
+// ScoreSettings tune the value score (客户价值评分).
+type ScoreSettings struct {
+	Weights         ScoreWeights `json:"weights"`
+	OrderAmountFull int64        `json:"orderAmountFull"` // order amount worth 100 points (yuan)
+	ProfitFull      int64        `json:"profitFull"`      // profit worth 100 points (yuan)
+	Strategic       float64      `json:"strategic"`       // total at or above which strategic is suggested
+	Key             float64      `json:"key"`             // total at or above which key is suggested
+}
+
+// ClockSettings are the complaint clocks (投诉处理时限) and the company's
+// service hours, in the units people think in.
+type ClockSettings struct {
+	FirstResponseHours     int      `json:"firstResponseHours"`     // first answer 24 h after receipt
+	OpinionWorkingDays     int      `json:"opinionWorkingDays"`     // handling opinion 1 working day after acceptance
+	CloseDays              int      `json:"closeDays"`              // closed within 7 days of receipt (7天结案)
+	RemindBeforeHours      int      `json:"remindBeforeHours"`      // the owner is reminded 24 h before closure is due
+	EscalateExecutiveHours int      `json:"escalateExecutiveHours"` // the executive is told 24 h after the supervisor
+	ServiceStart           string   `json:"serviceStart"`           // service hours 08:00–17:00
+	ServiceEnd             string   `json:"serviceEnd"`
+	LunchStart             string   `json:"lunchStart"` // lunch break 12:00–13:00 ("" for none)
+	LunchEnd               string   `json:"lunchEnd"`
+	Holidays               []string `json:"holidays"`           // company holidays, YYYY-MM-DD
+	WorkingWeekendDays     []string `json:"workingWeekendDays"` // weekend days worked (调休), YYYY-MM-DD
+}
+
+// Targets are the quality targets reports compare against, in percent.
+type Targets struct {
+	SatisfactionPct float64 `json:"satisfactionPct"` // share of satisfied answers ≥ 90%
+	RenewalPct      float64 `json:"renewalPct"`      // renewal of strategic and key accounts ≥ 80%
+	GrowthPct       float64 `json:"growthPct"`       // key-account revenue growth ≥ 15%
+}
+
+// DefaultTimeZone is the company time zone when the deployment names none.
+const DefaultTimeZone = "Asia/Shanghai"
+
+// Defaults are domain.md's values, in time zone tz ("" = Asia/Shanghai).
+func Defaults(tz string) Settings {
+	if tz == "" {
+		tz = DefaultTimeZone
+	}
 	return Settings{
-		TimeZone:        "Asia/Shanghai",
-		StrategicShare:  0.05,
-		KeyShare:        0.01,
-		ScoreWeights:    ScoreWeights{Credit: 0.3, Orders: 0.3, Prospects: 0.2, Profit: 0.2},
-		OrderAmountFull: 10_000_000,
-		ProfitFull:      2_000_000,
-		ScoreStrategic:  70,
-		ScoreKey:        40,
+		TimeZone: tz,
+		Tiers:    TierSettings{StrategicShare: 0.05, KeyShare: 0.01},
+		Score: ScoreSettings{Weights: ScoreWeights{Credit: 0.3, Orders: 0.3, Prospects: 0.2, Profit: 0.2},
+			OrderAmountFull: 10_000_000, ProfitFull: 2_000_000, Strategic: 70, Key: 40},
+		Clock: ClockSettings{FirstResponseHours: 24, OpinionWorkingDays: 1, CloseDays: 7, RemindBeforeHours: 24, EscalateExecutiveHours: 24,
+			ServiceStart: "08:00", ServiceEnd: "17:00", LunchStart: "12:00", LunchEnd: "13:00", Holidays: []string{}, WorkingWeekendDays: []string{}},
+		Survey:  SurveySettings{ExpiryDays: 30, RemindAfterDays: 7, ContactGapDays: 30, PeriodicMonths: 3, StrategicMonths: 3, FollowUpDays: 3},
+		Targets: Targets{SatisfactionPct: 90, RenewalPct: 80, GrowthPct: 15},
 	}
 }
 
-// Location loads the company time zone.
-func (s Settings) Location() (*time.Location, error) {
+// Location loads the company time zone; an unknown zone falls back to UTC+8
+// (Validate refuses one).
+func (s Settings) Location() *time.Location {
 	loc, err := time.LoadLocation(s.TimeZone)
 	if err != nil {
-		return nil, fmt.Errorf("settings: time zone %q: %w", s.TimeZone, err)
+		return time.FixedZone("UTC+8", 8*3600)
 	}
-	return loc, nil
+	return loc
 }
+
+// SLA is the clock a complaint received now is opened under.
+func (s Settings) SLA() SLA {
+	c := s.Clock
+	start, _ := parseClock(c.ServiceStart)
+	end, _ := parseClock(c.ServiceEnd)
+	ls, _ := parseClock(c.LunchStart)
+	le, _ := parseClock(c.LunchEnd)
+	return SLA{TimeZone: s.TimeZone, FirstResponse: time.Duration(c.FirstResponseHours) * time.Hour, OpinionWorkingDays: c.OpinionWorkingDays,
+		CloseWithin: time.Duration(c.CloseDays) * 24 * time.Hour, RemindBefore: time.Duration(c.RemindBeforeHours) * time.Hour,
+		EscalateExecutive: time.Duration(c.EscalateExecutiveHours) * time.Hour, WorkdayStart: start, WorkdayEnd: end, LunchStart: ls, LunchEnd: le,
+		Holidays: append([]string(nil), c.Holidays...), ExtraWorkingDays: append([]string(nil), c.WorkingWeekendDays...)}
+}
+
+// parseClock reads "HH:MM" as minutes after midnight; "" is -1 (none).
+func parseClock(s string) (int, bool) {
+	if s == "" {
+		return -1, true
+	}
+	h, m, ok := strings.Cut(s, ":")
+	if !ok || len(h) != 2 || len(m) != 2 {
+		return 0, false
+	}
+	hh, err1 := strconv.Atoi(h)
+	mm, err2 := strconv.Atoi(m)
+	if err1 != nil || err2 != nil || hh < 0 || hh > 24 || mm < 0 || mm > 59 || (hh == 24 && mm != 0) {
+		return 0, false
+	}
+	return hh*60 + mm, true
+}
+
+// Validate checks settings an admin entered; each problem names its field.
+func (s Settings) Validate() error {
+	v := &ValidationError{}
+	if _, err := time.LoadLocation(s.TimeZone); err != nil || s.TimeZone == "" {
+		v.Add("timeZone", "unknown time zone 时区无效")
+	}
+	share := func(f string, x float64) {
+		if math.IsNaN(x) || x <= 0 || x >= 1 {
+			v.Add(f, "must be a share between 0 and 1 (0.05 = 5%) 须为 0–1 之间的比例")
+		}
+	}
+	share("tiers.strategicShare", s.Tiers.StrategicShare)
+	share("tiers.keyShare", s.Tiers.KeyShare)
+	if s.Tiers.KeyShare >= s.Tiers.StrategicShare {
+		v.Add("tiers.keyShare", "must be below the strategic share 须低于战略客户比例")
+	}
+	w := s.Score.Weights
+	for f, x := range map[string]float64{"score.weights.credit": w.Credit, "score.weights.orders": w.Orders, "score.weights.prospects": w.Prospects, "score.weights.profit": w.Profit} {
+		if math.IsNaN(x) || x < 0 || x > 1 {
+			v.Add(f, "must be between 0 and 1 须在 0–1 之间")
+		}
+	}
+	if w.Credit+w.Orders+w.Prospects+w.Profit <= 0 {
+		v.Add("score.weights", "at least one weight must be above 0 至少一个权重大于 0")
+	}
+	if s.Score.OrderAmountFull <= 0 {
+		v.Add("score.orderAmountFull", "must be above 0 须大于 0")
+	}
+	if s.Score.ProfitFull <= 0 {
+		v.Add("score.profitFull", "must be above 0 须大于 0")
+	}
+	pct(v, "score.strategic", s.Score.Strategic)
+	pct(v, "score.key", s.Score.Key)
+	if s.Score.Key >= s.Score.Strategic {
+		v.Add("score.key", "must be below the strategic score 须低于战略客户分数")
+	}
+	c := s.Clock
+	between(v, "clock.firstResponseHours", c.FirstResponseHours, 1, 24*30)
+	between(v, "clock.opinionWorkingDays", c.OpinionWorkingDays, 1, 30)
+	between(v, "clock.closeDays", c.CloseDays, 1, 90)
+	between(v, "clock.remindBeforeHours", c.RemindBeforeHours, 0, 24*30)
+	between(v, "clock.escalateExecutiveHours", c.EscalateExecutiveHours, 0, 24*30)
+	start, ok1 := parseClock(c.ServiceStart)
+	end, ok2 := parseClock(c.ServiceEnd)
+	switch {
+	case !ok1 || start < 0:
+		v.Add("clock.serviceStart", "must be HH:MM 格式为 HH:MM")
+	case !ok2 || end < 0:
+		v.Add("clock.serviceEnd", "must be HH:MM 格式为 HH:MM")
+	case start >= end:
+		v.Add("clock.serviceEnd", "must be after the start 须晚于开始时间")
+	}
+	ls, ok3 := parseClock(c.LunchStart)
+	le, ok4 := parseClock(c.LunchEnd)
+	switch {
+	case !ok3:
+		v.Add("clock.lunchStart", "must be HH:MM or empty 格式为 HH:MM 或留空")
+	case !ok4:
+		v.Add("clock.lunchEnd", "must be HH:MM or empty 格式为 HH:MM 或留空")
+	case (ls < 0) != (le < 0):
+		v.Add("clock.lunchEnd", "give both ends of the lunch break, or neither 午休须同时填写起止时间")
+	case ls >= 0 && (ls >= le || ls < start || le > end):
+		v.Add("clock.lunchStart", "the lunch break must lie within service hours 午休须在服务时间内")
+	}
+	dates := func(f string, ds []string) {
+		if len(ds) > 400 {
+			v.Add(f, "at most 400 dates 最多 400 个日期")
+		}
+		for _, d := range ds {
+			if !ValidDate(d) {
+				v.Add(f, fmt.Sprintf("%q is not a YYYY-MM-DD date 日期格式无效", d))
+			}
+		}
+	}
+	dates("clock.holidays", c.Holidays)
+	dates("clock.workingWeekendDays", c.WorkingWeekendDays)
+	sv := s.Survey
+	between(v, "survey.expiryDays", sv.ExpiryDays, 1, 365)
+	between(v, "survey.remindAfterDays", sv.RemindAfterDays, 1, 365)
+	if sv.RemindAfterDays >= sv.ExpiryDays {
+		v.Add("survey.remindAfterDays", "the reminder must come before the link expires 提醒须早于链接过期")
+	}
+	between(v, "survey.contactGapDays", sv.ContactGapDays, 0, 365)
+	between(v, "survey.periodicMonths", sv.PeriodicMonths, 1, 12)
+	between(v, "survey.strategicMonths", sv.StrategicMonths, 1, 12)
+	between(v, "survey.followUpDays", sv.FollowUpDays, 1, 90)
+	pct(v, "targets.satisfactionPct", s.Targets.SatisfactionPct)
+	pct(v, "targets.renewalPct", s.Targets.RenewalPct)
+	if math.IsNaN(s.Targets.GrowthPct) || s.Targets.GrowthPct < -100 || s.Targets.GrowthPct > 1000 {
+		v.Add("targets.growthPct", "must be between -100 and 1000 须在 -100–1000 之间")
+	}
+	return v.Err()
+}
+
+func between(v *ValidationError, field string, x, lo, hi int) {
+	if x < lo || x > hi {
+		v.Add(field, fmt.Sprintf("must be between %d and %d 须在 %d–%d 之间", lo, hi, lo, hi))
+	}
+}
+
+func pct(v *ValidationError, field string, x float64) {
+	if math.IsNaN(x) || x < 0 || x > 100 {
+		v.Add(field, "must be a percentage between 0 and 100 须为 0–100 之间的百分比")
+	}
+}
+
+// CanChangeSettings: only admins change settings; every staff member may
+// read them (the targets appear on reports).
+func CanChangeSettings(p Principal) bool { return p.Has(RoleAdmin) }

@@ -1,6 +1,7 @@
 package domain
 
 import (
+	"fmt"
 	"math"
 	"strings"
 	"time"
@@ -21,18 +22,27 @@ const (
 
 // SurveySettings are the survey programme's numbers.
 type SurveySettings struct {
-	Expiry          time.Duration // 30 days
-	RemindAfter     time.Duration // one reminder after 7 days
-	ContactGap      time.Duration // at most one survey per contact per 30 days
-	PeriodicMonths  int           // every active account every 3 months (quarterly)
-	StrategicMonths int           // strategic accounts every N months (3 = like the others)
+	ExpiryDays      int `json:"expiryDays"`      // a link works 30 days
+	RemindAfterDays int `json:"remindAfterDays"` // one reminder after 7 days
+	ContactGapDays  int `json:"contactGapDays"`  // at most one survey per contact per 30 days (post-complaint surveys excepted)
+	PeriodicMonths  int `json:"periodicMonths"`  // every active account every 3 months (quarterly)
+	StrategicMonths int `json:"strategicMonths"` // strategic accounts every N months (3 = like the others)
+	FollowUpDays    int `json:"followUpDays"`    // a poor answer's follow-up is due 3 days after it
 }
 
-// DefaultSurveySettings are domain.md's.
-func DefaultSurveySettings() SurveySettings {
-	return SurveySettings{Expiry: 30 * 24 * time.Hour, RemindAfter: 7 * 24 * time.Hour, ContactGap: 30 * 24 * time.Hour,
-		PeriodicMonths: 3, StrategicMonths: 3}
-}
+// Expiry is how long a link works.
+func (s SurveySettings) Expiry() time.Duration { return days(s.ExpiryDays) }
+
+// RemindAfter is when the one reminder goes.
+func (s SurveySettings) RemindAfter() time.Duration { return days(s.RemindAfterDays) }
+
+// ContactGap is the least time between two surveys of one contact.
+func (s SurveySettings) ContactGap() time.Duration { return days(s.ContactGapDays) }
+
+// FollowUpDue is when the follow-up of a poor answer submitted at t is due.
+func (s SurveySettings) FollowUpDue(t time.Time) time.Time { return t.Add(days(s.FollowUpDays)).UTC() }
+
+func days(n int) time.Duration { return time.Duration(n) * 24 * time.Hour }
 
 // PeriodicDue reports whether an account of tier is surveyed in month
 // (1–12): every PeriodicMonths from January, strategic accounts every
@@ -91,7 +101,7 @@ func (in *Invitation) State(now time.Time) InvitationState {
 
 // ReminderDue reports whether the one reminder should go now.
 func (in *Invitation) ReminderDue(now time.Time, s SurveySettings) bool {
-	return in.State(now) == InvitationOpen && in.RemindedAt == nil && !now.Before(in.CreatedAt.Add(s.RemindAfter))
+	return in.State(now) == InvitationOpen && in.RemindedAt == nil && !now.Before(in.CreatedAt.Add(s.RemindAfter()))
 }
 
 // Answer is a customer's answers.
@@ -196,5 +206,59 @@ func (g Aggregate) NPS() float64 {
 	return math.Round(1000*float64(g.Promoters-g.Detractors)/float64(g.Answers)) / 10
 }
 
-// SatisfactionTarget is domain.md's target share of satisfied answers.
-const SatisfactionTarget = 90.0
+// MonthAggregate is one month's counts of a scope (a customer, a manager,
+// the company).
+type MonthAggregate struct {
+	Month string `json:"month"` // YYYY-MM in the company's time zone
+	Aggregate
+}
+
+// SurveyResponse is a stored answer, with what reports group it by.
+type SurveyResponse struct {
+	Token       string       `json:"token"`
+	CustomerID  string       `json:"customerId,omitempty"`
+	ManagerID   string       `json:"managerId,omitempty"`
+	Department  string       `json:"department,omitempty"`
+	Tier        Tier         `json:"tier,omitempty"`
+	Reason      SurveyReason `json:"reason"`
+	Month       string       `json:"month"` // YYYY-MM in the company's time zone
+	Answer      Answer       `json:"answer"`
+	SubmittedAt time.Time    `json:"submittedAt"`
+	Poor        bool         `json:"poor"`
+}
+
+// Expired reports whether an answer submitted at t comes too late.
+func (in *Invitation) Expired(t time.Time) bool { return !t.Before(in.ExpiresAt) }
+
+// ResponseTo is the stored form of answer a to invitation in, submitted at
+// t (loc gives its month).
+func (in *Invitation) ResponseTo(a Answer, t time.Time, loc *time.Location) SurveyResponse {
+	return SurveyResponse{Token: in.Token, CustomerID: in.CustomerID, ManagerID: in.ManagerID, Department: in.Department, Tier: in.Tier,
+		Reason: in.Reason, Month: t.In(loc).Format("2006-01"), Answer: a, SubmittedAt: t.UTC(), Poor: a.Poor()}
+}
+
+// FollowUpFor is the manager's follow-up a poor answer opens (nil for a good
+// answer or an account without a manager), due FollowUpDays after the answer.
+func (r SurveyResponse) FollowUpFor(s SurveySettings, now time.Time) *FollowUp {
+	if !r.Poor || r.ManagerID == "" {
+		return nil
+	}
+	return &FollowUp{ID: "s-" + r.Token, Kind: FollowUpPoorAnswer, CustomerID: r.CustomerID, ManagerID: r.ManagerID, Token: r.Token, Status: FollowUpOpen,
+		Reason:    fmt.Sprintf("poor survey answer: overall %d/5, recommend %d/10", r.Answer.Overall, r.Answer.Recommend),
+		CreatedAt: now.UTC(), DueAt: s.FollowUpDue(r.SubmittedAt)}
+}
+
+// CanSeeResponse reports whether p may see a stored answer in a month's
+// listing: executives and admins all, a supervisor their department's, a
+// manager their accounts'.
+func CanSeeResponse(p Principal, r SurveyResponse) bool {
+	switch {
+	case p.HasAny(RoleAdmin, RoleExecutive):
+		return true
+	case p.Has(RoleSupervisor):
+		return p.Department != "" && r.Department == p.Department
+	case p.Has(RoleManager):
+		return r.ManagerID == p.Sub
+	}
+	return false
+}

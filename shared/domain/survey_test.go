@@ -57,9 +57,9 @@ func TestAnswerValidate(t *testing.T) {
 }
 
 func TestInvitationStateAndReminder(t *testing.T) {
-	s := DefaultSurveySettings()
+	s := Defaults("").Survey
 	created := time.Date(2026, 11, 1, 2, 0, 0, 0, time.UTC)
-	in := &Invitation{CreatedAt: created, ExpiresAt: created.Add(s.Expiry)}
+	in := &Invitation{CreatedAt: created, ExpiresAt: created.Add(s.Expiry())}
 	if in.State(created.Add(time.Hour)) != InvitationOpen || in.ReminderDue(created.Add(6*24*time.Hour), s) || !in.ReminderDue(created.Add(7*24*time.Hour), s) {
 		t.Fatal("open / reminder timing")
 	}
@@ -78,7 +78,7 @@ func TestInvitationStateAndReminder(t *testing.T) {
 }
 
 func TestPeriodicDue(t *testing.T) {
-	s := DefaultSurveySettings()
+	s := Defaults("").Survey
 	due := ""
 	for m := time.January; m <= time.December; m++ {
 		if s.PeriodicDue(m, TierKey) {

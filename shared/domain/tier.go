@@ -85,9 +85,9 @@ func (r Revenue) Validate() error {
 // strategic at or above StrategicShare (5%), key at or above KeyShare (1%).
 func TierFromShare(share float64, s Settings) Tier {
 	switch {
-	case share >= s.StrategicShare:
+	case share >= s.Tiers.StrategicShare:
 		return TierStrategic
-	case share >= s.KeyShare:
+	case share >= s.Tiers.KeyShare:
 		return TierKey
 	default:
 		return TierOrdinary

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -22,8 +23,8 @@ type SES interface {
 // SentLog remembers which message ids were sent, so that a redelivered
 // message is not mailed twice.
 type SentLog interface {
-	MailSent(ctx context.Context, id string) (bool, error)
-	MarkMailSent(ctx context.Context, id string) error
+	Sent(ctx context.Context, id string) (bool, error)
+	MarkSent(ctx context.Context, id string, at time.Time) error
 }
 
 // Mailer is the MailerFunction: it consumes the mail queue and sends each
@@ -33,6 +34,7 @@ type Mailer struct {
 	SES  SES
 	From string
 	Sent SentLog
+	Now  func() time.Time
 }
 
 // Handle processes one SQS batch.
@@ -50,7 +52,7 @@ func (m *Mailer) handle(ctx context.Context, rec events.SQSMessage) error {
 		slog.ErrorContext(ctx, "mail: invalid message", "messageId", rec.MessageId, "err", err.Error())
 		return err
 	}
-	if sent, err := m.Sent.MailSent(ctx, msg.ID); err != nil {
+	if sent, err := m.Sent.Sent(ctx, msg.ID); err != nil {
 		return err
 	} else if sent {
 		slog.InfoContext(ctx, "mail: duplicate skipped", "mailId", msg.ID, "kind", msg.Kind)
@@ -71,7 +73,7 @@ func (m *Mailer) handle(ctx context.Context, rec events.SQSMessage) error {
 		slog.WarnContext(ctx, "mail: send failed", "mailId", msg.ID, "kind", msg.Kind, "err", err.Error())
 		return fmt.Errorf("mail: send %s: %w", msg.ID, err)
 	}
-	if err := m.Sent.MarkMailSent(ctx, msg.ID); err != nil {
+	if err := m.Sent.MarkSent(ctx, msg.ID, m.Now()); err != nil {
 		// Sent but not marked: a redelivery could send it again; better twice than never.
 		slog.WarnContext(ctx, "mail: sent but not marked", "mailId", msg.ID, "err", err.Error())
 	}

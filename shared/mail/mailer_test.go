@@ -42,7 +42,7 @@ func failed(resp events.SQSEventResponse) map[string]bool {
 
 func TestMailerBatchFailuresAndSESOutage(t *testing.T) {
 	env := testenv.New(t)
-	m := env.Deps(t, "MailerFunction", nil).Mailer()
+	m := env.App(t, "MailerFunction", nil).Mailer()
 	ctx := context.Background()
 	before := len(sesStore(t, env.Emu.SES))
 

@@ -7,23 +7,23 @@ import (
 	"log/slog"
 	"time"
 
-	"keycare/shared/store"
+	"keycare/shared/domain"
 )
 
-// PendingStore keeps messages that could not be queued.
-type PendingStore interface {
-	SavePendingMail(ctx context.Context, p store.PendingMail, at time.Time) error
-	ListPendingMail(ctx context.Context, limit int32) ([]store.PendingMail, error)
-	DeletePendingMail(ctx context.Context, id string) error
+// Keeper keeps messages that could not be queued, in the table.
+type Keeper interface {
+	Keep(ctx context.Context, p domain.PendingMail) error
+	Kept(ctx context.Context, limit int32) ([]domain.PendingMail, error)
+	Drop(ctx context.Context, id string) error
 }
 
 // ReliableOutbox queues messages and, when the queue cannot be reached,
-// keeps them in the table for the next escalation run: a workflow step that
+// keeps them in the table for the next hourly run: a workflow step that
 // succeeded never loses its email.
 type ReliableOutbox struct {
-	Outbox  Outbox
-	Pending PendingStore
-	Now     func() time.Time
+	Outbox Outbox
+	Keeper Keeper
+	Now    func() time.Time
 }
 
 // Send queues m, or keeps it for later.
@@ -37,7 +37,7 @@ func (r ReliableOutbox) Send(ctx context.Context, m Message) error {
 	}
 	slog.WarnContext(ctx, "mail: queue unavailable, kept for retry", "mailId", m.ID, "kind", m.Kind, "err", err.Error())
 	b, _ := json.Marshal(m)
-	if perr := r.Pending.SavePendingMail(ctx, store.PendingMail{ID: m.ID, Payload: string(b)}, r.Now()); perr != nil {
+	if perr := r.Keeper.Keep(ctx, domain.PendingMail{ID: m.ID, Payload: string(b), At: r.Now().UTC()}); perr != nil {
 		return fmt.Errorf("mail: queue failed (%v) and keeping it failed: %w", err, perr)
 	}
 	return nil
@@ -45,7 +45,7 @@ func (r ReliableOutbox) Send(ctx context.Context, m Message) error {
 
 // Requeue puts kept messages on the queue again; it returns how many went.
 func (r ReliableOutbox) Requeue(ctx context.Context) (int, error) {
-	pending, err := r.Pending.ListPendingMail(ctx, 100)
+	pending, err := r.Keeper.Kept(ctx, 100)
 	if err != nil {
 		return 0, err
 	}
@@ -53,14 +53,14 @@ func (r ReliableOutbox) Requeue(ctx context.Context) (int, error) {
 	for _, p := range pending {
 		var m Message
 		if err := json.Unmarshal([]byte(p.Payload), &m); err != nil {
-			slog.ErrorContext(ctx, "mail: unreadable pending message dropped", "mailId", p.ID)
-			_ = r.Pending.DeletePendingMail(ctx, p.ID)
+			slog.ErrorContext(ctx, "mail: unreadable kept message dropped", "mailId", p.ID)
+			_ = r.Keeper.Drop(ctx, p.ID)
 			continue
 		}
 		if err := r.Outbox.Send(ctx, m); err != nil {
 			return sent, err
 		}
-		if err := r.Pending.DeletePendingMail(ctx, p.ID); err != nil {
+		if err := r.Keeper.Drop(ctx, p.ID); err != nil {
 			return sent, err
 		}
 		sent++

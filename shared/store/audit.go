@@ -12,11 +12,15 @@ import (
 	"keycare/shared/domain"
 )
 
+// Audit is the access record (查阅登记): every look at and change of a
+// record, never changed once written.
+type Audit struct{ t *table }
+
 func auditPK(entity, id string) string { return "AUDIT#" + entity + "#" + id }
 
 // auditPut builds the Put of an audit entry; n tells apart several entries
 // of one request.
-func (s *Store) auditPut(e domain.AuditEntry, n int) (*types.Put, error) {
+func (t *table) auditPut(e domain.AuditEntry, n int) (*types.Put, error) {
 	sk := fmt.Sprintf("%s#%s#%d", e.At.UTC().Format(time.RFC3339Nano), e.RequestID, n)
 	item, err := marshal(e, map[string]string{
 		attrPK: auditPK(e.Entity, e.EntityID), attrSK: sk,
@@ -26,47 +30,35 @@ func (s *Store) auditPut(e domain.AuditEntry, n int) (*types.Put, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &types.Put{TableName: aws.String(s.table), Item: item, ConditionExpression: aws.String("attribute_not_exists(PK)")}, nil
+	return &types.Put{TableName: aws.String(t.name), Item: item, ConditionExpression: aws.String("attribute_not_exists(PK)")}, nil
 }
 
-// PutAudit writes one audit entry on its own (reads and exports).
-func (s *Store) PutAudit(ctx context.Context, e domain.AuditEntry) error {
-	p, err := s.auditPut(e, 0)
+// Put writes one entry on its own (reads and exports).
+func (r *Audit) Put(ctx context.Context, e domain.AuditEntry) error {
+	p, err := r.t.auditPut(e, 0)
 	if err != nil {
 		return err
 	}
-	_, err = s.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: p.TableName, Item: p.Item, ConditionExpression: p.ConditionExpression})
+	_, err = r.t.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: p.TableName, Item: p.Item, ConditionExpression: p.ConditionExpression})
 	if err != nil {
 		return fmt.Errorf("store: put audit: %w", err)
 	}
 	return nil
 }
 
-// ListAudit returns an entity's audit trail, newest first.
-func (s *Store) ListAudit(ctx context.Context, entity, id string, limit int32, cursor string) (Page[domain.AuditEntry], error) {
-	return s.auditPage(ctx, "", auditPK(entity, id), limit, cursor)
+// Of returns an entity's trail, newest first.
+func (r *Audit) Of(ctx context.Context, entity, id string, limit int32, cursor string) (domain.Page[domain.AuditEntry], error) {
+	return page[domain.AuditEntry](ctx, r.t, query{pk: auditPK(entity, id), limit: auditLimit(limit), cursor: cursor, newestFirst: true})
 }
 
-// ListAuditByActor returns what one person looked at or changed, newest first.
-func (s *Store) ListAuditByActor(ctx context.Context, actor string, limit int32, cursor string) (Page[domain.AuditEntry], error) {
-	return s.auditPage(ctx, "GSI1", "ACTOR#"+actor, limit, cursor)
+// ByActor returns what one person looked at or changed, newest first.
+func (r *Audit) ByActor(ctx context.Context, actor string, limit int32, cursor string) (domain.Page[domain.AuditEntry], error) {
+	return page[domain.AuditEntry](ctx, r.t, query{index: "GSI1", pk: "ACTOR#" + actor, limit: auditLimit(limit), cursor: cursor, newestFirst: true})
 }
 
-func (s *Store) auditPage(ctx context.Context, index, pk string, limit int32, cursor string) (Page[domain.AuditEntry], error) {
-	if limit <= 0 || limit > 200 {
-		limit = 50
+func auditLimit(n int32) int32 {
+	if n <= 0 || n > 200 {
+		return 50
 	}
-	items, next, err := s.query(ctx, index, pk, limit, cursor, true, nil)
-	if err != nil {
-		return Page[domain.AuditEntry]{}, err
-	}
-	page := Page[domain.AuditEntry]{Items: make([]domain.AuditEntry, 0, len(items)), NextCursor: next}
-	for _, it := range items {
-		var e domain.AuditEntry
-		if err := unmarshal(it, &e); err != nil {
-			return Page[domain.AuditEntry]{}, err
-		}
-		page.Items = append(page.Items, e)
-	}
-	return page, nil
+	return n
 }

@@ -25,26 +25,26 @@ func newComplaint(at time.Time) *domain.Complaint {
 // than 24 h (not yet removed by TTL) is free again.
 func TestSubmitComplaintRoundTripsAndKeyExpiry(t *testing.T) {
 	env := testenv.New(t)
-	st := store.New(env.Clients.DynamoDB, env.Resources.Table)
+	st := store.New(env.AWS.DynamoDB, env.Resources.Table).Complaints()
 	ctx := context.Background()
 	at := time.Date(2026, 11, 23, 2, 0, 0, 0, time.UTC)
-	first, err := st.SubmitComplaint(ctx, store.Submission{Complaint: newComplaint(at), IdempotencyKey: "k1", Fingerprint: "f1", Token: "t1"})
+	first, err := st.Submit(ctx, newComplaint(at), "k1", "f1", "t1")
 	if err != nil || first.RoundTrips != 2 || first.Number != "261123001" || first.Replayed {
 		t.Fatalf("first: %+v %v", first, err)
 	}
-	again, err := st.SubmitComplaint(ctx, store.Submission{Complaint: newComplaint(at.Add(time.Hour)), IdempotencyKey: "k1", Fingerprint: "f1", Token: "t2"})
+	again, err := st.Submit(ctx, newComplaint(at.Add(time.Hour)), "k1", "f1", "t2")
 	if err != nil || !again.Replayed || again.RoundTrips != 1 || again.Number != first.Number || again.Token != "t1" {
 		t.Fatalf("replay: %+v %v", again, err)
 	}
-	if _, err := st.SubmitComplaint(ctx, store.Submission{Complaint: newComplaint(at.Add(time.Hour)), IdempotencyKey: "k1", Fingerprint: "other"}); !errors.Is(err, store.ErrIdempotencyMismatch) {
+	if _, err := st.Submit(ctx, newComplaint(at.Add(time.Hour)), "k1", "other", ""); !errors.Is(err, domain.ErrIdempotencyMismatch) {
 		t.Fatalf("other content: %v", err)
 	}
-	later, err := st.SubmitComplaint(ctx, store.Submission{Complaint: newComplaint(at.Add(25 * time.Hour)), IdempotencyKey: "k1", Fingerprint: "f1", Token: "t3"})
+	later, err := st.Submit(ctx, newComplaint(at.Add(25 * time.Hour)), "k1", "f1", "t3")
 	if err != nil || later.Replayed || later.Number != "261124002" {
 		t.Fatalf("after 24 h: %+v %v", later, err)
 	}
 	// The year's sequence restarts in a new year (company time zone).
-	ny, err := st.SubmitComplaint(ctx, store.Submission{Complaint: newComplaint(time.Date(2026, 12, 31, 16, 30, 0, 0, time.UTC))})
+	ny, err := st.Submit(ctx, newComplaint(time.Date(2026, 12, 31, 16, 30, 0, 0, time.UTC)), "", "", "")
 	if err != nil || ny.Number != "270101001" {
 		t.Fatalf("new year: %+v %v", ny, err)
 	}

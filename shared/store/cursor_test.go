@@ -4,6 +4,8 @@ import (
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"keycare/shared/domain"
 )
 
 func TestCursorRoundTrip(t *testing.T) {
@@ -13,7 +15,7 @@ func TestCursorRoundTrip(t *testing.T) {
 	if err != nil || len(got) != 4 {
 		t.Fatalf("round trip: %v %v", got, err)
 	}
-	if _, err := decodeCursor(c, "GSI2PK", "TIER#strategic"); err != ErrBadCursor {
+	if _, err := decodeCursor(c, "GSI2PK", "TIER#strategic"); err != domain.ErrBadCursor {
 		t.Fatalf("a cursor of another partition was accepted: %v", err)
 	}
 }

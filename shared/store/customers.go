@@ -12,6 +12,9 @@ import (
 	"keycare/shared/domain"
 )
 
+// Customers are the key-account files (大客户档案).
+type Customers struct{ t *table }
+
 const skProfile = "PROFILE"
 
 func customerPK(id string) string { return "CUST#" + id }
@@ -27,19 +30,19 @@ func customerItem(c *domain.Customer) (map[string]types.AttributeValue, error) {
 	})
 }
 
-// CreateCustomer stores a new file and its audit entry in one transaction.
-// c.Version must be 1.
-func (s *Store) CreateCustomer(ctx context.Context, c *domain.Customer, audit domain.AuditEntry) error {
+// Create stores a new file and its audit entry in one transaction.
+// c.Version must be 1; an existing id is domain.ErrConflict.
+func (r *Customers) Create(ctx context.Context, c *domain.Customer, audit domain.AuditEntry) error {
 	item, err := customerItem(c)
 	if err != nil {
 		return err
 	}
-	auditPut, err := s.auditPut(audit, 0)
+	auditPut, err := r.t.auditPut(audit, 0)
 	if err != nil {
 		return err
 	}
-	_, err = s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: []types.TransactWriteItem{
-		{Put: &types.Put{TableName: aws.String(s.table), Item: item, ConditionExpression: aws.String("attribute_not_exists(PK)")}},
+	_, err = r.t.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: []types.TransactWriteItem{
+		{Put: &types.Put{TableName: aws.String(r.t.name), Item: item, ConditionExpression: aws.String("attribute_not_exists(PK)")}},
 		{Put: auditPut},
 	}})
 	if conditionFailedAt(err, 0) {
@@ -51,38 +54,27 @@ func (s *Store) CreateCustomer(ctx context.Context, c *domain.Customer, audit do
 	return nil
 }
 
-// GetCustomer reads a customer file by id.
-func (s *Store) GetCustomer(ctx context.Context, id string) (*domain.Customer, error) {
-	out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(s.table), Key: key(customerPK(id), skProfile)})
-	if err != nil {
-		return nil, fmt.Errorf("store: get customer: %w", err)
-	}
-	if out.Item == nil {
-		return nil, fmt.Errorf("store: customer %s: %w", id, domain.ErrNotFound)
-	}
-	var c domain.Customer
-	if err := unmarshal(out.Item, &c); err != nil {
-		return nil, err
-	}
-	return &c, nil
+// Get reads a file by id (domain.ErrNotFound when there is none).
+func (r *Customers) Get(ctx context.Context, id string) (*domain.Customer, error) {
+	return get[domain.Customer](ctx, r.t, customerPK(id), skProfile, "customer "+id)
 }
 
-// UpdateCustomer replaces the file if its stored version is still
-// expectedVersion, and writes the audit entry in the same transaction.
-// c.Version must already be expectedVersion+1. A stale version is ErrConflict,
-// a missing file ErrNotFound.
-func (s *Store) UpdateCustomer(ctx context.Context, c *domain.Customer, expectedVersion int, audit domain.AuditEntry) error {
+// Update replaces the file if its stored version is still expectedVersion,
+// and writes the audit entry in the same transaction. c.Version must
+// already be expectedVersion+1. A stale version is domain.ErrConflict, a
+// missing file domain.ErrNotFound.
+func (r *Customers) Update(ctx context.Context, c *domain.Customer, expectedVersion int, audit domain.AuditEntry) error {
 	item, err := customerItem(c)
 	if err != nil {
 		return err
 	}
-	auditPut, err := s.auditPut(audit, 0)
+	auditPut, err := r.t.auditPut(audit, 0)
 	if err != nil {
 		return err
 	}
-	_, err = s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: []types.TransactWriteItem{
+	_, err = r.t.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: []types.TransactWriteItem{
 		{Put: &types.Put{
-			TableName:                           aws.String(s.table),
+			TableName:                           aws.String(r.t.name),
 			Item:                                item,
 			ConditionExpression:                 aws.String("attribute_exists(PK) AND #v = :v"),
 			ExpressionAttributeNames:            map[string]string{"#v": "version"},
@@ -104,53 +96,30 @@ func (s *Store) UpdateCustomer(ctx context.Context, c *domain.Customer, expected
 	return fmt.Errorf("store: update customer: %w", err)
 }
 
-// CustomerQuery selects a page of customers. Exactly one of Manager, Tier,
-// Department or All picks the index; the others filter.
-type CustomerQuery struct {
-	Manager    string
-	Tier       domain.Tier
-	Department string
-	Limit      int32
-	Cursor     string
-}
-
-// ListCustomers returns one page of customers, by the most selective index.
-func (s *Store) ListCustomers(ctx context.Context, q CustomerQuery) (Page[domain.Customer], error) {
-	var index, pk string
-	f := &filterExpr{}
+// List returns one page of files, by the most selective index.
+func (r *Customers) List(ctx context.Context, q domain.CustomerQuery) (domain.Page[domain.Customer], error) {
+	qq := query{limit: q.Limit, cursor: q.Cursor, filter: &filterExpr{}}
 	switch {
 	case q.Manager != "":
-		index, pk = "GSI1", "MGR#"+q.Manager
+		qq.index, qq.pk = "GSI1", "MGR#"+q.Manager
 		if q.Tier != "" {
-			f.eq("tier", string(q.Tier))
+			qq.filter.eq("tier", string(q.Tier))
 		}
 		if q.Department != "" {
-			f.eq("department", q.Department)
+			qq.filter.eq("department", q.Department)
 		}
 	case q.Tier != "":
-		index, pk = "GSI2", "TIER#"+string(q.Tier)
+		qq.index, qq.pk = "GSI2", "TIER#"+string(q.Tier)
 		if q.Department != "" {
-			f.eq("department", q.Department)
+			qq.filter.eq("department", q.Department)
 		}
 	case q.Department != "":
-		index, pk = "GSI3", "DEPT#"+q.Department
+		qq.index, qq.pk = "GSI3", "DEPT#"+q.Department
 	default:
-		index, pk = "GSI4", "CUSTOMERS"
+		qq.index, qq.pk = "GSI4", "CUSTOMERS"
 	}
-	if q.Limit <= 0 || q.Limit > 100 {
-		q.Limit = 50
+	if qq.limit <= 0 || qq.limit > 100 {
+		qq.limit = 50
 	}
-	items, next, err := s.query(ctx, index, pk, q.Limit, q.Cursor, false, f)
-	if err != nil {
-		return Page[domain.Customer]{}, err
-	}
-	page := Page[domain.Customer]{Items: make([]domain.Customer, 0, len(items)), NextCursor: next}
-	for _, it := range items {
-		var c domain.Customer
-		if err := unmarshal(it, &c); err != nil {
-			return Page[domain.Customer]{}, err
-		}
-		page.Items = append(page.Items, c)
-	}
-	return page, nil
+	return page[domain.Customer](ctx, r.t, qq)
 }

@@ -4,8 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/base32"
-	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -14,6 +12,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"keycare/shared/domain"
 )
 
 // DB is the part of the DynamoDB client the store uses.
@@ -27,17 +27,51 @@ type DB interface {
 	DeleteItem(ctx context.Context, in *dynamodb.DeleteItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.DeleteItemOutput, error)
 }
 
-// Store reads and writes keycare's records in one table.
-type Store struct {
-	db    DB
-	table string
-}
+// Store is keycare's table. Each kind of record has its repository (one
+// file each): Customers, Complaints, Surveys, FollowUps, Audit, Mail,
+// Notices, Settings and Staff.
+type Store struct{ t *table }
 
-// New returns a Store on table.
-func New(db DB, table string) *Store { return &Store{db: db, table: table} }
+// New returns the store on table name, through db.
+func New(db DB, name string) *Store { return &Store{t: &table{db: db, name: name}} }
 
 // Table is the table name.
-func (s *Store) Table() string { return s.table }
+func (s *Store) Table() string { return s.t.name }
+
+// Customers are the key-account files.
+func (s *Store) Customers() *Customers { return &Customers{s.t} }
+
+// Complaints are the complaint record cards and their numbering.
+func (s *Store) Complaints() *Complaints { return &Complaints{s.t} }
+
+// Surveys are invitations, answers and their aggregates.
+func (s *Store) Surveys() *Surveys { return &Surveys{s.t} }
+
+// FollowUps are the callbacks managers owe.
+func (s *Store) FollowUps() *FollowUps { return &FollowUps{s.t} }
+
+// Audit is the access record (查阅登记).
+func (s *Store) Audit() *Audit { return &Audit{s.t} }
+
+// Mail is the mailer's record of sent mail and the mail kept when the queue
+// could not take it.
+func (s *Store) Mail() *Mail { return &Mail{s.t} }
+
+// Notices records which notices went out, so each goes once.
+func (s *Store) Notices() *Notices { return &Notices{s.t} }
+
+// Settings is the versioned settings record.
+func (s *Store) Settings() *Settings { return &Settings{s.t} }
+
+// Staff is the staff directory.
+func (s *Store) Staff() *Staff { return &Staff{s.t} }
+
+// table is what every repository shares: the client, the table name and the
+// helpers that turn records into items and pages.
+type table struct {
+	db   DB
+	name string
+}
 
 // Attribute names of the table's keys (template.yaml declares the same).
 const (
@@ -45,9 +79,6 @@ const (
 	attrSK  = "SK"
 	attrTTL = "expiresAt"
 )
-
-// ErrBadCursor means a pagination cursor was not one this store issued.
-var ErrBadCursor = errors.New("invalid cursor")
 
 func str(s string) types.AttributeValue { return &types.AttributeValueMemberS{Value: s} }
 
@@ -88,125 +119,113 @@ func NewID(prefix string) string {
 	return prefix + strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b))
 }
 
-// Page is one page of a listing.
-type Page[T any] struct {
-	Items      []T    `json:"items"`
-	NextCursor string `json:"nextCursor,omitempty"`
-}
-
-// cursorKeys are the only attribute names a cursor may carry.
-var cursorKeys = map[string]bool{
-	"PK": true, "SK": true, "GSI1PK": true, "GSI1SK": true, "GSI2PK": true, "GSI2SK": true,
-	"GSI3PK": true, "GSI3SK": true, "GSI4PK": true, "GSI4SK": true,
-}
-
-func encodeCursor(lek map[string]types.AttributeValue) string {
-	if len(lek) == 0 {
-		return ""
-	}
-	m := map[string]string{}
-	for k, v := range lek {
-		if s, ok := v.(*types.AttributeValueMemberS); ok {
-			m[k] = s.Value
-		}
-	}
-	b, _ := json.Marshal(m)
-	return base64.RawURLEncoding.EncodeToString(b)
-}
-
-// decodeCursor parses a cursor and checks that it belongs to the partition
-// being listed, so a cursor cannot be used to read another partition.
-func decodeCursor(c, pkAttr, pkValue string) (map[string]types.AttributeValue, error) {
-	if c == "" {
-		return nil, nil
-	}
-	if len(c) > 2048 {
-		return nil, ErrBadCursor
-	}
-	b, err := base64.RawURLEncoding.DecodeString(c)
+// get reads the item pk/sk into a T; a missing item is domain.ErrNotFound
+// (what names the record in the error).
+func get[T any](ctx context.Context, t *table, pk, sk, what string) (*T, error) {
+	out, err := t.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(t.name), Key: key(pk, sk)})
 	if err != nil {
-		return nil, ErrBadCursor
+		return nil, fmt.Errorf("store: get %s: %w", what, err)
 	}
-	var m map[string]string
-	if err := json.Unmarshal(b, &m); err != nil || len(m) == 0 || len(m) > 4 {
-		return nil, ErrBadCursor
+	if out.Item == nil {
+		return nil, fmt.Errorf("store: %s: %w", what, domain.ErrNotFound)
 	}
-	if m[pkAttr] != pkValue {
-		return nil, ErrBadCursor
+	var v T
+	if err := unmarshal(out.Item, &v); err != nil {
+		return nil, err
 	}
-	out := map[string]types.AttributeValue{}
-	for k, v := range m {
-		if !cursorKeys[k] || v == "" {
-			return nil, ErrBadCursor
-		}
-		out[k] = str(v)
-	}
-	if _, ok := out[attrPK]; !ok {
-		return nil, ErrBadCursor
-	}
-	if _, ok := out[attrSK]; !ok {
-		return nil, ErrBadCursor
-	}
-	return out, nil
+	return &v, nil
 }
 
-// query runs one page of a Query on the table (index "") or a GSI.
-func (s *Store) query(ctx context.Context, index, pkValue string, limit int32, cursor string, newestFirst bool, filter *filterExpr) ([]map[string]types.AttributeValue, string, error) {
-	return s.queryRange(ctx, index, pkValue, "", limit, cursor, newestFirst, filter)
+// query is one Query: a partition of the table (index "") or a GSI, an
+// optional sort-key condition and filter, a page size and a cursor.
+type query struct {
+	index       string
+	pk          string
+	sk          skCond
+	limit       int32
+	cursor      string
+	newestFirst bool
+	filter      *filterExpr
 }
 
-// queryRange is query with an optional condition on the sort key:
-// "<value" (before) or "^value" (begins with).
-func (s *Store) queryRange(ctx context.Context, index, pkValue, skCond string, limit int32, cursor string, newestFirst bool, filter *filterExpr) ([]map[string]types.AttributeValue, string, error) {
-	pkAttr := attrPK
-	if index != "" {
-		pkAttr = index + "PK"
+// skCond is a condition on the sort key: op is "" (none), "<", "begins"
+// or "between" (a..b inclusive).
+type skCond struct {
+	op   string
+	a, b string
+}
+
+// items runs one page of q and returns the raw items and the next cursor.
+func (t *table) items(ctx context.Context, q query) ([]map[string]types.AttributeValue, string, error) {
+	pkAttr, skAttr := attrPK, attrSK
+	if q.index != "" {
+		pkAttr, skAttr = q.index+"PK", q.index+"SK"
 	}
-	start, err := decodeCursor(cursor, pkAttr, pkValue)
+	start, err := decodeCursor(q.cursor, pkAttr, q.pk)
 	if err != nil {
 		return nil, "", err
 	}
 	names := map[string]string{"#pk": pkAttr}
-	values := map[string]types.AttributeValue{":pk": str(pkValue)}
+	values := map[string]types.AttributeValue{":pk": str(q.pk)}
 	cond := "#pk = :pk"
-	if skCond != "" {
-		skAttr := attrSK
-		if index != "" {
-			skAttr = index + "SK"
-		}
-		names["#sk"], values[":sk"] = skAttr, str(skCond[1:])
-		if skCond[0] == '^' {
-			cond += " AND begins_with(#sk, :sk)"
-		} else {
-			cond += " AND #sk < :sk"
-		}
+	switch q.sk.op {
+	case "":
+	case "<":
+		names["#sk"], values[":sk"] = skAttr, str(q.sk.a)
+		cond += " AND #sk < :sk"
+	case "begins":
+		names["#sk"], values[":sk"] = skAttr, str(q.sk.a)
+		cond += " AND begins_with(#sk, :sk)"
+	case "between":
+		names["#sk"], values[":sk"], values[":sk2"] = skAttr, str(q.sk.a), str(q.sk.b)
+		cond += " AND #sk BETWEEN :sk AND :sk2"
+	default:
+		return nil, "", fmt.Errorf("store: unknown sort-key condition %q", q.sk.op)
 	}
 	in := &dynamodb.QueryInput{
-		TableName:              aws.String(s.table),
+		TableName:              aws.String(t.name),
 		KeyConditionExpression: aws.String(cond),
 		ExclusiveStartKey:      start,
-		Limit:                  aws.Int32(limit),
-		ScanIndexForward:       aws.Bool(!newestFirst),
+		ScanIndexForward:       aws.Bool(!q.newestFirst),
 	}
-	if index != "" {
-		in.IndexName = aws.String(index)
+	if q.limit > 0 {
+		in.Limit = aws.Int32(q.limit)
 	}
-	if filter != nil && filter.expr != "" {
-		in.FilterExpression = aws.String(filter.expr)
-		for k, v := range filter.names {
+	if q.index != "" {
+		in.IndexName = aws.String(q.index)
+	}
+	if f := q.filter; f != nil && f.expr != "" {
+		in.FilterExpression = aws.String(f.expr)
+		for k, v := range f.names {
 			names[k] = v
 		}
-		for k, v := range filter.values {
+		for k, v := range f.values {
 			values[k] = v
 		}
 	}
-	in.ExpressionAttributeNames = names
-	in.ExpressionAttributeValues = values
-	out, err := s.db.Query(ctx, in)
+	in.ExpressionAttributeNames, in.ExpressionAttributeValues = names, values
+	out, err := t.db.Query(ctx, in)
 	if err != nil {
-		return nil, "", fmt.Errorf("store: query %s %s: %w", index, pkValue, err)
+		return nil, "", fmt.Errorf("store: query %s %s: %w", q.index, q.pk, err)
 	}
 	return out.Items, encodeCursor(out.LastEvaluatedKey), nil
+}
+
+// page runs one page of q and decodes its items as T.
+func page[T any](ctx context.Context, t *table, q query) (domain.Page[T], error) {
+	items, next, err := t.items(ctx, q)
+	if err != nil {
+		return domain.Page[T]{}, err
+	}
+	p := domain.Page[T]{Items: make([]T, 0, len(items)), NextCursor: next}
+	for _, it := range items {
+		var v T
+		if err := unmarshal(it, &v); err != nil {
+			return domain.Page[T]{}, err
+		}
+		p.Items = append(p.Items, v)
+	}
+	return p, nil
 }
 
 type filterExpr struct {
@@ -230,8 +249,8 @@ func (f *filterExpr) eq(attr, value string) {
 	f.expr += n + " = " + v
 }
 
-// txCanceled reports whether err is a cancelled transaction whose reason at
-// index i (or any reason, with i < 0) is a failed condition.
+// conditionFailedAt reports whether err is a cancelled transaction whose
+// reason at index i (or any reason, with i < 0) is a failed condition.
 func conditionFailedAt(err error, i int) bool {
 	var tce *types.TransactionCanceledException
 	if !errors.As(err, &tce) {
@@ -245,8 +264,15 @@ func conditionFailedAt(err error, i int) bool {
 	return false
 }
 
-// isTransient reports whether err is a transaction conflict worth retrying.
-func isTransactionConflict(err error) bool {
+// conditionFailed reports whether a single write's condition failed.
+func conditionFailed(err error) bool {
+	var ccf *types.ConditionalCheckFailedException
+	return errors.As(err, &ccf)
+}
+
+// IsTransactionConflict reports whether err is a transaction that lost a
+// race with another on the same item: worth retrying.
+func IsTransactionConflict(err error) bool {
 	var tce *types.TransactionCanceledException
 	if errors.As(err, &tce) {
 		for _, r := range tce.CancellationReasons {

@@ -15,10 +15,11 @@ import (
 	"keycare/shared/domain"
 )
 
-func surveyPK(token string) string { return "SURVEY#" + token }
+// Surveys are the satisfaction survey invitations (one per token), the
+// answers and their monthly aggregates per customer, manager and company.
+type Surveys struct{ t *table }
 
-// ErrRecentlySurveyed means the contact had a survey within the gap.
-var ErrRecentlySurveyed = errors.New("contact surveyed recently")
+func surveyPK(token string) string { return "SURVEY#" + token }
 
 func invitationItem(in *domain.Invitation) (map[string]types.AttributeValue, error) {
 	at := in.CreatedAt.UTC().Format(time.RFC3339Nano) + "#" + in.Token
@@ -34,15 +35,15 @@ func invitationItem(in *domain.Invitation) (map[string]types.AttributeValue, err
 
 // CreateInvitation stores a new invitation. Unless exempt, it also claims
 // the contact for gap (at most one survey per contact in that time): a
-// contact surveyed more recently gives ErrRecentlySurveyed.
-func (s *Store) CreateInvitation(ctx context.Context, in *domain.Invitation, gap time.Duration, exempt bool) error {
+// contact surveyed more recently gives domain.ErrRecentlySurveyed.
+func (r *Surveys) CreateInvitation(ctx context.Context, in *domain.Invitation, gap time.Duration, exempt bool) error {
 	item, err := invitationItem(in)
 	if err != nil {
 		return err
 	}
-	tx := []types.TransactWriteItem{{Put: &types.Put{TableName: aws.String(s.table), Item: item, ConditionExpression: aws.String("attribute_not_exists(PK)")}}}
+	tx := []types.TransactWriteItem{{Put: &types.Put{TableName: aws.String(r.t.name), Item: item, ConditionExpression: aws.String("attribute_not_exists(PK)")}}}
 	if !exempt {
-		tx = append(tx, types.TransactWriteItem{Put: &types.Put{TableName: aws.String(s.table),
+		tx = append(tx, types.TransactWriteItem{Put: &types.Put{TableName: aws.String(r.t.name),
 			Item: map[string]types.AttributeValue{attrPK: str("SURVEYCONTACT#" + strings.ToLower(in.ContactEmail)), attrSK: str("LAST"),
 				"type": str("survey-contact"), "lastAt": str(in.CreatedAt.UTC().Format(time.RFC3339Nano)),
 				attrTTL: &types.AttributeValueMemberN{Value: strconv.FormatInt(in.CreatedAt.Add(gap).Unix(), 10)}},
@@ -50,9 +51,9 @@ func (s *Store) CreateInvitation(ctx context.Context, in *domain.Invitation, gap
 			ExpressionAttributeValues: map[string]types.AttributeValue{":cut": str(in.CreatedAt.Add(-gap).UTC().Format(time.RFC3339Nano))},
 		}})
 	}
-	_, err = s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: tx})
+	_, err = r.t.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: tx})
 	if conditionFailedAt(err, 1) {
-		return ErrRecentlySurveyed
+		return domain.ErrRecentlySurveyed
 	}
 	if err != nil {
 		return fmt.Errorf("store: create invitation: %w", err)
@@ -61,41 +62,18 @@ func (s *Store) CreateInvitation(ctx context.Context, in *domain.Invitation, gap
 }
 
 // GetInvitation reads an invitation by token.
-func (s *Store) GetInvitation(ctx context.Context, token string) (*domain.Invitation, error) {
-	out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(s.table), Key: key(surveyPK(token), "INVITE")})
-	if err != nil {
-		return nil, fmt.Errorf("store: get invitation: %w", err)
-	}
-	if out.Item == nil {
-		return nil, fmt.Errorf("store: invitation: %w", domain.ErrNotFound)
-	}
-	var in domain.Invitation
-	if err := unmarshal(out.Item, &in); err != nil {
-		return nil, err
-	}
-	return &in, nil
+func (r *Surveys) GetInvitation(ctx context.Context, token string) (*domain.Invitation, error) {
+	return get[domain.Invitation](ctx, r.t, surveyPK(token), "INVITE", "invitation")
 }
 
 // OpenInvitations lists unanswered invitations, oldest first (reminders).
-func (s *Store) OpenInvitations(ctx context.Context, limit int32, cursor string) (Page[domain.Invitation], error) {
-	items, next, err := s.query(ctx, "GSI2", "SURVEYOPEN", limit, cursor, false, nil)
-	if err != nil {
-		return Page[domain.Invitation]{}, err
-	}
-	page := Page[domain.Invitation]{NextCursor: next}
-	for _, it := range items {
-		var in domain.Invitation
-		if err := unmarshal(it, &in); err != nil {
-			return page, err
-		}
-		page.Items = append(page.Items, in)
-	}
-	return page, nil
+func (r *Surveys) OpenInvitations(ctx context.Context, limit int32, cursor string) (domain.Page[domain.Invitation], error) {
+	return page[domain.Invitation](ctx, r.t, query{index: "GSI2", pk: "SURVEYOPEN", limit: limit, cursor: cursor})
 }
 
 // MarkReminded records the one reminder; false when it was already sent.
-func (s *Store) MarkReminded(ctx context.Context, token string, at time.Time) (bool, error) {
-	_, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{TableName: aws.String(s.table), Key: key(surveyPK(token), "INVITE"),
+func (r *Surveys) MarkReminded(ctx context.Context, token string, at time.Time) (bool, error) {
+	_, err := r.t.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{TableName: aws.String(r.t.name), Key: key(surveyPK(token), "INVITE"),
 		UpdateExpression:          aws.String("SET remindedAt = :at"),
 		ConditionExpression:       aws.String("attribute_exists(PK) AND attribute_not_exists(remindedAt) AND attribute_not_exists(answeredAt)"),
 		ExpressionAttributeValues: map[string]types.AttributeValue{":at": str(at.UTC().Format(time.RFC3339Nano))}})
@@ -110,8 +88,8 @@ func (s *Store) MarkReminded(ctx context.Context, token string, at time.Time) (b
 }
 
 // UnmarkReminded undoes MarkReminded when the reminder could not be queued.
-func (s *Store) UnmarkReminded(ctx context.Context, token string) error {
-	_, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{TableName: aws.String(s.table), Key: key(surveyPK(token), "INVITE"),
+func (r *Surveys) UnmarkReminded(ctx context.Context, token string) error {
+	_, err := r.t.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{TableName: aws.String(r.t.name), Key: key(surveyPK(token), "INVITE"),
 		UpdateExpression: aws.String("REMOVE remindedAt")})
 	if err != nil {
 		return fmt.Errorf("store: unmark reminded: %w", err)
@@ -119,53 +97,16 @@ func (s *Store) UnmarkReminded(ctx context.Context, token string) error {
 	return nil
 }
 
-// Response is a stored answer.
-type Response struct {
-	Token       string              `json:"token"`
-	CustomerID  string              `json:"customerId,omitempty"`
-	ManagerID   string              `json:"managerId,omitempty"`
-	Department  string              `json:"department,omitempty"`
-	Tier        domain.Tier         `json:"tier,omitempty"`
-	Reason      domain.SurveyReason `json:"reason"`
-	Month       string              `json:"month"` // YYYY-MM in the company's time zone
-	Answer      domain.Answer       `json:"answer"`
-	SubmittedAt time.Time           `json:"submittedAt"`
-	Poor        bool                `json:"poor"`
-}
-
-// FollowUp is a task for an account manager after a poor answer.
-type FollowUp struct {
-	ID         string    `json:"id"`
-	CustomerID string    `json:"customerId"`
-	ManagerID  string    `json:"managerId"`
-	Reason     string    `json:"reason"`
-	Token      string    `json:"token"`
-	DueAt      time.Time `json:"dueAt"`
-	CreatedAt  time.Time `json:"createdAt"`
-	Status     string    `json:"status"` // open | done
-}
-
-// ErrDuplicateAnswer means the token was already answered: nothing changed.
-var ErrDuplicateAnswer = errors.New("survey already answered")
-
-func aggUpdate(table, pk, month string, r Response) types.TransactWriteItem {
-	sat, pro, pas, det := 0, 0, 0, 0
-	if r.Answer.Satisfied() {
-		sat = 1
-	}
-	switch r.Answer.NPSGroup() {
-	case "promoter":
-		pro = 1
-	case "passive":
-		pas = 1
-	default:
-		det = 1
-	}
+// aggUpdate adds one answer, counted by domain.Aggregate, to the aggregate
+// item pk/month.
+func aggUpdate(table, pk, month string, a domain.Answer) types.TransactWriteItem {
+	var g domain.Aggregate
+	g.Add(a)
 	return types.TransactWriteItem{Update: &types.Update{TableName: aws.String(table), Key: key(pk, month),
-		UpdateExpression:         aws.String("ADD answers :one, satisfied :s, promoters :p, passives :q, detractors :d, sumOverall :o SET #t = :t"),
+		UpdateExpression:         aws.String("ADD answers :a, satisfied :s, promoters :p, passives :q, detractors :d, sumOverall :o SET #t = :t"),
 		ExpressionAttributeNames: map[string]string{"#t": "type"},
-		ExpressionAttributeValues: map[string]types.AttributeValue{":one": num(1), ":s": num(sat), ":p": num(pro), ":q": num(pas), ":d": num(det),
-			":o": num(r.Answer.Overall), ":t": str("survey-aggregate")}}}
+		ExpressionAttributeValues: map[string]types.AttributeValue{":a": num(g.Answers), ":s": num(g.Satisfied), ":p": num(g.Promoters),
+			":q": num(g.Passives), ":d": num(g.Detractors), ":o": num(g.SumOverall), ":t": str("survey-aggregate")}}}
 }
 
 // RecordAnswer stores an answer once per token and, in the same
@@ -173,40 +114,41 @@ func aggUpdate(table, pk, month string, r Response) types.TransactWriteItem {
 // per-manager and per-month aggregates and, for a poor answer, opens the
 // manager's follow-up. A token already answered gives ErrDuplicateAnswer and
 // changes nothing, so the aggregates always equal a recount of the answers.
-func (s *Store) RecordAnswer(ctx context.Context, r Response, f *FollowUp) error {
-	item, err := marshal(r, map[string]string{attrPK: surveyPK(r.Token), attrSK: "RESPONSE", "type": "survey-response",
-		"GSI3PK": "RESPMONTH#" + r.Month, "GSI3SK": r.CustomerID + "#" + r.Token})
+// A token already answered is domain.ErrDuplicateAnswer.
+func (r *Surveys) RecordAnswer(ctx context.Context, resp domain.SurveyResponse, f *domain.FollowUp) error {
+	s := r.t
+	item, err := marshal(resp, map[string]string{attrPK: surveyPK(resp.Token), attrSK: "RESPONSE", "type": "survey-response",
+		"GSI3PK": "RESPMONTH#" + resp.Month, "GSI3SK": resp.CustomerID + "#" + resp.Token})
 	if err != nil {
 		return err
 	}
-	if r.CustomerID != "" {
-		item["GSI1PK"], item["GSI1SK"] = str("CUSTRESP#"+r.CustomerID), str(r.Month+"#"+r.SubmittedAt.UTC().Format(time.RFC3339Nano)+"#"+r.Token)
+	if resp.CustomerID != "" {
+		item["GSI1PK"], item["GSI1SK"] = str("CUSTRESP#"+resp.CustomerID), str(resp.Month+"#"+resp.SubmittedAt.UTC().Format(time.RFC3339Nano)+"#"+resp.Token)
 	}
 	tx := []types.TransactWriteItem{
-		{Put: &types.Put{TableName: aws.String(s.table), Item: item, ConditionExpression: aws.String("attribute_not_exists(PK)")}},
-		{Update: &types.Update{TableName: aws.String(s.table), Key: key(surveyPK(r.Token), "INVITE"),
+		{Put: &types.Put{TableName: aws.String(s.name), Item: item, ConditionExpression: aws.String("attribute_not_exists(PK)")}},
+		{Update: &types.Update{TableName: aws.String(s.name), Key: key(surveyPK(resp.Token), "INVITE"),
 			UpdateExpression:          aws.String("SET answeredAt = :at REMOVE GSI2PK, GSI2SK"),
 			ConditionExpression:       aws.String("attribute_exists(PK) AND attribute_not_exists(answeredAt)"),
-			ExpressionAttributeValues: map[string]types.AttributeValue{":at": str(r.SubmittedAt.UTC().Format(time.RFC3339Nano))}}},
-		aggUpdate(s.table, "AGG#MONTH", r.Month, r),
+			ExpressionAttributeValues: map[string]types.AttributeValue{":at": str(resp.SubmittedAt.UTC().Format(time.RFC3339Nano))}}},
+		aggUpdate(s.name, "AGG#MONTH", resp.Month, resp.Answer),
 	}
-	if r.CustomerID != "" {
-		tx = append(tx, aggUpdate(s.table, "AGG#CUST#"+r.CustomerID, r.Month, r))
+	if resp.CustomerID != "" {
+		tx = append(tx, aggUpdate(s.name, "AGG#CUST#"+resp.CustomerID, resp.Month, resp.Answer))
 	}
-	if r.ManagerID != "" {
-		tx = append(tx, aggUpdate(s.table, "AGG#MGR#"+r.ManagerID, r.Month, r))
+	if resp.ManagerID != "" {
+		tx = append(tx, aggUpdate(s.name, "AGG#MGR#"+resp.ManagerID, resp.Month, resp.Answer))
 	}
 	if f != nil {
-		fi, err := marshal(f, map[string]string{attrPK: "FOLLOWUP#" + f.ID, attrSK: "TASK", "type": "follow-up",
-			"GSI1PK": "MGRFOLLOWUP#" + f.ManagerID, "GSI1SK": f.DueAt.UTC().Format(time.RFC3339Nano) + "#" + f.ID})
+		fi, err := followUpItem(f)
 		if err != nil {
 			return err
 		}
-		tx = append(tx, types.TransactWriteItem{Put: &types.Put{TableName: aws.String(s.table), Item: fi, ConditionExpression: aws.String("attribute_not_exists(PK)")}})
+		tx = append(tx, types.TransactWriteItem{Put: &types.Put{TableName: aws.String(s.name), Item: fi, ConditionExpression: aws.String("attribute_not_exists(PK)")}})
 	}
-	_, err = s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: tx})
+	_, err = r.t.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: tx})
 	if conditionFailedAt(err, 0) || conditionFailedAt(err, 1) {
-		return ErrDuplicateAnswer
+		return domain.ErrDuplicateAnswer
 	}
 	if err != nil {
 		return fmt.Errorf("store: record answer: %w", err)
@@ -214,24 +156,16 @@ func (s *Store) RecordAnswer(ctx context.Context, r Response, f *FollowUp) error
 	return nil
 }
 
-// MonthAggregate is one month's counts.
-type MonthAggregate struct {
-	Month string `json:"month"`
-	domain.Aggregate
-}
-
 // Aggregates reads the monthly aggregates of a scope ("CUST#id", "MGR#id" or
 // "MONTH") for months from..to (YYYY-MM, inclusive).
-func (s *Store) Aggregates(ctx context.Context, scope, from, to string) ([]MonthAggregate, error) {
-	out, err := s.db.Query(ctx, &dynamodb.QueryInput{TableName: aws.String(s.table),
-		KeyConditionExpression:    aws.String("PK = :pk AND SK BETWEEN :from AND :to"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": str("AGG#" + scope), ":from": str(from), ":to": str(to)}})
+func (r *Surveys) Aggregates(ctx context.Context, scope, from, to string) ([]domain.MonthAggregate, error) {
+	items, _, err := r.t.items(ctx, query{pk: "AGG#" + scope, sk: skCond{op: "between", a: from, b: to}})
 	if err != nil {
 		return nil, fmt.Errorf("store: aggregates: %w", err)
 	}
-	res := make([]MonthAggregate, 0, len(out.Items))
-	for _, it := range out.Items {
-		var g MonthAggregate
+	res := make([]domain.MonthAggregate, 0, len(items))
+	for _, it := range items {
+		var g domain.MonthAggregate
 		if err := unmarshal(it, &g); err != nil {
 			return nil, err
 		}
@@ -241,61 +175,22 @@ func (s *Store) Aggregates(ctx context.Context, scope, from, to string) ([]Month
 	return res, nil
 }
 
-// ResponseQuery selects stored answers: of a customer (optionally one
-// month), or of a month.
-type ResponseQuery struct {
-	Customer string
-	Month    string
-	Limit    int32
-	Cursor   string
-}
-
-// ListResponses returns a page of answers.
-func (s *Store) ListResponses(ctx context.Context, q ResponseQuery) (Page[Response], error) {
-	if q.Limit <= 0 || q.Limit > 200 {
-		q.Limit = 100
+// ListResponses returns a page of answers of a customer (optionally one
+// month, newest first) or of a month.
+func (r *Surveys) ListResponses(ctx context.Context, q domain.ResponseQuery) (domain.Page[domain.SurveyResponse], error) {
+	qq := query{limit: q.Limit, cursor: q.Cursor}
+	if qq.limit <= 0 || qq.limit > 200 {
+		qq.limit = 100
 	}
-	var items []map[string]types.AttributeValue
-	var next string
-	var err error
 	switch {
 	case q.Customer != "" && q.Month != "":
-		// Sort keys start with the month.
-		items, next, err = s.queryRange(ctx, "GSI1", "CUSTRESP#"+q.Customer, "^"+q.Month+"#", q.Limit, q.Cursor, false, nil)
+		qq.index, qq.pk, qq.sk = "GSI1", "CUSTRESP#"+q.Customer, skCond{op: "begins", a: q.Month + "#"} // sort keys start with the month
 	case q.Customer != "":
-		items, next, err = s.query(ctx, "GSI1", "CUSTRESP#"+q.Customer, q.Limit, q.Cursor, true, nil)
+		qq.index, qq.pk, qq.newestFirst = "GSI1", "CUSTRESP#"+q.Customer, true
 	case q.Month != "":
-		items, next, err = s.query(ctx, "GSI3", "RESPMONTH#"+q.Month, q.Limit, q.Cursor, false, nil)
+		qq.index, qq.pk = "GSI3", "RESPMONTH#"+q.Month
 	default:
-		return Page[Response]{}, fmt.Errorf("store: list responses needs a customer or a month")
+		return domain.Page[domain.SurveyResponse]{}, fmt.Errorf("store: list responses needs a customer or a month")
 	}
-	if err != nil {
-		return Page[Response]{}, err
-	}
-	page := Page[Response]{Items: make([]Response, 0, len(items)), NextCursor: next}
-	for _, it := range items {
-		var r Response
-		if err := unmarshal(it, &r); err != nil {
-			return page, err
-		}
-		page.Items = append(page.Items, r)
-	}
-	return page, nil
-}
-
-// FollowUpsOf lists a manager's follow-up tasks by due time.
-func (s *Store) FollowUpsOf(ctx context.Context, manager string, limit int32) ([]FollowUp, error) {
-	items, _, err := s.query(ctx, "GSI1", "MGRFOLLOWUP#"+manager, limit, "", false, nil)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]FollowUp, 0, len(items))
-	for _, it := range items {
-		var f FollowUp
-		if err := unmarshal(it, &f); err != nil {
-			return nil, err
-		}
-		out = append(out, f)
-	}
-	return out, nil
+	return page[domain.SurveyResponse](ctx, r.t, qq)
 }

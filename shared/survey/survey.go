@@ -20,29 +20,60 @@ import (
 	"keycare/shared/domain"
 	"keycare/shared/mail"
 	"keycare/shared/queue"
-	"keycare/shared/store"
+	"keycare/shared/staff"
 )
 
-// Store is what the survey programme needs from storage.
+// Store keeps invitations and answers.
 type Store interface {
+	// CreateInvitation stores an invitation and, unless exempt, claims the
+	// contact for gap (domain.ErrRecentlySurveyed when surveyed more recently).
 	CreateInvitation(ctx context.Context, in *domain.Invitation, gap time.Duration, exempt bool) error
+	// GetInvitation reads an invitation by token, or domain.ErrNotFound.
 	GetInvitation(ctx context.Context, token string) (*domain.Invitation, error)
-	RecordAnswer(ctx context.Context, r store.Response, f *store.FollowUp) error
-	OpenInvitations(ctx context.Context, limit int32, cursor string) (store.Page[domain.Invitation], error)
+	// RecordAnswer stores an answer once, with its aggregates and follow-up
+	// (domain.ErrDuplicateAnswer when the token was answered).
+	RecordAnswer(ctx context.Context, r domain.SurveyResponse, f *domain.FollowUp) error
+	// OpenInvitations lists unanswered invitations, oldest first.
+	OpenInvitations(ctx context.Context, limit int32, cursor string) (domain.Page[domain.Invitation], error)
+	// MarkReminded records the one reminder (false: already sent); UnmarkReminded undoes it.
 	MarkReminded(ctx context.Context, token string, at time.Time) (bool, error)
 	UnmarkReminded(ctx context.Context, token string) error
-	ListCustomers(ctx context.Context, q store.CustomerQuery) (store.Page[domain.Customer], error)
+	// Aggregates reads the monthly counts of a scope ("CUST#id", "MGR#id", "MONTH") for months from..to.
+	Aggregates(ctx context.Context, scope, from, to string) ([]domain.MonthAggregate, error)
+	// ListResponses returns a page of stored answers.
+	ListResponses(ctx context.Context, q domain.ResponseQuery) (domain.Page[domain.SurveyResponse], error)
+}
+
+// Files checks that a staff member may see a key-account file.
+type Files interface {
+	Visible(ctx context.Context, p domain.Principal, id string) (*domain.Customer, error)
+}
+
+// Accounts lists the key-account files the periodic programme surveys.
+type Accounts interface {
+	List(ctx context.Context, q domain.CustomerQuery) (domain.Page[domain.Customer], error)
+}
+
+// Settings gives the settings in force.
+type Settings interface {
+	Current(ctx context.Context) (domain.Settings, error)
+}
+
+// Directory tells who receives staff notices.
+type Directory interface {
+	Directory(ctx context.Context) (*staff.Directory, error)
 }
 
 // Service is the survey programme.
 type Service struct {
-	Store       Store
-	Mail        mail.Outbox
-	Now         func() time.Time
-	Settings    domain.SurveySettings
-	Location    *time.Location
-	BaseURL     string   // public base URL of the survey links
-	Supervisors []string // told of poor answers from strategic accounts
+	Store     Store
+	Accounts  Accounts
+	Files     Files
+	Mail      mail.Outbox
+	Settings  Settings
+	Directory Directory // supervisors told of poor answers from strategic accounts
+	Now       func() time.Time
+	BaseURL   string // public base URL of the survey links
 }
 
 // ErrNoContact means the account has no contact with an email address.
@@ -71,13 +102,17 @@ type InviteRequest struct {
 }
 
 // Invite creates an invitation and mails it. A contact surveyed within the
-// last 30 days gives store.ErrRecentlySurveyed (post-complaint surveys are
-// exempt).
+// contact gap gives domain.ErrRecentlySurveyed (post-complaint surveys are
+// exempt); an account without a contact email ErrNoContact.
 func (s *Service) Invite(ctx context.Context, r InviteRequest) (*domain.Invitation, error) {
+	set, err := s.Settings.Current(ctx)
+	if err != nil {
+		return nil, err
+	}
 	now := s.Now().UTC()
 	in := &domain.Invitation{Token: newToken(), Reason: r.Reason, ComplaintNumber: r.ComplaintNumber, CustomerName: r.CustomerName,
 		ContactName: r.ContactName, ContactEmail: strings.TrimSpace(r.ContactEmail), Language: r.Language, CreatedBy: r.By,
-		CreatedAt: now, ExpiresAt: now.Add(s.Settings.Expiry)}
+		CreatedAt: now, ExpiresAt: now.Add(set.Survey.Expiry())}
 	if c := r.Customer; c != nil {
 		in.CustomerID, in.CustomerName, in.ManagerID, in.Department, in.Tier = c.ID, c.Name, c.ManagerID, c.Department, c.Tier
 		if in.ContactEmail == "" {
@@ -101,29 +136,41 @@ func (s *Service) Invite(ctx context.Context, r InviteRequest) (*domain.Invitati
 	if in.ContactName == "" {
 		in.ContactName = in.CustomerName
 	}
-	if err := s.Store.CreateInvitation(ctx, in, s.Settings.ContactGap, r.Reason == domain.SurveyAfterComplaint); err != nil {
+	if err := s.Store.CreateInvitation(ctx, in, set.Survey.ContactGap(), r.Reason == domain.SurveyAfterComplaint); err != nil {
 		return nil, err
 	}
-	base := r.BaseURL
+	base := s.BaseURL
 	if base == "" {
-		base = s.BaseURL
+		base = r.BaseURL
 	}
-	if err := s.mailInvitation(ctx, "survey-invitation", in, base); err != nil {
+	if err := s.mailInvitation(ctx, "survey-invitation", in, base, set.Location()); err != nil {
 		slog.ErrorContext(ctx, "survey: invitation mail not queued", "err", err.Error())
 	}
 	return in, nil
 }
 
-func (s *Service) mailInvitation(ctx context.Context, kind string, in *domain.Invitation, base string) error {
+func (s *Service) invitationMail(kind string, in *domain.Invitation, base string, loc *time.Location) (mail.Message, error) {
 	if base == "" {
-		return fmt.Errorf("survey: no public base URL (set PublicBaseUrl) for the link")
+		return mail.Message{}, fmt.Errorf("survey: no public base URL (set PublicBaseUrl) for the link")
 	}
-	m, err := mail.Render(kind, in.Language, []string{in.ContactEmail}, mail.SurveyMail{ContactName: in.ContactName, CustomerName: in.CustomerName,
-		Link: Link(base, in.Token), ExpiresAt: in.ExpiresAt.In(s.Location).Format("2006-01-02 15:04")})
+	return mail.Render(kind, in.Language, []string{in.ContactEmail}, mail.SurveyMail{ContactName: in.ContactName, CustomerName: in.CustomerName,
+		Link: Link(base, in.Token), ExpiresAt: in.ExpiresAt.In(loc).Format("2006-01-02 15:04")})
+}
+
+func (s *Service) mailInvitation(ctx context.Context, kind string, in *domain.Invitation, base string, loc *time.Location) error {
+	m, err := s.invitationMail(kind, in, base, loc)
 	if err != nil {
 		return err
 	}
 	return s.Mail.Send(ctx, m)
+}
+
+// AfterComplaint invites the complainant to rate the handling of closed
+// complaint c (account is its linked file, or nil).
+func (s *Service) AfterComplaint(ctx context.Context, c *domain.Complaint, account *domain.Customer) error {
+	_, err := s.Invite(ctx, InviteRequest{Customer: account, CustomerName: c.CustomerName, ContactName: c.Contact.Name, ContactEmail: c.Contact.Email,
+		Language: c.Language, Reason: domain.SurveyAfterComplaint, ComplaintNumber: c.Number, By: "complaint-close"})
+	return err
 }
 
 // Submission is the message the survey page puts on the survey queue.
@@ -178,37 +225,67 @@ func (s *Service) process(ctx context.Context, body []byte) (Outcome, error) {
 	if in.AnsweredAt != nil {
 		return Duplicate, nil
 	}
-	if !sub.SubmittedAt.Before(in.ExpiresAt) {
+	if in.Expired(sub.SubmittedAt) {
 		return "", fmt.Errorf("survey: answer submitted after the invitation expired")
 	}
-	r := store.Response{Token: in.Token, CustomerID: in.CustomerID, ManagerID: in.ManagerID, Department: in.Department, Tier: in.Tier,
-		Reason: in.Reason, Month: sub.SubmittedAt.In(s.Location).Format("2006-01"), Answer: sub.Answer, SubmittedAt: sub.SubmittedAt.UTC(), Poor: sub.Answer.Poor()}
-	var f *store.FollowUp
-	if r.Poor && in.ManagerID != "" {
-		f = &store.FollowUp{ID: "s-" + in.Token, CustomerID: in.CustomerID, ManagerID: in.ManagerID, Token: in.Token, Status: "open",
-			Reason:    fmt.Sprintf("poor survey answer: overall %d/5, recommend %d/10", sub.Answer.Overall, sub.Answer.Recommend),
-			CreatedAt: s.Now().UTC(), DueAt: sub.SubmittedAt.Add(3 * 24 * time.Hour).UTC()}
+	set, err := s.Settings.Current(ctx)
+	if err != nil {
+		return "", err
 	}
-	if err := s.Store.RecordAnswer(ctx, r, f); errors.Is(err, store.ErrDuplicateAnswer) {
+	r := in.ResponseTo(sub.Answer, sub.SubmittedAt, set.Location())
+	if err := s.Store.RecordAnswer(ctx, r, r.FollowUpFor(set.Survey, s.Now())); errors.Is(err, domain.ErrDuplicateAnswer) {
 		return Duplicate, nil
 	} else if err != nil {
 		return "", err
 	}
-	if r.Poor && in.Tier == domain.TierStrategic && len(s.Supervisors) > 0 {
-		m, err := mail.Render("survey-poor-answer", "zh", s.Supervisors, mail.SurveyMail{CustomerName: in.CustomerName, Overall: sub.Answer.Overall,
-			Recommend: sub.Answer.Recommend, Comment: sub.Answer.Comment, ManagerID: in.ManagerID})
-		if err == nil {
-			err = s.Mail.Send(ctx, m)
-		}
-		if err != nil { // the answer is stored; the notice is best effort beyond the outbox's own keeping
-			slog.ErrorContext(ctx, "survey: supervisor notice not queued", "err", err.Error())
-		}
+	if r.Poor && in.Tier == domain.TierStrategic {
+		s.tellSupervisors(ctx, in, sub.Answer)
 	}
 	return Recorded, nil
 }
 
-// Reminders sends the one reminder of every invitation unanswered after 7 days.
-func (s *Service) Reminders(ctx context.Context, _ events.CloudWatchEvent) error {
+// tellSupervisors emails the supervisors of the account's department about a
+// poor answer from a strategic account. The answer is stored: the notice is
+// best effort beyond the outbox's own keeping.
+func (s *Service) tellSupervisors(ctx context.Context, in *domain.Invitation, a domain.Answer) {
+	dir, err := s.Directory.Directory(ctx)
+	if err != nil {
+		slog.ErrorContext(ctx, "survey: directory unavailable, supervisor notice not sent", "err", err.Error())
+		return
+	}
+	var to []string
+	for _, r := range dir.Supervisors(in.Department) {
+		to = append(to, r.Email)
+	}
+	if len(to) == 0 {
+		return
+	}
+	m, err := mail.Render("survey-poor-answer", "zh", to, mail.SurveyMail{CustomerName: in.CustomerName, Overall: a.Overall,
+		Recommend: a.Recommend, Comment: a.Comment, ManagerID: in.ManagerID})
+	if err == nil {
+		err = s.Mail.Send(ctx, m)
+	}
+	if err != nil {
+		slog.ErrorContext(ctx, "survey: supervisor notice not queued", "err", err.Error())
+	}
+}
+
+// reminded is the "once" of survey reminders: the invitation's remindedAt.
+type reminded struct{ Store }
+
+func (r reminded) Claim(ctx context.Context, token string, at time.Time) (bool, error) {
+	return r.MarkReminded(ctx, token, at)
+}
+func (r reminded) Release(ctx context.Context, token string) error { return r.UnmarkReminded(ctx, token) }
+
+// Reminders sends the one reminder of every invitation unanswered after
+// RemindAfterDays (SurveyRemindersFunction, daily).
+func (s *Service) Reminders(ctx context.Context) error {
+	set, err := s.Settings.Current(ctx)
+	if err != nil {
+		return err
+	}
+	n := mail.Notifier{Once: reminded{s.Store}, Outbox: s.Mail}
 	now := s.Now().UTC()
 	cursor, sent := "", 0
 	for {
@@ -218,21 +295,20 @@ func (s *Service) Reminders(ctx context.Context, _ events.CloudWatchEvent) error
 		}
 		for i := range page.Items {
 			in := &page.Items[i]
-			if !in.ReminderDue(now, s.Settings) {
+			if !in.ReminderDue(now, set.Survey) {
 				continue
 			}
-			first, err := s.Store.MarkReminded(ctx, in.Token, now)
+			m, err := s.invitationMail("survey-reminder", in, s.BaseURL, set.Location())
 			if err != nil {
 				return err
 			}
-			if !first {
-				continue
-			}
-			if err := s.mailInvitation(ctx, "survey-reminder", in, s.BaseURL); err != nil {
-				_ = s.Store.UnmarkReminded(ctx, in.Token)
+			ok, err := n.SendOnce(ctx, in.Token, now, m)
+			if err != nil {
 				return err
 			}
-			sent++
+			if ok {
+				sent++
+			}
 		}
 		if page.NextCursor == "" {
 			slog.InfoContext(ctx, "survey reminders", "sent", sent)
@@ -242,28 +318,32 @@ func (s *Service) Reminders(ctx context.Context, _ events.CloudWatchEvent) error
 	}
 }
 
-// Periodic invites every active account due this month (quarterly; strategic
-// accounts as the settings say). Contacts surveyed in the last 30 days are
-// skipped.
-func (s *Service) Periodic(ctx context.Context, _ events.CloudWatchEvent) error {
-	month := s.Now().In(s.Location).Month()
-	q := store.CustomerQuery{Limit: 100}
+// Periodic invites every active account due this month (quarterly;
+// strategic accounts as the settings say; SurveyInvitationsFunction,
+// monthly). Contacts surveyed within the contact gap are skipped.
+func (s *Service) Periodic(ctx context.Context) error {
+	set, err := s.Settings.Current(ctx)
+	if err != nil {
+		return err
+	}
+	month := s.Now().In(set.Location()).Month()
+	q := domain.CustomerQuery{Limit: 100}
 	invited, skipped := 0, 0
 	for {
-		page, err := s.Store.ListCustomers(ctx, q)
+		page, err := s.Accounts.List(ctx, q)
 		if err != nil {
 			return err
 		}
 		for i := range page.Items {
 			c := &page.Items[i]
-			if c.Status != domain.StatusActive || !s.Settings.PeriodicDue(month, c.Tier) {
+			if c.Status != domain.StatusActive || !set.Survey.PeriodicDue(month, c.Tier) {
 				continue
 			}
 			_, err := s.Invite(ctx, InviteRequest{Customer: c, Reason: domain.SurveyPeriodic, By: "schedule"})
 			switch {
 			case err == nil:
 				invited++
-			case errors.Is(err, store.ErrRecentlySurveyed), errors.Is(err, ErrNoContact):
+			case errors.Is(err, domain.ErrRecentlySurveyed), errors.Is(err, ErrNoContact):
 				skipped++
 			default:
 				return err

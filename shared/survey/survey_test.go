@@ -14,6 +14,7 @@ import (
 
 	"keycare/local/testenv"
 	"keycare/shared/domain"
+	"keycare/shared/platform"
 	"keycare/shared/store"
 	"keycare/shared/survey"
 )
@@ -21,6 +22,7 @@ import (
 func TestMain(m *testing.M) { os.Exit(testenv.Main(m)) }
 
 type fixture struct {
+	app *platform.App
 	env *testenv.Env
 	svc *survey.Service
 	st  *store.Store
@@ -32,8 +34,11 @@ func newFixture(t *testing.T) *fixture {
 	f := &fixture{env: testenv.New(t), now: time.Date(2026, 11, 23, 2, 0, 0, 0, time.UTC)}
 	d := f.env.Deps(t, "SurveyProcessorFunction", func() time.Time { return f.now })
 	d.Config.SupervisorEmails = "sue@example.com"
-	f.svc = d.Surveys()
-	f.st = d.Store()
+	app, err := platform.Wire(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.app, f.svc, f.st = app, app.Surveys, app.Store
 	return f
 }
 
@@ -44,7 +49,7 @@ func (f *fixture) customer(t *testing.T, id string, tier domain.Tier, emails ...
 	for i, e := range emails {
 		c.Contacts = append(c.Contacts, domain.Contact{Name: fmt.Sprintf("联系人%d", i), Email: e, Language: "zh"})
 	}
-	if err := f.st.CreateCustomer(context.Background(), c, domain.AuditEntry{Entity: "customer", EntityID: id, Action: "create", Actor: "t", At: f.now, RequestID: id}); err != nil {
+	if err := f.st.Customers().Create(context.Background(), c, domain.AuditEntry{Entity: "customer", EntityID: id, Action: "create", Actor: "t", At: f.now, RequestID: id}); err != nil {
 		t.Fatal(err)
 	}
 	return c
@@ -77,7 +82,7 @@ func failedIDs(r events.SQSEventResponse) []string {
 func (f *fixture) recount(t *testing.T, customer, month string) domain.Aggregate {
 	t.Helper()
 	var want domain.Aggregate
-	page, err := f.st.ListResponses(context.Background(), store.ResponseQuery{Customer: customer, Month: month})
+	page, err := f.st.Surveys().ListResponses(context.Background(), domain.ResponseQuery{Customer: customer, Month: month})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -85,7 +90,7 @@ func (f *fixture) recount(t *testing.T, customer, month string) domain.Aggregate
 		want.Add(r.Answer)
 	}
 	for _, scope := range []string{"CUST#" + customer, "MGR#alice", "MONTH"} {
-		aggs, err := f.st.Aggregates(context.Background(), scope, month, month)
+		aggs, err := f.st.Surveys().Aggregates(context.Background(), scope, month, month)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -130,7 +135,8 @@ func TestProcessorBatch(t *testing.T) {
 	if g.Answers != 3 || g.Satisfied != 2 || g.Promoters != 1 || g.Detractors != 1 || g.Passives != 1 || g.SumOverall != 11 {
 		t.Fatalf("aggregate %+v", g)
 	}
-	ups, err := f.st.FollowUpsOf(context.Background(), "alice", 10)
+	page, err := f.st.FollowUps().Of(context.Background(), "alice", 10, "")
+	ups := page.Items
 	if err != nil || len(ups) != 1 || ups[0].Token != b.Token || ups[0].Status != "open" {
 		t.Fatalf("follow-ups %+v %v", ups, err)
 	}
@@ -138,7 +144,7 @@ func TestProcessorBatch(t *testing.T) {
 	if len(ms) != 1 || ms[0].Kind != "survey-poor-answer" || ms[0].To[0] != "sue@example.com" {
 		t.Fatalf("supervisor notice: %+v", ms)
 	}
-	in, _ := f.st.GetInvitation(context.Background(), a.Token)
+	in, _ := f.st.Surveys().GetInvitation(context.Background(), a.Token)
 	if in.AnsweredAt == nil {
 		t.Fatal("invitation not marked answered")
 	}
@@ -146,15 +152,15 @@ func TestProcessorBatch(t *testing.T) {
 
 // failingStore fails RecordAnswer for one token, like a throttled write.
 type failingStore struct {
-	*store.Store
+	*store.Surveys
 	token string
 }
 
-func (s failingStore) RecordAnswer(ctx context.Context, r store.Response, f *store.FollowUp) error {
+func (s failingStore) RecordAnswer(ctx context.Context, r domain.SurveyResponse, f *domain.FollowUp) error {
 	if r.Token == s.token {
 		return errors.New("ProvisionedThroughputExceededException (simulated)")
 	}
-	return s.Store.RecordAnswer(ctx, r, f)
+	return s.Surveys.RecordAnswer(ctx, r, f)
 }
 
 func TestStoreFailureInTheMiddleOfABatch(t *testing.T) {
@@ -164,7 +170,7 @@ func TestStoreFailureInTheMiddleOfABatch(t *testing.T) {
 	for i := 0; i < 5; i++ {
 		ins = append(ins, f.invite(t, c, fmt.Sprintf("p%d@example.com", i)))
 	}
-	f.svc.Store = failingStore{Store: f.st, token: ins[2].Token}
+	f.svc.Store = failingStore{Surveys: f.st.Surveys(), token: ins[2].Token}
 	var recs []events.SQSMessage
 	for i, in := range ins {
 		recs = append(recs, msg(fmt.Sprint("m", i), in.Token, 4, 9, f.now))
@@ -177,7 +183,7 @@ func TestStoreFailureInTheMiddleOfABatch(t *testing.T) {
 		t.Fatalf("%d answers stored, want 4", g.Answers)
 	}
 	// The retry, with the store healthy again, completes it.
-	f.svc.Store = f.st
+	f.svc.Store = f.st.Surveys()
 	resp, _ = f.svc.Handle(context.Background(), events.SQSEvent{Records: recs[2:3]})
 	if len(resp.BatchItemFailures) != 0 || f.recount(t, "c2", "2026-11").Answers != 5 {
 		t.Fatalf("retry: %+v", resp)
@@ -194,7 +200,7 @@ func TestInvitationRulesRemindersAndPeriodic(t *testing.T) {
 	if in.ContactEmail != "k1@example.com" || len(in.Token) < 40 || !in.ExpiresAt.Equal(f.now.Add(30*24*time.Hour)) {
 		t.Fatalf("invitation %+v", in)
 	}
-	if _, err := f.svc.Invite(ctx, survey.InviteRequest{Customer: key, Reason: domain.SurveyManual}); !errors.Is(err, store.ErrRecentlySurveyed) {
+	if _, err := f.svc.Invite(ctx, survey.InviteRequest{Customer: key, Reason: domain.SurveyManual}); !errors.Is(err, domain.ErrRecentlySurveyed) {
 		t.Fatalf("second survey within 30 days: %v", err)
 	}
 	if _, err := f.svc.Invite(ctx, survey.InviteRequest{Customer: key, Reason: domain.SurveyAfterComplaint, ComplaintNumber: "261123001"}); err != nil {
@@ -209,19 +215,19 @@ func TestInvitationRulesRemindersAndPeriodic(t *testing.T) {
 	}
 	// Reminders: once, after 7 days.
 	f.now = f.now.Add(6 * 24 * time.Hour)
-	_ = f.svc.Reminders(ctx, events.CloudWatchEvent{})
+	_ = f.svc.Reminders(ctx)
 	if n := len(f.env.DrainMail(t)); n != 0 {
 		t.Fatalf("%d reminders after 6 days", n)
 	}
 	f.now = f.now.Add(2 * 24 * time.Hour)
-	_ = f.svc.Reminders(ctx, events.CloudWatchEvent{})
-	_ = f.svc.Reminders(ctx, events.CloudWatchEvent{})
+	_ = f.svc.Reminders(ctx)
+	_ = f.svc.Reminders(ctx)
 	if ms := f.env.DrainMail(t); len(ms) != 2 || ms[0].Kind != "survey-reminder" {
 		t.Fatalf("reminders after 8 days: %+v", ms)
 	}
 	// Periodic: in January every active account with a contact; k1 was surveyed < 30 days ago? No: 8 days + 40 more.
 	f.now = time.Date(2027, 1, 1, 1, 0, 0, 0, time.UTC)
-	if err := f.svc.Periodic(ctx, events.CloudWatchEvent{}); err != nil {
+	if err := f.svc.Periodic(ctx); err != nil {
 		t.Fatal(err)
 	}
 	got := map[string]bool{}
@@ -233,8 +239,15 @@ func TestInvitationRulesRemindersAndPeriodic(t *testing.T) {
 	}
 	// February: nobody, unless strategic accounts are surveyed monthly — and then only after 30 days.
 	f.now = time.Date(2027, 2, 1, 1, 0, 0, 0, time.UTC)
-	f.svc.Settings.StrategicMonths = 1
-	_ = f.svc.Periodic(ctx, events.CloudWatchEvent{})
+	set, err := f.app.Settings.Get(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	set.Survey.StrategicMonths = 1
+	if _, err := f.app.Settings.Update(ctx, domain.Principal{Sub: "root", Roles: []domain.Role{domain.RoleAdmin}}, set, set.Version); err != nil {
+		t.Fatal(err)
+	}
+	_ = f.svc.Periodic(ctx)
 	if ms := f.env.DrainMail(t); len(ms) != 1 || ms[0].To[0] != "s1@example.com" {
 		t.Fatalf("February: %+v", ms)
 	}

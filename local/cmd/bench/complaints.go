@@ -16,10 +16,7 @@ import (
 	"github.com/awslabs/aws-lambda-go-api-proxy/httpadapter"
 
 	"keycare/local/stack"
-	"keycare/shared/api"
 	"keycare/shared/domain"
-	"keycare/shared/mail"
-	"keycare/shared/queue"
 	"keycare/shared/store"
 )
 
@@ -57,7 +54,10 @@ func (b *bench) complaintLevel(clients int, withEmail bool) error {
 	if err != nil {
 		return err
 	}
-	db, proxy := b.submitHandler(res)
+	db, proxy, err := b.submitHandler(res)
+	if err != nil {
+		return err
+	}
 	form := map[string]string{"customerName": "上海精工机械有限公司", "contactName": "王伟", "phone": "13812345678",
 		"category": "product", "request": "exchange", "description": "主轴异响，无法正常生产。请尽快派人检修。", "lang": "zh"}
 	if withEmail {
@@ -119,9 +119,9 @@ func (b *bench) complaintLevel(clients int, withEmail bool) error {
 	// Recount: every complaint of the month, unique numbers 1..n.
 	seen := map[string]bool{}
 	maxSeq := 0
-	q := store.ComplaintQuery{Month: time.Now().In(domain.DefaultSLA("Asia/Shanghai").Location()).Format("2006-01"), Limit: 100}
+	q := domain.ComplaintQuery{Month: time.Now().In(domain.DefaultSLA("Asia/Shanghai").Location()).Format("2006-01"), Limit: 100}
 	for {
-		page, err := store.New(b.clients.DynamoDB, res.Table).ListComplaints(ctx, q)
+		page, err := store.New(b.clients.DynamoDB, res.Table).Complaints().List(ctx, q)
 		if err != nil {
 			return err
 		}
@@ -190,7 +190,10 @@ func (b *bench) submissionOverhead() error {
 	if err != nil {
 		return err
 	}
-	db, proxy := b.submitHandler(res)
+	db, proxy, err := b.submitHandler(res)
+	if err != nil {
+		return err
+	}
 	var recorded []any
 	i0 := 0
 	stats, err := measure(b.n, func(i int) error {
@@ -214,10 +217,11 @@ func (b *bench) submissionOverhead() error {
 
 // submitHandler is PublicComplaintsFunction's Lambda handler on res, with
 // its DynamoDB calls counted.
-func (b *bench) submitHandler(res *stack.Resources) (*countingDB, func(context.Context, events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error)) {
+func (b *bench) submitHandler(res *stack.Resources) (*countingDB, func(context.Context, events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error), error) {
 	db := &countingDB{Client: b.clients.DynamoDB}
-	st := store.New(db, res.Table)
-	h := &api.PublicComplaints{Store: st, Now: time.Now, SLA: domain.DefaultSLA("Asia/Shanghai"), BaseURL: "https://example.com",
-		Mail: mail.ReliableOutbox{Outbox: mail.QueueOutbox{Queue: queue.New(b.clients.SQS, res.QueueURLs["MailQueue"])}, Pending: st, Now: time.Now}}
-	return db, httpadapter.NewV2(h.Handler()).ProxyWithContext
+	fn, err := b.functionOn(res, "PublicComplaintsFunction", db)
+	if err != nil {
+		return nil, nil, err
+	}
+	return db, httpadapter.NewV2(fn.HTTP).ProxyWithContext, nil
 }

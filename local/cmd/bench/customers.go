@@ -11,8 +11,6 @@ import (
 	"github.com/awslabs/aws-lambda-go-api-proxy/httpadapter"
 
 	"keycare/local/template"
-	"keycare/shared/api"
-	"keycare/shared/store"
 )
 
 // httpEvent is an HTTP API event as API Gateway delivers it after the JWT
@@ -90,12 +88,11 @@ func (b *bench) replay(calls []any, i int) error {
 func (b *bench) customers() error {
 	ctx := b.ctx
 	db := &countingDB{Client: b.clients.DynamoDB}
-	cfg, err := b.res.Config(b.t, mustFunction(b.t, "CustomersFunction"))
+	fn, err := b.function("CustomersFunction", db)
 	if err != nil {
 		return err
 	}
-	h := &api.Customers{Store: store.New(db, b.res.Table), Now: time.Now, Settings: cfg.Settings()}
-	proxy := httpadapter.NewV2(h.Handler()).ProxyWithContext
+	proxy := httpadapter.NewV2(fn.HTTP).ProxyWithContext
 	claims := map[string]string{"sub": "alice", "cognito:groups": "[manager]", "custom:department": "sales"}
 	body := `{"name":"上海精工机械有限公司","industry":"制造业","region":"华东","contacts":[{"name":"王伟","phone":"13812345678","email":"wang@example.cn","language":"zh"}],"contract":{"start":"2025-01-01","end":"2026-12-31","renewal":"pending"}}`
 	var ids []string

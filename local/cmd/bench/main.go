@@ -22,6 +22,7 @@ import (
 	"keycare/local/stack"
 	"keycare/local/template"
 	"keycare/shared/platform"
+	"keycare/shared/store"
 )
 
 func main() {
@@ -54,7 +55,7 @@ func run(n int, only string) error {
 		return err
 	}
 	defer es.Stop()
-	clients, err := platform.NewClients(ctx, platform.Endpoints{DynamoDB: es.DynamoDB, SQS: es.SQS, SES: es.SES})
+	clients, err := platform.NewAWS(ctx, platform.Endpoints{DynamoDB: es.DynamoDB, SQS: es.SQS, SES: es.SES})
 	if err != nil {
 		return err
 	}
@@ -95,8 +96,23 @@ type bench struct {
 	ctx     context.Context
 	t       *template.Template
 	res     *stack.Resources
-	clients platform.Clients
+	clients platform.AWS
 	n       int
+}
+
+// function builds function id from the registry, as its main.go does, with
+// db as its DynamoDB client (a countingDB counts its calls).
+func (b *bench) function(id string, db store.DB) (platform.Function, error) {
+	return b.functionOn(b.res, id, db)
+}
+
+// functionOn is function on the resources res (another table and queues).
+func (b *bench) functionOn(res *stack.Resources, id string, db store.DB) (platform.Function, error) {
+	cfg, err := res.Config(b.t, mustFunction(b.t, id))
+	if err != nil {
+		return platform.Function{}, err
+	}
+	return platform.Registry[id](platform.Deps{Config: cfg, Clients: platform.Clients{DynamoDB: db, SQS: b.clients.SQS, SES: b.clients.SES}, Now: time.Now})
 }
 
 func machine() string {

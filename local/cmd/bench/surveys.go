@@ -34,9 +34,12 @@ func (b *bench) surveys() error {
 	if err != nil {
 		return err
 	}
-	d := platform.Deps{Config: cfg, Clients: b.clients, Now: time.Now}
-	svc := d.Surveys()
-	st := d.Store()
+	fn, err := platform.Registry["SurveyProcessorFunction"](platform.Deps{Config: cfg, Clients: b.clients.Clients(), Now: time.Now})
+	if err != nil {
+		return err
+	}
+	st := store.New(b.clients.DynamoDB, res.Table).Surveys()
+	loc, _ := time.LoadLocation(cfg.TimeZone)
 	now := time.Now().UTC()
 	tokens := make([]string, answers)
 	for i := range tokens {
@@ -84,7 +87,7 @@ func (b *bench) surveys() error {
 			ev.Records = append(ev.Records, events.SQSMessage{MessageId: aws.ToString(m.MessageId), Body: aws.ToString(m.Body), ReceiptHandle: aws.ToString(m.ReceiptHandle)})
 		}
 		t0 := time.Now()
-		resp, _ := svc.Handle(ctx, ev)
+		resp, _ := fn.SQS(ctx, ev)
 		handlerTime += time.Since(t0)
 		batches++
 		bad := map[string]bool{}
@@ -108,11 +111,11 @@ func (b *bench) surveys() error {
 	wall := time.Since(start)
 
 	// Recount the stored answers and compare with every aggregate.
-	month := now.In(svc.Location).Format("2006-01")
+	month := now.In(loc).Format("2006-01")
 	var recount domain.Aggregate
 	perCustomer := map[string]*domain.Aggregate{}
 	stored := 0
-	q := store.ResponseQuery{Month: month, Limit: 200}
+	q := domain.ResponseQuery{Month: month, Limit: 200}
 	for {
 		page, err := st.ListResponses(ctx, q)
 		if err != nil {

@@ -73,7 +73,7 @@ func run() error {
 	}
 	defer emus.Stop()
 
-	clients, err := platform.NewClients(ctx, platform.Endpoints{DynamoDB: emus.DynamoDB, SQS: emus.SQS, SES: emus.SES})
+	clients, err := platform.NewAWS(ctx, platform.Endpoints{DynamoDB: emus.DynamoDB, SQS: emus.SQS, SES: emus.SES})
 	if err != nil {
 		return err
 	}
@@ -83,7 +83,7 @@ func run() error {
 		return err
 	}
 	clock := runner.NewClock()
-	r, err := runner.New(t, res, clients, clock, runner.Registry)
+	r, err := runner.New(t, res, clients, clock, platform.Registry)
 	if err != nil {
 		return err
 	}

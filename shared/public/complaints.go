@@ -1,10 +1,9 @@
-package api
+package public
 
 import (
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
-	"crypto/subtle"
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
@@ -18,41 +17,35 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"keycare/shared/complaint"
 	"keycare/shared/domain"
-	"keycare/shared/mail"
-	"keycare/shared/store"
+	"keycare/shared/httpx"
 )
 
-// ComplaintStore is what the complaint handlers need from storage.
-type ComplaintStore interface {
-	SubmitComplaint(ctx context.Context, sub store.Submission) (store.Submitted, error)
-	GetComplaint(ctx context.Context, number string) (*domain.Complaint, error)
-	SaveComplaintStep(ctx context.Context, c *domain.Complaint, expectedVersion int) error
-	ListComplaints(ctx context.Context, q store.ComplaintQuery) (store.Page[domain.Complaint], error)
+// ComplaintService is what the public complaint routes call.
+type ComplaintService interface {
+	Submit(ctx context.Context, in complaint.Intake) (complaint.Submitted, error)
+	Track(ctx context.Context, number, token string) (*domain.Complaint, error)
 }
 
-// PublicComplaints serves the public complaint routes: the web form, the
-// submission and the tracking page. No login; validated, size-limited,
-// protected against double submission and bots.
-type PublicComplaints struct {
-	Store   ComplaintStore
-	Mail    mail.Outbox
-	Now     func() time.Time
-	SLA     domain.SLA
+// Complaints serves the public complaint routes (PublicComplaintsFunction):
+// the web form, the submission and the tracking page. No login;
+// validated, size-limited, protected against double submission and bots.
+type Complaints struct {
+	Service ComplaintService
 	BaseURL string // public base URL for links; from the request when empty
 }
 
 // MaxPublicBody bounds a public submission (5,000 characters of description fit with room).
 const MaxPublicBody = 64 << 10
 
-// Handler returns the routes of the PublicComplaintsFunction.
-func (h *PublicComplaints) Handler() http.Handler {
-	mux := http.NewServeMux()
-	mux.HandleFunc("GET /complaint-form", h.form)
-	mux.HandleFunc("POST /public/complaints", h.submit)
-	mux.HandleFunc("GET /public/complaints/{number}", h.track)
-	mux.HandleFunc("/", notFound)
-	return withLogging("public-complaints", mux)
+// Router returns the routes of PublicComplaintsFunction.
+func (h *Complaints) Router() *httpx.Router {
+	rt := httpx.NewRouter("public-complaints")
+	rt.HandleFunc("GET /complaint-form", h.form)
+	rt.HandleFunc("POST /public/complaints", h.submit)
+	rt.HandleFunc("GET /public/complaints/{number}", h.track)
+	return rt
 }
 
 func newToken() string {
@@ -61,32 +54,11 @@ func newToken() string {
 	return base64.RawURLEncoding.EncodeToString(b)
 }
 
-func hashToken(t string) string {
-	s := sha256.Sum256([]byte(t))
-	return hex.EncodeToString(s[:])
+func (h *Complaints) trackingURL(r *http.Request, number, token, l string) string {
+	return complaint.TrackingURL(httpx.BaseURL(r, h.BaseURL), number, token, l)
 }
 
-func baseURL(r *http.Request, configured string) string {
-	if configured != "" {
-		return strings.TrimRight(configured, "/")
-	}
-	host := r.Host
-	scheme := "https"
-	if strings.HasPrefix(host, "127.0.0.1") || strings.HasPrefix(host, "localhost") || strings.HasPrefix(host, "[::1]") {
-		scheme = "http"
-	}
-	return scheme + "://" + host
-}
-
-func (h *PublicComplaints) trackingURL(r *http.Request, number, token, l string) string {
-	return trackingURL(baseURL(r, h.BaseURL), number, token, l)
-}
-
-func trackingURL(base, number, token, l string) string {
-	return base + "/public/complaints/" + number + "?token=" + url.QueryEscape(token) + "&lang=" + l
-}
-
-func (h *PublicComplaints) form(w http.ResponseWriter, r *http.Request) {
+func (h *Complaints) form(w http.ResponseWriter, r *http.Request) {
 	l := lang(r.URL.Query().Get("lang"))
 	renderPage(w, http.StatusOK, "form.html", formPage(r, l, map[string]string{}, nil, newToken()))
 }
@@ -112,7 +84,8 @@ func (f ComplaintForm) values() map[string]string {
 
 func (f ComplaintForm) fingerprint() string {
 	b, _ := json.Marshal([]string{f.CustomerName, f.ContactName, f.Phone, f.Email, f.Category, f.Request, f.Description})
-	return hashToken(string(b))
+	s := sha256.Sum256(b)
+	return hex.EncodeToString(s[:])
 }
 
 // publicField maps the record card's field names to the form's.
@@ -131,28 +104,20 @@ func decodeComplaintForm(w http.ResponseWriter, r *http.Request) (f ComplaintFor
 	case "application/x-www-form-urlencoded":
 		b, err := io.ReadAll(body)
 		if err != nil {
-			return f, true, jsonError(err)
+			return f, true, httpx.JSONError(err)
 		}
 		v, err := url.ParseQuery(string(b))
 		if err != nil {
-			return f, true, badRequest("bad_form", "The form data could not be read. 无法读取表单数据。")
+			return f, true, httpx.BadRequest("bad_form", "The form data could not be read. 无法读取表单数据。")
 		}
 		f = ComplaintForm{CustomerName: v.Get("customerName"), ContactName: v.Get("contactName"), Phone: v.Get("phone"), Email: v.Get("email"),
 			Category: v.Get("category"), Request: v.Get("request"), Description: v.Get("description"), Website: v.Get("website"),
 			IdempotencyKey: v.Get("idempotencyKey"), Lang: v.Get("lang")}
 		return f, true, nil
 	case "application/json", "":
-		dec := json.NewDecoder(body)
-		dec.DisallowUnknownFields()
-		if err := dec.Decode(&f); err != nil {
-			return f, false, jsonError(err)
-		}
-		if _, err := dec.Token(); err != io.EOF {
-			return f, false, badRequest("bad_json", "The body must hold one JSON object. 请求体只能包含一个 JSON 对象。")
-		}
-		return f, false, nil
+		return f, false, httpx.DecodeJSONBody(body, &f)
 	}
-	return f, false, &decodeError{http.StatusUnsupportedMediaType, "unsupported_media_type", "Send JSON or a form. 请以 JSON 或表单提交。"}
+	return f, false, &httpx.Error{Status: http.StatusUnsupportedMediaType, Code: "unsupported_media_type", Msg: "Send JSON or a form. 请以 JSON 或表单提交。"}
 }
 
 // SubmitResponse is the JSON answer to a public submission.
@@ -164,20 +129,20 @@ type SubmitResponse struct {
 	DueAt              time.Time `json:"dueAt"`
 }
 
-func (h *PublicComplaints) submit(w http.ResponseWriter, r *http.Request) {
+func (h *Complaints) submit(w http.ResponseWriter, r *http.Request) {
 	f, isForm, err := decodeComplaintForm(w, r)
 	if err != nil {
-		fail(w, r, err)
+		httpx.Fail(w, r, err)
 		return
 	}
 	l := lang(f.Lang)
 	if strings.TrimSpace(f.Website) != "" {
 		// A bot filled the honeypot: look accepted, store nothing.
-		slog.InfoContext(r.Context(), "honeypot", "requestId", requestID(r))
+		slog.InfoContext(r.Context(), "honeypot", "requestId", httpx.RequestID(r))
 		if isForm {
 			renderPage(w, http.StatusOK, "thanks.html", newPage(r, l))
 		} else {
-			writeJSON(w, http.StatusAccepted, map[string]string{"status": "received"})
+			httpx.WriteJSON(w, http.StatusAccepted, map[string]string{"status": "received"})
 		}
 		return
 	}
@@ -186,16 +151,15 @@ func (h *PublicComplaints) submit(w http.ResponseWriter, r *http.Request) {
 		key = strings.TrimSpace(f.IdempotencyKey)
 	}
 	if key != "" && (len(key) > 128 || !domain.ValidID(strings.ReplaceAll(key, "~", "."))) {
-		fail(w, r, badRequest("bad_idempotency_key", "Idempotency-Key must be 1–128 letters, digits or -_. characters. 幂等键格式无效。"))
+		httpx.Fail(w, r, httpx.BadRequest("bad_idempotency_key", "Idempotency-Key must be 1–128 letters, digits or -_. characters. 幂等键格式无效。"))
 		return
 	}
-	now := h.Now().UTC()
 	c := &domain.Complaint{CustomerName: clean(f.CustomerName), Contact: domain.Contact{Name: clean(f.ContactName), Phone: clean(f.Phone),
 		Email: clean(f.Email), Language: l}, Channel: domain.ChannelWeb, Category: domain.Category(f.Category), Severity: domain.SeverityNormal,
-		Request: domain.Request(f.Request), Description: clean(f.Description), ReceivedAt: now, Language: l}
-	if err := c.ValidateNew(); err != nil {
-		var ve *domain.ValidationError
-		errors.As(err, &ve)
+		Request: domain.Request(f.Request), Description: clean(f.Description), Language: l}
+	res, err := h.Service.Submit(r.Context(), complaint.Intake{Complaint: c, IdempotencyKey: key, Fingerprint: f.fingerprint(), BaseURL: httpx.BaseURL(r, h.BaseURL)})
+	var ve *domain.ValidationError
+	if errors.As(err, &ve) {
 		fields := map[string]string{}
 		for k, v := range ve.Fields {
 			if p, ok := publicField[k]; ok {
@@ -208,30 +172,22 @@ func (h *PublicComplaints) submit(w http.ResponseWriter, r *http.Request) {
 			renderPage(w, http.StatusBadRequest, "form.html", formPage(r, l, f.values(), errs, key))
 			return
 		}
-		fail(w, r, &domain.ValidationError{Fields: fields})
+		httpx.Fail(w, r, &domain.ValidationError{Fields: fields})
 		return
 	}
-	token := newToken()
-	c.TrackingToken = token
-	c.Open(h.SLA, "", "")
-	res, err := h.Store.SubmitComplaint(r.Context(), store.Submission{Complaint: c, IdempotencyKey: key, Fingerprint: f.fingerprint(), Token: token})
 	if err != nil {
-		fail(w, r, err)
+		httpx.Fail(w, r, err)
 		return
-	}
-	link := h.trackingURL(r, res.Number, res.Token, l)
-	if !res.Replayed && c.Contact.Email != "" {
-		h.sendCustomerMail(r.Context(), "complaint-received", c, link)
 	}
 	if isForm {
-		http.Redirect(w, r, link+"&new=1", http.StatusSeeOther)
+		http.Redirect(w, r, res.TrackingURL+"&new=1", http.StatusSeeOther)
 		return
 	}
 	status := http.StatusCreated
 	if res.Replayed {
 		status = http.StatusOK
 	}
-	writeJSON(w, status, SubmitResponse{Number: res.Number, TrackingURL: link, ReceivedAt: res.ReceivedAt,
+	httpx.WriteJSON(w, status, SubmitResponse{Number: res.Number, TrackingURL: res.TrackingURL, ReceivedAt: res.ReceivedAt,
 		FirstResponseDueAt: res.FirstResponseDue, DueAt: res.CloseDue})
 }
 
@@ -258,28 +214,6 @@ func localizeErrors(fields map[string]string, f ComplaintForm, l string) map[str
 		}
 	}
 	return out
-}
-
-func (h *PublicComplaints) sendCustomerMail(ctx context.Context, kind string, c *domain.Complaint, link string) {
-	if err := sendCustomerMail(ctx, h.Mail, kind, c, link); err != nil {
-		slog.ErrorContext(ctx, "mail not sent", "kind", kind, "number", c.Number, "err", err.Error())
-	}
-}
-
-func sendCustomerMail(ctx context.Context, out mail.Outbox, kind string, c *domain.Complaint, link string) error {
-	if c.Contact.Email == "" {
-		return nil
-	}
-	loc := c.SLA.Location()
-	f := func(t time.Time) string { return t.In(loc).Format("2006-01-02 15:04") }
-	m, err := mail.Complaint(kind, mail.ComplaintMail{Lang: c.Language, To: []string{c.Contact.Email}, Number: c.Number,
-		ContactName: c.Contact.Name, CustomerName: c.CustomerName, ReceivedAt: f(c.ReceivedAt), FirstDue: f(c.Deadlines.FirstResponseDue),
-		CloseDue: f(c.Deadlines.CloseDue), TrackingURL: link, Status: c.Status.Label(c.Language), Reason: c.RejectReason,
-		ReplyText: replyText(c)})
-	if err != nil {
-		return err
-	}
-	return out.Send(ctx, m)
 }
 
 func replyText(c *domain.Complaint) string {
@@ -309,27 +243,21 @@ type TrackingStep struct {
 	At     time.Time     `json:"at"`
 }
 
-func (h *PublicComplaints) track(w http.ResponseWriter, r *http.Request) {
+func (h *Complaints) track(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	l := lang(q.Get("lang"))
 	number, token := r.PathValue("number"), q.Get("token")
-	var c *domain.Complaint
-	if domain.ValidNumber(number) && token != "" && len(token) < 200 {
-		got, err := h.Store.GetComplaint(r.Context(), number)
-		if err != nil && !errors.Is(err, domain.ErrNotFound) {
-			fail(w, r, err)
-			return
-		}
-		if got != nil && subtle.ConstantTimeCompare([]byte(token), []byte(got.TrackingToken)) == 1 {
-			c = got
-		}
+	c, err := h.Service.Track(r.Context(), number, token)
+	if err != nil && !errors.Is(err, domain.ErrNotFound) {
+		httpx.Fail(w, r, err)
+		return
 	}
 	if c == nil { // unknown number and wrong token look the same
 		if wantsHTML(r) {
 			renderPage(w, http.StatusNotFound, "notfound.html", newPage(r, l))
 			return
 		}
-		writeError(w, http.StatusNotFound, "not_found", "No such complaint. 未找到该投诉。")
+		httpx.WriteError(w, http.StatusNotFound, "not_found", "No such complaint. 未找到该投诉。")
 		return
 	}
 	v := TrackingView{Number: c.Number, Status: c.Status, StatusLabel: c.Status.Label(l), ReceivedAt: c.ReceivedAt,
@@ -338,7 +266,7 @@ func (h *PublicComplaints) track(w http.ResponseWriter, r *http.Request) {
 		v.Steps = append(v.Steps, TrackingStep{Action: s.Action, Label: actionLabels[l][s.Action], At: s.At})
 	}
 	if !wantsHTML(r) {
-		writeJSON(w, http.StatusOK, v)
+		httpx.WriteJSON(w, http.StatusOK, v)
 		return
 	}
 	loc := c.SLA.Location()

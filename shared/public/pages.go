@@ -1,4 +1,4 @@
-package api
+package public
 
 import (
 	"bytes"
@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"html/template"
 	"net/http"
-	"net/url"
 	"strings"
 
 	"keycare/shared/domain"
@@ -154,15 +153,4 @@ func formPage(r *http.Request, l string, values, errs map[string]string, idemKey
 		}
 	}
 	return d
-}
-
-func withLang(u string, l string) string {
-	p, err := url.Parse(u)
-	if err != nil {
-		return u
-	}
-	q := p.Query()
-	q.Set("lang", l)
-	p.RawQuery = q.Encode()
-	return p.String()
 }

@@ -1,4 +1,4 @@
-package escalation_test
+package complaint_test
 
 import (
 	"context"
@@ -9,8 +9,10 @@ import (
 	"time"
 
 	"keycare/local/testenv"
+	"keycare/shared/complaint"
 	"keycare/shared/domain"
-	"keycare/shared/escalation"
+	"keycare/shared/platform"
+	"keycare/shared/staff"
 )
 
 func TestMain(m *testing.M) { os.Exit(testenv.Main(m)) }
@@ -29,11 +31,12 @@ func TestRemindersGoOnceToTheRightPeople(t *testing.T) {
 	clock := func() time.Time { return now }
 	d := env.Deps(t, "ComplaintEscalationFunction", clock)
 	d.Config.SupervisorEmails, d.Config.ExecutiveEmails, d.Config.DepartmentEmails = "sue@example.com", "ceo@example.com", "repair=repair@example.com"
-	e, err := d.Escalator()
+	app, err := platform.Wire(d)
 	if err != nil {
 		t.Fatal(err)
 	}
-	st := d.Store()
+	e := app.Escalator()
+	st := app.Store.Complaints()
 	put := func(number string, sev domain.Severity, dept string) {
 		c := &domain.Complaint{Number: number, Year: 2026, CustomerName: "Acme", Contact: domain.Contact{Name: "王", Phone: "13800000000"},
 			Channel: domain.ChannelPhone, Category: domain.CategoryService, Severity: sev, Request: domain.RequestOther, Description: "d",
@@ -44,14 +47,14 @@ func TestRemindersGoOnceToTheRightPeople(t *testing.T) {
 			c.FirstResponseAt = &now
 			c.OpinionAt = &now
 		}
-		if err := st.PutComplaint(context.Background(), c); err != nil {
+		if err := st.Put(context.Background(), c); err != nil {
 			t.Fatal(err)
 		}
 	}
 	put("261123001", domain.SeverityNormal, "repair") // answered, assigned to repair
 	put("261123002", domain.SeverityNormal, "")       // never answered
 	put("261123003", domain.SeveritySerious, "")      // serious, never answered
-	run := func(at string) (escalation.Result, []string) {
+	run := func(at string) (complaint.Result, []string) {
 		t.Helper()
 		now = ts(at)
 		res, err := e.Run(context.Background())
@@ -101,13 +104,13 @@ func TestRemindersGoOnceToTheRightPeople(t *testing.T) {
 	}
 }
 
-func TestParseDirectory(t *testing.T) {
-	d, err := escalation.ParseDirectory("a@x.cn, b@x.cn", "c@x.cn", "repair=r@x.cn;s@x.cn,billing=b@x.cn", "zh")
+func TestParseFallback(t *testing.T) {
+	d, err := staff.ParseFallback("a@x.cn, b@x.cn", "c@x.cn", "repair=r@x.cn;s@x.cn,billing=b@x.cn")
 	if err != nil || len(d.Supervisors) != 2 || len(d.Departments["repair"]) != 2 || d.Departments["billing"][0] != "b@x.cn" {
 		t.Fatalf("%+v %v", d, err)
 	}
-	for _, bad := range [][3]string{{"not-an-address", "", ""}, {"", "", "repair"}, {"", "", "a b=c@x.cn"}} {
-		if _, err := escalation.ParseDirectory(bad[0], bad[1], bad[2], "zh"); err == nil {
+	for _, bad := range [][3]string{{"not-an-address", "", ""}, {"", "", "repair"}, {"", "", "a b=c@x.cn"}, {"", "", "repair=not-an-address"}} {
+		if _, err := staff.ParseFallback(bad[0], bad[1], bad[2]); err == nil {
 			t.Errorf("%v accepted", bad)
 		}
 	}

@@ -1,0 +1,272 @@
+// Package customer keeps the key-account files (大客户档案): opening,
+// reading, changing and listing them, revenue figures and the tier they
+// give, exports, and the access record (查阅登记) of every look and change.
+package customer
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"keycare/shared/domain"
+)
+
+// Store keeps the files.
+type Store interface {
+	// Create stores a new file with its audit entry; an existing id is domain.ErrConflict.
+	Create(ctx context.Context, c *domain.Customer, audit domain.AuditEntry) error
+	// Get reads a file, or domain.ErrNotFound.
+	Get(ctx context.Context, id string) (*domain.Customer, error)
+	// Update replaces a file still at expectedVersion (else domain.ErrConflict) with its audit entry.
+	Update(ctx context.Context, c *domain.Customer, expectedVersion int, audit domain.AuditEntry) error
+	// List returns a page of files.
+	List(ctx context.Context, q domain.CustomerQuery) (domain.Page[domain.Customer], error)
+}
+
+// AuditLog is the access record.
+type AuditLog interface {
+	Put(ctx context.Context, e domain.AuditEntry) error
+	Of(ctx context.Context, entity, id string, limit int32, cursor string) (domain.Page[domain.AuditEntry], error)
+}
+
+// Settings gives the settings in force.
+type Settings interface {
+	Current(ctx context.Context) (domain.Settings, error)
+}
+
+// Service is the key-account file service.
+type Service struct {
+	Store    Store
+	Audit    AuditLog
+	Settings Settings
+	Now      func() time.Time
+	NewID    func() string // ids of new files
+}
+
+// View is a file as one viewer may see it: contacts masked for roles that
+// do not call the customer, with the tier revenue alone gives and the
+// value score with its breakdown.
+type View struct {
+	domain.Customer
+	ComputedTier domain.Tier       `json:"computedTier,omitempty"`
+	ValueScore   domain.ValueScore `json:"valueScore"`
+}
+
+// ViewOf is c as p may see it under settings s.
+func ViewOf(c *domain.Customer, p domain.Principal, s domain.Settings) View {
+	return View{Customer: c.ForViewer(p), ComputedTier: c.ComputedTier(s), ValueScore: domain.Score(c.ScoreInputs, s)}
+}
+
+func (s *Service) entry(ctx context.Context, p domain.Principal, entity, id, action string) domain.AuditEntry {
+	return domain.AuditEntry{Entity: entity, EntityID: id, Action: action, Actor: p.Sub, Role: p.Primary(), At: s.Now().UTC(), RequestID: domain.RequestID(ctx)}
+}
+
+// Create opens a file for p (domain.ForbiddenError when p may not,
+// domain.ValidationError when d is invalid).
+func (s *Service) Create(ctx context.Context, p domain.Principal, d domain.CustomerDraft) (View, error) {
+	set, err := s.Settings.Current(ctx)
+	if err != nil {
+		return View{}, err
+	}
+	c, err := domain.NewCustomer(d, s.NewID(), p, s.Now(), set)
+	if err != nil {
+		return View{}, err
+	}
+	audit := s.entry(ctx, p, "customer", c.ID, domain.ActionCreate)
+	if c.TierOverride != nil {
+		audit.Reason = c.TierOverride.Reason
+	}
+	if err := s.Store.Create(ctx, c, audit); err != nil {
+		return View{}, err
+	}
+	return ViewOf(c, p, set), nil
+}
+
+// Visible reads file id if p may see it: domain.ErrNotFound for an unknown
+// id, domain.ForbiddenError for another manager's or department's file.
+// It records nothing; other services use it to check access.
+func (s *Service) Visible(ctx context.Context, p domain.Principal, id string) (*domain.Customer, error) {
+	if !domain.ValidID(id) {
+		return nil, fmt.Errorf("customer id %q: %w", id, domain.ErrNotFound)
+	}
+	c, err := s.Store.Get(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if !domain.CanSeeCustomer(p, c) {
+		return nil, domain.Forbidden("this file belongs to another manager or department")
+	}
+	return c, nil
+}
+
+// Get reads file id for p; the read is on the access record before the
+// file is shown.
+func (s *Service) Get(ctx context.Context, p domain.Principal, id string) (View, error) {
+	c, err := s.Visible(ctx, p, id)
+	if err != nil {
+		return View{}, err
+	}
+	if err := s.Audit.Put(ctx, s.entry(ctx, p, "customer", c.ID, domain.ActionRead)); err != nil {
+		return View{}, err
+	}
+	set, err := s.Settings.Current(ctx)
+	if err != nil {
+		return View{}, err
+	}
+	return ViewOf(c, p, set), nil
+}
+
+// Update changes file id by patch on behalf of p, who edited version
+// ifMatch: domain.ErrConflict when the file has moved on, and the rules of
+// domain.Customer.Apply. A patch that changes nothing returns the file as is.
+func (s *Service) Update(ctx context.Context, p domain.Principal, id string, ifMatch int, patch domain.CustomerPatch) (View, error) {
+	c, err := s.Visible(ctx, p, id)
+	if err != nil {
+		return View{}, err
+	}
+	if c.Version != ifMatch {
+		return View{}, fmt.Errorf("customer %s is at version %d, not %d: %w", c.ID, c.Version, ifMatch, domain.ErrConflict)
+	}
+	set, err := s.Settings.Current(ctx)
+	if err != nil {
+		return View{}, err
+	}
+	changes, reason, err := c.Apply(patch, p, s.Now(), set)
+	if err != nil {
+		return View{}, err
+	}
+	if len(changes) == 0 {
+		return ViewOf(c, p, set), nil
+	}
+	audit := s.entry(ctx, p, "customer", c.ID, domain.ActionUpdate)
+	audit.Changes, audit.Reason = changes, reason
+	if reason != "" {
+		audit.Action = domain.ActionTierOverride
+	}
+	if err := s.Store.Update(ctx, c, ifMatch, audit); err != nil {
+		return View{}, err
+	}
+	return ViewOf(c, p, set), nil
+}
+
+// AddRevenue records one year's revenue figures; the tier follows the
+// revenue share. Figures are added, not edited against a version the user
+// saw, so a concurrent change is retried on the fresh file.
+func (s *Service) AddRevenue(ctx context.Context, p domain.Principal, id string, rev domain.Revenue) (View, error) {
+	if err := rev.Validate(); err != nil {
+		return View{}, err
+	}
+	set, err := s.Settings.Current(ctx)
+	if err != nil {
+		return View{}, err
+	}
+	for attempt := 0; ; attempt++ {
+		c, err := s.Visible(ctx, p, id)
+		if err != nil {
+			return View{}, err
+		}
+		before, version := c.Tier, c.Version
+		c.SetRevenue(rev, set)
+		c.UpdatedBy, c.UpdatedAt, c.Version = p.Sub, s.Now().UTC(), version+1
+		audit := s.entry(ctx, p, "customer", c.ID, domain.ActionRevenue)
+		audit.Changes = []string{"revenue." + strconv.Itoa(rev.Year)}
+		if c.Tier != before {
+			audit.Changes = append(audit.Changes, "tier")
+		}
+		err = s.Store.Update(ctx, c, version, audit)
+		if errors.Is(err, domain.ErrConflict) && attempt < 3 {
+			continue
+		}
+		if err != nil {
+			return View{}, err
+		}
+		return ViewOf(c, p, set), nil
+	}
+}
+
+// List returns a page of the files p may see (domain.ScopeCustomers); the
+// listing is on the access record with what was asked and how many were shown.
+func (s *Service) List(ctx context.Context, p domain.Principal, q domain.CustomerQuery) (domain.Page[View], error) {
+	q, err := domain.ScopeCustomers(p, q)
+	if err != nil {
+		return domain.Page[View]{}, err
+	}
+	page, err := s.Store.List(ctx, q)
+	if err != nil {
+		return domain.Page[View]{}, err
+	}
+	audit := s.entry(ctx, p, "customer-list", p.Sub, domain.ActionList)
+	audit.Changes = []string{fmt.Sprintf("manager=%s tier=%s department=%s rows=%d", q.Manager, q.Tier, q.Department, len(page.Items))}
+	if err := s.Audit.Put(ctx, audit); err != nil {
+		return domain.Page[View]{}, err
+	}
+	set, err := s.Settings.Current(ctx)
+	if err != nil {
+		return domain.Page[View]{}, err
+	}
+	out := domain.Page[View]{Items: make([]View, 0, len(page.Items)), NextCursor: page.NextCursor}
+	for i := range page.Items {
+		out.Items = append(out.Items, ViewOf(&page.Items[i], p, set))
+	}
+	return out, nil
+}
+
+// MaxExportRows bounds one export.
+const MaxExportRows = 10000
+
+// Export returns every file p may see that q selects (at most
+// MaxExportRows), for a CSV export. An export needs a reason (≤ 500
+// characters) and is on the access record with it.
+func (s *Service) Export(ctx context.Context, p domain.Principal, q domain.CustomerQuery, reason string) ([]View, error) {
+	reason = strings.TrimSpace(reason)
+	if reason == "" || !utf8.ValidString(reason) || utf8.RuneCountInString(reason) > 500 {
+		return nil, &domain.ValidationError{Fields: map[string]string{"reason": "an export needs a reason (≤ 500 characters) 导出须说明理由"}}
+	}
+	q, err := domain.ScopeCustomers(p, q)
+	if err != nil {
+		return nil, err
+	}
+	set, err := s.Settings.Current(ctx)
+	if err != nil {
+		return nil, err
+	}
+	q.Limit = 100
+	var rows []View
+	for {
+		page, err := s.Store.List(ctx, q)
+		if err != nil {
+			return nil, err
+		}
+		for i := range page.Items {
+			rows = append(rows, ViewOf(&page.Items[i], p, set))
+		}
+		if page.NextCursor == "" || len(rows) >= MaxExportRows {
+			break
+		}
+		q.Cursor = page.NextCursor
+	}
+	audit := s.entry(ctx, p, "customer-export", p.Sub, domain.ActionExport)
+	audit.Reason = reason
+	audit.Changes = []string{fmt.Sprintf("rows=%d", len(rows))}
+	if err := s.Audit.Put(ctx, audit); err != nil {
+		return nil, err
+	}
+	return rows, nil
+}
+
+// AccessRecord returns the access record of file id (newest first), for
+// supervisors, executives and admins who may see the file.
+func (s *Service) AccessRecord(ctx context.Context, p domain.Principal, id, cursor string) (domain.Page[domain.AuditEntry], error) {
+	if !domain.CanReadAccessRecord(p) {
+		return domain.Page[domain.AuditEntry]{}, domain.Forbidden("the access record is for supervisors, executives and admins")
+	}
+	c, err := s.Visible(ctx, p, id)
+	if err != nil {
+		return domain.Page[domain.AuditEntry]{}, err
+	}
+	return s.Audit.Of(ctx, "customer", c.ID, 100, cursor)
+}

@@ -1,0 +1,30 @@
+package domain
+
+import "time"
+
+// FollowUp is a callback (回访) an account manager owes a customer.
+type FollowUp struct {
+	ID         string       `json:"id"`
+	Kind       FollowUpKind `json:"kind"`
+	CustomerID string       `json:"customerId"`
+	ManagerID  string       `json:"managerId"`
+	Reason     string       `json:"reason"`
+	Token      string       `json:"token,omitempty"` // the survey answer behind a poor-answer follow-up
+	DueAt      time.Time    `json:"dueAt"`
+	CreatedAt  time.Time    `json:"createdAt"`
+	Status     string       `json:"status"` // open | done
+}
+
+// FollowUpKind says what a follow-up is for.
+type FollowUpKind string
+
+// Kinds of follow-up.
+const (
+	FollowUpPoorAnswer FollowUpKind = "poor-answer" // a survey answered poorly (overall ≤ 2 or NPS ≤ 6)
+)
+
+// Follow-up states.
+const (
+	FollowUpOpen = "open"
+	FollowUpDone = "done"
+)

@@ -1,0 +1,119 @@
+package httpx
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"net/http"
+	"strings"
+
+	"github.com/awslabs/aws-lambda-go-api-proxy/core"
+
+	"keycare/shared/domain"
+)
+
+// Claim names as Cognito puts them in an ID token.
+const (
+	ClaimGroups     = "cognito:groups"
+	ClaimDepartment = "custom:department"
+	ClaimName       = "name"
+)
+
+// PrincipalFromClaims reads the staff member from JWT claims as API
+// Gateway's JWT authorizer passes them (every value a string; an array such
+// as cognito:groups arrives as "[a b]").
+func PrincipalFromClaims(claims map[string]string) (domain.Principal, bool) {
+	p := domain.Principal{Sub: claims["sub"], Name: claims[ClaimName], Department: claims[ClaimDepartment]}
+	if p.Sub == "" {
+		return p, false
+	}
+	for _, g := range splitGroups(claims[ClaimGroups]) {
+		if r, ok := domain.ParseRole(g); ok {
+			p.Roles = append(p.Roles, r)
+		}
+	}
+	return p, true
+}
+
+func splitGroups(s string) []string {
+	s = strings.TrimSpace(s)
+	if strings.HasPrefix(s, "[\"") {
+		var out []string
+		if json.Unmarshal([]byte(s), &out) == nil {
+			return out
+		}
+	}
+	s = strings.Trim(s, "[]")
+	return strings.FieldsFunc(s, func(r rune) bool { return r == ' ' || r == ',' })
+}
+
+// Caller returns the staff member as the API Gateway JWT authorizer saw them.
+func Caller(r *http.Request) (domain.Principal, bool) {
+	gw, ok := core.GetAPIGatewayV2ContextFromContext(r.Context())
+	if !ok || gw.Authorizer == nil || gw.Authorizer.JWT == nil {
+		return domain.Principal{}, false
+	}
+	return PrincipalFromClaims(gw.Authorizer.JWT.Claims)
+}
+
+// RequestID is the request's id: API Gateway's, or one made up for a
+// direct call.
+func RequestID(r *http.Request) string {
+	if id := domain.RequestID(r.Context()); id != "" {
+		return id
+	}
+	if gw, ok := core.GetAPIGatewayV2ContextFromContext(r.Context()); ok && gw.RequestID != "" {
+		return gw.RequestID
+	}
+	return ""
+}
+
+// withRequestID puts the request id in the context, where services find it
+// for the audit record.
+func withRequestID(r *http.Request) *http.Request {
+	id := RequestID(r)
+	if id == "" {
+		b := make([]byte, 8)
+		_, _ = rand.Read(b)
+		id = "local-" + hex.EncodeToString(b)
+	}
+	return r.WithContext(domain.WithRequestID(r.Context(), id))
+}
+
+// Gate tells whether a signed-in person may still act (the staff directory:
+// an inactive person has no access).
+type Gate interface {
+	Active(ctx context.Context, id string) (bool, error)
+}
+
+// StaffHandler is a handler for a signed-in member of staff.
+type StaffHandler func(w http.ResponseWriter, r *http.Request, p domain.Principal)
+
+// Staff wraps h: 401 without a caller, 403 for a caller with no keycare
+// role or marked inactive in the directory (gate; nil checks nothing).
+func Staff(gate Gate, h StaffHandler) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		p, ok := Caller(r)
+		if !ok {
+			WriteError(w, http.StatusUnauthorized, "unauthorized", "Sign in first. 请先登录。")
+			return
+		}
+		if len(p.Roles) == 0 {
+			WriteError(w, http.StatusForbidden, "forbidden", "Your account has no keycare role. 您的账号没有 keycare 角色。")
+			return
+		}
+		if gate != nil {
+			active, err := gate.Active(r.Context(), p.Sub)
+			if err != nil {
+				Fail(w, r, err)
+				return
+			}
+			if !active {
+				WriteError(w, http.StatusForbidden, "account_inactive", "Your account is no longer active. 您的账号已停用。")
+				return
+			}
+		}
+		h(w, r, p)
+	}
+}

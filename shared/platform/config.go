@@ -1,0 +1,62 @@
+// Package platform wires keycare's functions: their configuration from the
+// environment template.yaml sets (the local runner sets the same names),
+// the AWS clients behind the small interfaces the packages consume, and the
+// function registry (logical id -> how to build its handler) that
+// functions/*/main.go, the local runner and the bench all use.
+package platform
+
+import (
+	"fmt"
+	"os"
+	"time"
+
+	"keycare/shared/domain"
+)
+
+// Config is a function's deployment configuration: only what must exist
+// before the table does. Every number of domain.md is a setting in the
+// table (package settings).
+type Config struct {
+	Stage          string
+	Table          string
+	TimeZone       string // the company's; the schedules fire in it
+	MailQueueURL   string
+	SurveyQueueURL string
+	SenderEmail    string
+	PublicBaseURL  string
+	// Fallback addresses of staff notices while the staff directory names
+	// nobody for a role (SupervisorEmails, ExecutiveEmails, DepartmentEmails).
+	SupervisorEmails string
+	ExecutiveEmails  string
+	DepartmentEmails string
+}
+
+// ConfigFromEnv reads the variables template.yaml sets.
+func ConfigFromEnv() (Config, error) { return ConfigFrom(os.Getenv) }
+
+// ConfigFrom reads the configuration through getenv. TABLE_NAME is
+// required; TIME_ZONE defaults to Asia/Shanghai and must be a known zone.
+func ConfigFrom(getenv func(string) string) (Config, error) {
+	c := Config{
+		Stage:            getenv("STAGE"),
+		Table:            getenv("TABLE_NAME"),
+		TimeZone:         getenv("TIME_ZONE"),
+		MailQueueURL:     getenv("MAIL_QUEUE_URL"),
+		SurveyQueueURL:   getenv("SURVEY_QUEUE_URL"),
+		SenderEmail:      getenv("SENDER_EMAIL"),
+		PublicBaseURL:    getenv("PUBLIC_BASE_URL"),
+		SupervisorEmails: getenv("SUPERVISOR_EMAILS"),
+		ExecutiveEmails:  getenv("EXECUTIVE_EMAILS"),
+		DepartmentEmails: getenv("DEPARTMENT_EMAILS"),
+	}
+	if c.Table == "" {
+		return c, fmt.Errorf("platform: TABLE_NAME is not set")
+	}
+	if c.TimeZone == "" {
+		c.TimeZone = domain.DefaultTimeZone
+	}
+	if _, err := time.LoadLocation(c.TimeZone); err != nil {
+		return c, fmt.Errorf("platform: TIME_ZONE %q: %w", c.TimeZone, err)
+	}
+	return c, nil
+}

@@ -1,0 +1,87 @@
+package platform
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"keycare/shared/api"
+	"keycare/shared/httpx"
+	"keycare/shared/public"
+)
+
+// Function is what a Lambda's main.go hands to lambda.Start: an HTTP API
+// handler with the routes it serves, an SQS batch handler, or a scheduled
+// run.
+type Function struct {
+	HTTP     http.Handler
+	Routes   []string // "METHOD /path" as in template.yaml's HttpApi events
+	SQS      func(ctx context.Context, ev events.SQSEvent) (events.SQSEventResponse, error)
+	Schedule func(ctx context.Context) error
+}
+
+// Factory builds a function from its dependencies.
+type Factory func(d Deps) (Function, error)
+
+// Registry maps each function's logical id in template.yaml to its
+// factory: functions/*/main.go, the local runner and the bench build
+// handlers through it, and a test checks that it lists the same functions,
+// triggers and routes as template.yaml.
+var Registry = map[string]Factory{
+	"CustomersFunction": httpFn(func(a *App) *httpx.Router { return (&api.Customers{Service: a.Customers, Gate: a.Staff}).Router() }),
+	"ComplaintsFunction": httpFn(func(a *App) *httpx.Router {
+		return (&api.Complaints{Service: a.Complaints, Gate: a.Staff, Now: a.Deps.Now, BaseURL: a.Deps.Config.PublicBaseURL}).Router()
+	}),
+	"SurveysFunction": httpFn(func(a *App) *httpx.Router {
+		return (&api.Surveys{Service: a.Surveys, Gate: a.Staff, BaseURL: a.Deps.Config.PublicBaseURL}).Router()
+	}),
+	"AdminFunction": httpFn(func(a *App) *httpx.Router {
+		return (&api.Admin{Settings: a.Settings, Staff: a.Staff, Gate: a.Staff}).Router()
+	}),
+	"PublicComplaintsFunction": httpFn(func(a *App) *httpx.Router {
+		return (&public.Complaints{Service: a.Complaints, BaseURL: a.Deps.Config.PublicBaseURL}).Router()
+	}),
+	"PublicSurveysFunction": httpFn(func(a *App) *httpx.Router {
+		return (&public.Surveys{Store: a.Store.Surveys(), Queue: a.SurveyQueue(), Now: a.Deps.Now}).Router()
+	}),
+	"MailerFunction":              sqsFn(func(a *App) SQSHandler { return a.Mailer().Handle }),
+	"SurveyProcessorFunction":     sqsFn(func(a *App) SQSHandler { return a.Surveys.Handle }),
+	"ComplaintEscalationFunction": scheduleFn(func(a *App) func(context.Context) error { return a.Escalator().Handle }),
+	"SurveyInvitationsFunction":   scheduleFn(func(a *App) func(context.Context) error { return a.Surveys.Periodic }),
+	"SurveyRemindersFunction":     scheduleFn(func(a *App) func(context.Context) error { return a.Surveys.Reminders }),
+}
+
+// SQSHandler is an SQS-triggered function's handler.
+type SQSHandler = func(ctx context.Context, ev events.SQSEvent) (events.SQSEventResponse, error)
+
+func httpFn(build func(a *App) *httpx.Router) Factory {
+	return func(d Deps) (Function, error) {
+		a, err := Wire(d)
+		if err != nil {
+			return Function{}, err
+		}
+		rt := build(a)
+		return Function{HTTP: rt.Handler(), Routes: rt.Patterns()}, nil
+	}
+}
+
+func sqsFn(build func(a *App) SQSHandler) Factory {
+	return func(d Deps) (Function, error) {
+		a, err := Wire(d)
+		if err != nil {
+			return Function{}, err
+		}
+		return Function{SQS: build(a)}, nil
+	}
+}
+
+func scheduleFn(build func(a *App) func(context.Context) error) Factory {
+	return func(d Deps) (Function, error) {
+		a, err := Wire(d)
+		if err != nil {
+			return Function{}, err
+		}
+		return Function{Schedule: build(a)}, nil
+	}
+}

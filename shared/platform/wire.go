@@ -1,0 +1,77 @@
+package platform
+
+import (
+	"fmt"
+	"time"
+
+	"keycare/shared/complaint"
+	"keycare/shared/customer"
+	"keycare/shared/mail"
+	"keycare/shared/queue"
+	"keycare/shared/settings"
+	"keycare/shared/staff"
+	"keycare/shared/store"
+	"keycare/shared/survey"
+)
+
+// Deps is everything a function is wired from: configuration, clients and
+// the clock. In Lambda the clock is time.Now; the local runner moves it.
+type Deps struct {
+	Config  Config
+	Clients Clients
+	Now     func() time.Time
+}
+
+// App is one function's services, built once per cold start from Deps:
+// the store, the settings and staff directory (each read once and reused
+// for a while), the outbox, and the capability services.
+type App struct {
+	Deps       Deps
+	Store      *store.Store
+	Settings   *settings.Service
+	Staff      *staff.Service
+	Outbox     mail.ReliableOutbox
+	Customers  *customer.Service
+	Complaints *complaint.Service
+	Surveys    *survey.Service
+}
+
+// Wire builds the services of a function. A fallback address that is not
+// one (SupervisorEmails, ExecutiveEmails, DepartmentEmails) is an error at
+// cold start, not a silently dropped notice.
+func Wire(d Deps) (*App, error) {
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	fb, err := staff.ParseFallback(d.Config.SupervisorEmails, d.Config.ExecutiveEmails, d.Config.DepartmentEmails)
+	if err != nil {
+		return nil, fmt.Errorf("platform: %w", err)
+	}
+	st := store.New(d.Clients.DynamoDB, d.Config.Table)
+	a := &App{Deps: d, Store: st}
+	a.Settings = settings.New(st.Settings(), d.Config.TimeZone, d.Now)
+	a.Staff = &staff.Service{Store: st.Staff(), Fallback: fb, Now: d.Now}
+	a.Outbox = mail.ReliableOutbox{Outbox: mail.QueueOutbox{Queue: queue.New(d.Clients.SQS, d.Config.MailQueueURL)}, Keeper: st.Mail(), Now: d.Now}
+	a.Customers = &customer.Service{Store: st.Customers(), Audit: st.Audit(), Settings: a.Settings, Now: d.Now, NewID: func() string { return store.NewID("c") }}
+	a.Surveys = &survey.Service{Store: st.Surveys(), Accounts: st.Customers(), Files: a.Customers, Mail: a.Outbox, Settings: a.Settings,
+		Directory: a.Staff, Now: d.Now, BaseURL: d.Config.PublicBaseURL}
+	a.Complaints = &complaint.Service{Store: st.Complaints(), Accounts: st.Customers(), Mail: a.Outbox, Surveys: a.Surveys,
+		Settings: a.Settings, Now: d.Now, BaseURL: d.Config.PublicBaseURL}
+	return a, nil
+}
+
+// Escalator is the hourly complaint run of ComplaintEscalationFunction.
+func (a *App) Escalator() *complaint.Escalator {
+	return &complaint.Escalator{Store: a.Store.Complaints(), Notifier: mail.Notifier{Once: a.Store.Notices(), Outbox: a.Outbox},
+		Kept: a.Outbox, Directory: a.Staff, Now: a.Deps.Now}
+}
+
+// Mailer is the MailerFunction's sender.
+func (a *App) Mailer() *mail.Mailer {
+	return &mail.Mailer{SES: a.Deps.Clients.SES, From: a.Deps.Config.SenderEmail, Sent: a.Store.Mail(), Now: a.Deps.Now}
+}
+
+// SurveyQueue is where the survey page puts answers.
+func (a *App) SurveyQueue() *queue.Queue {
+	return queue.New(a.Deps.Clients.SQS, a.Deps.Config.SurveyQueueURL)
+}
