@@ -249,4 +249,3 @@ func (h *Surveys) submit(w http.ResponseWriter, r *http.Request) {
 	}
 	httpx.WriteJSON(w, http.StatusAccepted, map[string]string{"status": "accepted"})
 }
-

@@ -39,7 +39,7 @@ func TestSubmitComplaintRoundTripsAndKeyExpiry(t *testing.T) {
 	if _, err := st.Submit(ctx, newComplaint(at.Add(time.Hour)), "k1", "other", ""); !errors.Is(err, domain.ErrIdempotencyMismatch) {
 		t.Fatalf("other content: %v", err)
 	}
-	later, err := st.Submit(ctx, newComplaint(at.Add(25 * time.Hour)), "k1", "f1", "t3")
+	later, err := st.Submit(ctx, newComplaint(at.Add(25*time.Hour)), "k1", "f1", "t3")
 	if err != nil || later.Replayed || later.Number != "261124002" {
 		t.Fatalf("after 24 h: %+v %v", later, err)
 	}

@@ -276,7 +276,9 @@ type reminded struct{ Store }
 func (r reminded) Claim(ctx context.Context, token string, at time.Time) (bool, error) {
 	return r.MarkReminded(ctx, token, at)
 }
-func (r reminded) Release(ctx context.Context, token string) error { return r.UnmarkReminded(ctx, token) }
+func (r reminded) Release(ctx context.Context, token string) error {
+	return r.UnmarkReminded(ctx, token)
+}
 
 // Reminders sends the one reminder of every invitation unanswered after
 // RemindAfterDays (SurveyRemindersFunction, daily).
