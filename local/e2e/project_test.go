@@ -299,3 +299,86 @@ func TestSampleEventsReplay(t *testing.T) {
 		t.Fatal("no sample events replayed")
 	}
 }
+
+// README's table of functions names every function of template.yaml, once.
+func TestReadmeListsEveryFunction(t *testing.T) {
+	root := testenv.Root(t)
+	b, err := os.ReadFile(filepath.Join(root, "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(b)
+	i := strings.Index(text, "## Where things live")
+	if i < 0 {
+		t.Fatal(`README.md has no "## Where things live" section`)
+	}
+	section := text[i:]
+	if j := strings.Index(section[3:], "\n## "); j >= 0 {
+		section = section[:j+3]
+	}
+	listed := map[string]int{}
+	for _, line := range strings.Split(section, "\n") {
+		if f := strings.Split(line, "|"); len(f) > 2 && strings.HasSuffix(strings.TrimSpace(f[1]), "Function") {
+			listed[strings.TrimSpace(f[1])]++
+		}
+	}
+	tpl := loadTemplate(t)
+	for _, f := range tpl.Functions {
+		if listed[f.LogicalID] != 1 {
+			t.Errorf("README's function table lists %s %d times, want once", f.LogicalID, listed[f.LogicalID])
+		}
+		delete(listed, f.LogicalID)
+	}
+	for id := range listed {
+		t.Errorf("README lists %s, which template.yaml does not declare", id)
+	}
+}
+
+// Dependencies point one way: domain ← store, mail, queue, httpx ← the
+// service packages ← api, public ← platform ← functions and local. domain
+// imports nothing of ours and no AWS package; service packages reach
+// storage through interfaces, so they import neither the store nor the SDK.
+func TestPackagesImportDownwardOnly(t *testing.T) {
+	layer := map[string]int{
+		"domain": 0,
+		"store":  1, "mail": 1, "queue": 1, "httpx": 1,
+		"customer": 2, "complaint": 2, "survey": 2, "settings": 2, "staff": 2,
+		"api": 3, "public": 3,
+		"platform": 4,
+	}
+	service := func(p string) bool { return layer[p] == 2 }
+	cmd := exec.Command("go", "list", "-f", `{{.ImportPath}} {{join .Imports ","}}`, "./shared/...")
+	cmd.Dir = testenv.Root(t)
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("go list: %v", err)
+	}
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		path, imports, _ := strings.Cut(line, " ")
+		pkg := strings.TrimPrefix(path, "keycare/shared/")
+		l, ok := layer[pkg]
+		if !ok {
+			t.Errorf("shared/%s has no layer: add it to this test's table", pkg)
+			continue
+		}
+		for _, imp := range strings.Split(imports, ",") {
+			switch {
+			case strings.HasPrefix(imp, "keycare/shared/"):
+				dep := strings.TrimPrefix(imp, "keycare/shared/")
+				if layer[dep] > l {
+					t.Errorf("shared/%s (layer %d) imports shared/%s (layer %d)", pkg, l, dep, layer[dep])
+				}
+				if (pkg == "domain" || pkg == "store") && dep != "domain" {
+					t.Errorf("shared/%s imports shared/%s", pkg, dep)
+				}
+				if service(pkg) && dep == "store" {
+					t.Errorf("service package shared/%s imports the store; consume an interface", pkg)
+				}
+			case strings.HasPrefix(imp, "keycare/"):
+				t.Errorf("shared/%s imports %s", pkg, imp)
+			case strings.HasPrefix(imp, "github.com/aws/aws-sdk-go-v2") && (pkg == "domain" || service(pkg)):
+				t.Errorf("shared/%s imports the AWS SDK (%s)", pkg, imp)
+			}
+		}
+	}
+}

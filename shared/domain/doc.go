@@ -1,16 +1,26 @@
-// Package domain holds keycare's business rules as pure Go: the key-account
-// file (tiers, value score, confidentiality), the complaint record card and its
-// workflow, the SLA clock, and the settings that tune them. It imports no AWS
-// package and nothing else of keycare, so every rule of domain.md can be found
-// and unit-tested here.
+// Package domain holds keycare's business rules as pure Go: the types, their
+// validation, the permission predicates and the settings that tune them. It
+// imports no AWS package and nothing else of keycare, so every rule of
+// domain.md can be found and unit-tested here with Go alone.
 //
-// Where each rule lives:
+// Where each rule lives (a test keeps this list complete):
 //
-//	roles.go      who may do what (客户经理, 主管, 总经理, 受理部门, admin)
-//	customer.go   the key-account file (大客户档案) and its validation
-//	tier.go       tier from revenue share (分级) and manual override
+//	roles.go      who is who: admin, executive 总经理, supervisor 主管, manager 客户经理, department 受理部门
+//	access.go     confidentiality (信息保护): who sees which file, masking of contacts, list scopes
+//	customer.go   the key-account file (大客户档案): fields, validation, opening and changing it
+//	tier.go       tier from revenue share (分级) and the manual override with its reason
 //	score.go      value score (客户价值评分) with its breakdown
-//	access.go     confidentiality: who sees which file, masking of contacts
-//	settings.go   the defaults an admin may change
-//	errors.go     validation and conflict errors shared by every rule
+//	audit.go      the access record (查阅登记): who, when, what, why
+//	complaint.go  the complaint record card (投诉记录卡), its workflow and who takes each step, intake rules
+//	number.go     complaint numbers YYMMDDNNN (单号)
+//	clock.go      the SLA clock: working days, service hours, deadlines (投诉处理时限)
+//	reminder.go   reminders and escalation (催办 / 升级): what is due, to whom, at which hour
+//	survey.go     satisfaction surveys (满意度调查): invitations, answers, CSAT, NPS, poor answers
+//	followup.go   follow-up callbacks (回访) a manager owes
+//	staff.go      the staff directory: where people's mail goes, who is active
+//	settings.go   the numbers of domain.md an admin may change, their defaults and validation
+//	query.go      listings: pages and the selections the store answers
+//	outbox.go     mail kept in the table when the mail queue cannot take it
+//	context.go    the request id audit entries record
+//	errors.go     validation, permission, conflict and not-found errors shared by every rule
 package domain

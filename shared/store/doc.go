@@ -1,6 +1,9 @@
 // Package store is keycare's DynamoDB repository: the only package that
 // builds DynamoDB requests. It uses one table (single-table design) whose keys,
-// GSIs and TTL attribute are declared in template.yaml.
+// GSIs and TTL attribute are declared in template.yaml. It speaks domain
+// types and holds no rules: one repository type per kind of record, one file
+// each (Store.Customers(), Store.Complaints(), …), sharing the get and page
+// helpers of store.go.
 //
 // Keys (every access pattern is a GetItem or a Query; no Scan anywhere):
 //
@@ -8,7 +11,7 @@
 //	customer          CUST#<id>               PROFILE            MGR#<manager> / CUST#<id>   TIER#<tier> / CUST#<id> DEPT#<dept> / CUST#<id> CUSTOMERS / CUST#<id>
 //	audit entry       AUDIT#<entity>#<id>     <at>#<request>#<n> ACTOR#<sub> / <at>#...
 //	complaint         CMP#<number>            CARD               CUSTCMP#<customer> / <at>#<number>  OPEN / <closeDue>#<number> (open only)  CMPMONTH#<YYYY-MM> / <at>#<number>  CMPDEPT#<dept> / <at>#<number>
-//	reminder sent     CMP#<number>            REMINDER#<key>
+//	notice sent       NOTICE#<key>            NOTICE (TTL 400 days)   key e.g. complaint/<number>/<reminder>
 //	number sequence   SEQ#CMP#<year>          SEQ
 //	idempotency key   IDEM#<key>              IDEM   (TTL 24 h)
 //	mail sent         MAILSENT#<id>           MAIL   (TTL 7 days)
@@ -18,6 +21,8 @@
 //	survey aggregate  AGG#CUST#<id> | AGG#MGR#<id> | AGG#MONTH   <YYYY-MM>
 //	contact surveyed  SURVEYCONTACT#<email>   LAST   (TTL: the 30-day gap)
 //	follow-up task    FOLLOWUP#<id>           TASK               MGRFOLLOWUP#<manager> / <due>#<id>
+//	settings          SETTINGS                CURRENT
+//	staff member      STAFF#<id>              PERSON             STAFF / <id>
 //
 // Access patterns:
 //
@@ -41,4 +46,8 @@
 //	answers of a month             Query    GSI3 PK=RESPMONTH#YYYY-MM
 //	aggregates per customer/manager/month  Query PK=AGG#…, SK BETWEEN from AND to
 //	follow-ups of a manager        Query    GSI1 PK=MGRFOLLOWUP#manager
+//	a notice sent once             PutItem  PK=NOTICE#key (condition: not there yet)
+//	settings                       GetItem  PK=SETTINGS, SK=CURRENT
+//	staff member by id             GetItem  PK=STAFF#id, SK=PERSON
+//	the staff directory            Query    GSI1 PK=STAFF
 package store
