@@ -270,12 +270,25 @@ func sendCustomerMail(ctx context.Context, out mail.Outbox, kind string, c *doma
 	if c.Contact.Email == "" {
 		return nil
 	}
-	loc := c.SLA.Location()
-	f := func(t time.Time) string { return t.In(loc).Format("2006-01-02 15:04") }
-	m, err := mail.Complaint(kind, mail.ComplaintMail{Lang: c.Language, To: []string{c.Contact.Email}, Number: c.Number,
-		ContactName: c.Contact.Name, CustomerName: c.CustomerName, ReceivedAt: f(c.ReceivedAt), FirstDue: f(c.Deadlines.FirstResponseDue),
-		CloseDue: f(c.Deadlines.CloseDue), TrackingURL: link, Status: c.Status.Label(c.Language), Reason: c.RejectReason,
-		ReplyText: replyText(c)})
+	var d mail.Data
+	switch kind {
+	case "complaint-received":
+		d = mail.ComplaintReceived{Number: c.Number, ReceivedAt: c.ReceivedAt, FirstResponseDue: c.Deadlines.FirstResponseDue, CloseDue: c.Deadlines.CloseDue, TrackingURL: link}
+	case "complaint-accepted":
+		d = mail.ComplaintAccepted{Number: c.Number, TrackingURL: link, CloseDue: c.Deadlines.CloseDue, FirstResponseDue: c.Deadlines.FirstResponseDue}
+	case "complaint-rejected":
+		d = mail.ComplaintRejected{Number: c.Number, Reason: c.RejectReason, TrackingURL: link}
+	case "complaint-replied":
+		d = mail.ComplaintReplied{Number: c.Number, Reply: replyText(c), TrackingURL: link}
+	default:
+		return errors.New("api: no customer mail " + kind)
+	}
+	now := c.ReceivedAt // the step that sends the mail is the last on the card
+	if n := len(c.History); n > 0 {
+		now = c.History[n-1].At
+	}
+	m, err := mail.Compose(mail.Envelope{To: []string{c.Contact.Email}, Lang: c.Language, Name: c.Contact.Name, Zone: c.SLA.Location(),
+		Now: now, Brand: mail.DefaultBrand()}, d)
 	if err != nil {
 		return err
 	}

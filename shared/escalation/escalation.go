@@ -82,6 +82,7 @@ type Escalator struct {
 	Mail      mail.ReliableOutbox
 	Directory Directory
 	Now       func() time.Time
+	BaseURL   string // of the links to each complaint; empty: the route alone
 }
 
 // Result counts what a run did.
@@ -145,9 +146,8 @@ func (e *Escalator) remind(ctx context.Context, c *domain.Complaint, rem domain.
 	}
 	l := e.Directory.Language
 	loc := c.SLA.Location()
-	m, err := mail.Complaint("complaint-reminder", mail.ComplaintMail{Lang: l, To: to, Number: c.Number, CustomerName: c.CustomerName,
-		Kind: mail.ReminderKindLabel(rem.Kind, l), Deadline: rem.Deadline.In(loc).Format("2006-01-02 15:04"), Status: c.Status.Label(l),
-		Department: orDash(c.Department), Severity: string(c.Severity)})
+	link := strings.TrimRight(e.BaseURL, "/") + "/complaints/" + c.Number // the API route until the console exists
+	m, err := mail.Compose(mail.Envelope{To: to, Lang: l, Zone: loc, Now: now}, mail.ComplaintReminder{Case: mail.CaseOf(c, link), Reminder: rem})
 	if err == nil {
 		err = e.Mail.Send(ctx, m)
 	}
@@ -160,11 +160,4 @@ func (e *Escalator) remind(ctx context.Context, c *domain.Complaint, rem domain.
 	}
 	slog.InfoContext(ctx, "escalation: reminder queued", "number", c.Number, "key", rem.Key)
 	return true, nil
-}
-
-func orDash(s string) string {
-	if s == "" {
-		return "—"
-	}
-	return s
 }

@@ -78,7 +78,7 @@ func (d Deps) Escalator() (*escalation.Escalator, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &escalation.Escalator{Store: d.Store(), Mail: d.Outbox(), Directory: dir, Now: d.Now}, nil
+	return &escalation.Escalator{Store: d.Store(), Mail: d.Outbox(), Directory: dir, Now: d.Now, BaseURL: d.Config.PublicBaseURL}, nil
 }
 
 // Mailer is the handler of MailerFunction.

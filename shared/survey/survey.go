@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/url"
 	"strings"
 	"time"
 
@@ -118,8 +119,12 @@ func (s *Service) mailInvitation(ctx context.Context, kind string, in *domain.In
 	if base == "" {
 		return fmt.Errorf("survey: no public base URL (set PublicBaseUrl) for the link")
 	}
-	m, err := mail.Render(kind, in.Language, []string{in.ContactEmail}, mail.SurveyMail{ContactName: in.ContactName, CustomerName: in.CustomerName,
-		Link: Link(base, in.Token), ExpiresAt: in.ExpiresAt.In(s.Location).Format("2006-01-02 15:04")})
+	var d mail.Data = mail.SurveyInvitation{Link: Link(base, in.Token), ExpiresAt: in.ExpiresAt, ComplaintNumber: in.ComplaintNumber}
+	if kind == "survey-reminder" {
+		d = mail.SurveyReminder(d.(mail.SurveyInvitation))
+	}
+	m, err := mail.Compose(mail.Envelope{To: []string{in.ContactEmail}, Lang: in.Language, Name: in.ContactName, Zone: s.Location,
+		Now: s.Now(), Brand: mail.DefaultBrand()}, d)
 	if err != nil {
 		return err
 	}
@@ -195,8 +200,13 @@ func (s *Service) process(ctx context.Context, body []byte) (Outcome, error) {
 		return "", err
 	}
 	if r.Poor && in.Tier == domain.TierStrategic && len(s.Supervisors) > 0 {
-		m, err := mail.Render("survey-poor-answer", "zh", s.Supervisors, mail.SurveyMail{CustomerName: in.CustomerName, Overall: sub.Answer.Overall,
-			Recommend: sub.Answer.Recommend, Comment: sub.Answer.Comment, ManagerID: in.ManagerID})
+		d := mail.PoorSurveyAnswer{Customer: in.CustomerName, Tier: in.Tier, Manager: in.ManagerID, Overall: sub.Answer.Overall,
+			Recommend: sub.Answer.Recommend, Comment: sub.Answer.Comment, ComplaintNumber: in.ComplaintNumber, AnsweredAt: sub.SubmittedAt,
+			URL: strings.TrimRight(s.BaseURL, "/") + "/surveys/responses?customer=" + url.QueryEscape(in.CustomerID)}
+		if f != nil {
+			d.FollowUpDue = f.DueAt
+		}
+		m, err := mail.Compose(mail.Envelope{To: s.Supervisors, Lang: "zh", Zone: s.Location, Now: s.Now()}, d)
 		if err == nil {
 			err = s.Mail.Send(ctx, m)
 		}
