@@ -130,29 +130,29 @@ var reminderLabels = map[string]Text{
 }
 
 var categoryLabels = map[string]Text{
-	string(domain.CategoryService):   {"服务质量", "service quality"},
-	string(domain.CategoryProduct):   {"产品质量", "product quality"},
-	string(domain.CategoryLogistics): {"物流", "delivery and logistics"},
-	string(domain.CategoryBilling):   {"价格/账务", "price and billing"},
-	string(domain.CategoryStaff):     {"人员", "staff conduct"},
-	string(domain.CategoryOther):     {"其他", "other"},
+	string(domain.CategoryService):   {"服务质量", "Service quality"},
+	string(domain.CategoryProduct):   {"产品质量", "Product quality"},
+	string(domain.CategoryLogistics): {"物流", "Delivery and logistics"},
+	string(domain.CategoryBilling):   {"价格/账务", "Price and billing"},
+	string(domain.CategoryStaff):     {"人员", "Staff conduct"},
+	string(domain.CategoryOther):     {"其他", "Other"},
 }
 
 var requestLabels = map[string]Text{
-	string(domain.RequestPriceReduction): {"减价", "price reduction"},
-	string(domain.RequestReturn):         {"退货", "return"},
-	string(domain.RequestExchange):       {"换货", "exchange"},
-	string(domain.RequestCompensation):   {"损害赔偿", "compensation"},
-	string(domain.RequestSuggestion):     {"批评建议", "criticism or suggestion"},
-	string(domain.RequestOther):          {"其他", "other"},
+	string(domain.RequestPriceReduction): {"减价", "Price reduction"},
+	string(domain.RequestReturn):         {"退货", "Return"},
+	string(domain.RequestExchange):       {"换货", "Exchange"},
+	string(domain.RequestCompensation):   {"损害赔偿", "Compensation"},
+	string(domain.RequestSuggestion):     {"批评建议", "Criticism or suggestion"},
+	string(domain.RequestOther):          {"其他", "Other"},
 }
 
 var channelLabels = map[string]Text{
-	string(domain.ChannelWeb):    {"网上投诉表", "web form"},
-	string(domain.ChannelPhone):  {"电话", "phone"},
-	string(domain.ChannelLetter): {"信函", "letter"},
-	string(domain.ChannelEmail):  {"电子邮件", "email"},
-	string(domain.ChannelVisit):  {"来访", "visit"},
+	string(domain.ChannelWeb):    {"网上投诉表", "Web form"},
+	string(domain.ChannelPhone):  {"电话", "Phone"},
+	string(domain.ChannelLetter): {"信函", "Letter"},
+	string(domain.ChannelEmail):  {"电子邮件", "Email"},
+	string(domain.ChannelVisit):  {"来访", "Visit"},
 }
 
 // ReminderKindLabel names a reminder kind (domain.Reminder.Kind) in lang.

@@ -329,14 +329,12 @@ func (d ComplaintAssigned) compose(e *env) (*doc, error) {
 	if b := oneLine(d.By); b != "" {
 		by = e.s("（"+b+"）", " ("+b+")")
 	}
-	due := ""
+	dueZH, dueEN := "请", ""
 	if !c.CloseDue.IsZero() {
-		due = e.s("请在 "+e.when(c.CloseDue)+"前", "Please, by "+e.when(c.CloseDue)+", ")
-	} else {
-		due = e.s("请", "Please ")
+		dueZH, dueEN = "请在 "+e.when(c.CloseDue)+"前", " by "+e.when(c.CloseDue)
 	}
-	m.para(e.s("客服质量部"+by+"已将投诉 "+c.Number+" 分派给"+dept+"。"+due+"完成调查并提交调查报告：发生原因、具体经过、责任者、结论、是否有责、对策和防范措施。",
-		"The service-quality team"+by+" has assigned complaint "+c.Number+" to "+dept+". "+due+"investigate it and file the report: cause, what happened, who is responsible, conclusion, whether the company is at fault, countermeasures."))
+	m.para(e.s("客服质量部"+by+"已将投诉 "+c.Number+" 分派给"+dept+"。"+dueZH+"完成调查并提交调查报告：发生原因、具体经过、责任者、结论、是否有责、对策和防范措施。",
+		"The service-quality team"+by+" has assigned complaint "+c.Number+" to "+dept+". Please investigate it and file the report"+dueEN+": cause, what happened, who is responsible, conclusion, whether the company is at fault, countermeasures."))
 	m.quote(e.s("处理意见", "Handling opinion"), d.Opinion)
 	return c.finish(m, e, c.facts(e, time.Time{}, "")), nil
 }
@@ -345,6 +343,9 @@ func (d ComplaintForReview) compose(e *env) (*doc, error) {
 	c := d.Case
 	if err := c.check(); err != nil {
 		return nil, err
+	}
+	if c.Owner == "" { // the reviewer's turn
+		c.Owner = e.s("客服质量部（主管）", "Service quality (supervisors)")
 	}
 	m := staffDoc(c)
 	m.Tag = e.s("待审核", "To review")
@@ -367,6 +368,9 @@ func (d ComplaintForApproval) compose(e *env) (*doc, error) {
 	c := d.Case
 	if err := c.check(); err != nil {
 		return nil, err
+	}
+	if c.Owner == "" { // the executive's turn
+		c.Owner = e.s("总经理", "Executive")
 	}
 	m := staffDoc(c)
 	m.Tag = e.s("待审批", "To approve")
