@@ -5,6 +5,7 @@
 package survey
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/base64"
@@ -81,12 +82,17 @@ func (s *Service) Invite(ctx context.Context, r InviteRequest) (*domain.Invitati
 		CreatedAt: now, ExpiresAt: now.Add(s.Settings.Expiry)}
 	if c := r.Customer; c != nil {
 		in.CustomerID, in.CustomerName, in.ManagerID, in.Department, in.Tier = c.ID, c.Name, c.ManagerID, c.Department, c.Tier
-		if in.ContactEmail == "" {
-			for _, ct := range c.Contacts {
-				if ct.Email != "" {
-					in.ContactEmail, in.ContactName, in.Language = ct.Email, ct.Name, ct.Language
-					break
-				}
+		for _, ct := range c.Contacts { // the chosen contact, or the first with an email
+			if ct.Email == "" {
+				continue
+			}
+			if in.ContactEmail == "" {
+				in.ContactEmail, in.ContactName, in.Language = ct.Email, ct.Name, ct.Language
+				break
+			}
+			if strings.EqualFold(ct.Email, in.ContactEmail) { // their name and language, unless given
+				in.ContactName, in.Language = cmp.Or(in.ContactName, ct.Name), cmp.Or(in.Language, ct.Language)
+				break
 			}
 		}
 	}
