@@ -59,9 +59,6 @@ func Compose(e Envelope, d Data) (Message, error) {
 		return Message{}, fmt.Errorf("mail: %s: %w", d.Kind(), err)
 	}
 	kind := d.Kind()
-	if dc.kind != "" {
-		kind = dc.kind
-	}
 	dc.Lang = v.lang
 	if dc.customer {
 		if err := e.Brand.Validate(); err != nil {
@@ -112,7 +109,6 @@ func (e *env) greeting() string {
 // doc is a message before rendering: the same content makes the HTML and
 // the text part.
 type doc struct {
-	kind      string // overrides Data.Kind (a variant such as the executive's escalation)
 	customer  bool
 	Lang      string
 	Subject   string
@@ -148,8 +144,8 @@ type button struct {
 	URL      string      // absolute: a button; else shown as text
 	Href     htmltpl.URL // URL once checked (http(s), tel:, mailto:)
 	Short    string      // the link as shown under the button
-	Fallback string      // "或打开链接：" before Short
-	Tappable bool
+	Fallback string      // "按钮无法点击？请打开：" before Short
+	Tappable bool        // a button (http(s), tel:, mailto:); else the route is shown as text
 }
 
 type footLine struct {
@@ -163,15 +159,11 @@ func (d *doc) small(s string) *doc {
 	d.Blocks = append(d.Blocks, block{Para: s, Small: true})
 	return d
 }
+
+// facts adds the rows that have a value.
 func (d *doc) facts(f ...fact) *doc {
-	var keep []fact
-	for _, x := range f {
-		if strings.TrimSpace(x.Value) != "" {
-			keep = append(keep, x)
-		}
-	}
-	if len(keep) > 0 {
-		d.Blocks = append(d.Blocks, block{Facts: keep})
+	if k := keep(f); len(k) > 0 {
+		d.Blocks = append(d.Blocks, block{Facts: k})
 	}
 	return d
 }

@@ -186,8 +186,10 @@ func (d ComplaintReminder) compose(e *env) (*doc, error) {
 		m.Subject = subjectOf(e, m.Tag, c, e.s(what+late, capitalize(what)+" "+late))
 		m.Heading = e.s("请督办：投诉 "+c.Number+" "+what+late, "Please step in: complaint "+c.Number+", "+what+" "+late)
 		rule := Text{}
-		if strings.HasPrefix(r.Kind, "close") {
-			rule = Text{"（7天结案）", " (the 7-day rule)"}
+		if strings.HasPrefix(r.Kind, "close") && !c.ReceivedAt.IsZero() && c.CloseDue.After(c.ReceivedAt) {
+			d := c.CloseDue.Sub(c.ReceivedAt)
+			en := strings.NewReplacer(" days", "-day", " hours", "-hour").Replace(within(d, "en"))
+			rule = Text{"（" + within(d, "zh") + "结案）", ", under the " + en + " rule,"}
 		}
 		m.para(e.s("这件投诉应在 "+due+"前"+what+rule.ZH+"，现"+late+"。主管已收到超时通知，投诉仍未办结，按规定升级至您。",
 			"This complaint was due for "+what+" by "+due+rule.EN+" and is now "+late+". The supervisors were told when it became overdue; it is still open, so, as the rules say, it comes to you."))
@@ -214,6 +216,7 @@ func (d ComplaintReminder) compose(e *env) (*doc, error) {
 	return c.finish(m, e, c.facts(e, r.Deadline, dueLabel)), nil
 }
 
+// keep drops the rows without a value.
 func keep(f []fact) []fact {
 	var out []fact
 	for _, x := range f {
