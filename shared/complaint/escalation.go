@@ -3,6 +3,7 @@ package complaint
 import (
 	"context"
 	"log/slog"
+	"strings"
 	"time"
 
 	"keycare/shared/domain"
@@ -25,6 +26,7 @@ type Escalator struct {
 	Kept      mail.ReliableOutbox // requeues what could not be queued
 	Directory Directory
 	Now       func() time.Time
+	BaseURL   string // of the links in notices
 }
 
 // Result counts what a run did.
@@ -96,30 +98,34 @@ func (e *Escalator) remind(ctx context.Context, d *staff.Directory, c *domain.Co
 		slog.WarnContext(ctx, "escalation: nobody to notify", "number", c.Number, "to", string(rem.To))
 		return false, nil
 	}
-	l := to[0].Language
-	addrs := make([]string, len(to))
-	for i, r := range to {
-		addrs[i] = r.Email
+	cs := mail.CaseOf(c, strings.TrimRight(e.BaseURL, "/")+"/complaints/"+c.Number)
+	cs.Manager = d.Name(c.ManagerID)
+	var msgs []mail.Message
+	for lang, addrs := range byLanguage(to) {
+		m, err := mail.Compose(mail.Envelope{To: addrs, Lang: lang, Zone: c.SLA.Location(), Now: now}, mail.ComplaintReminder{Case: cs, Reminder: rem})
+		if err != nil {
+			return false, err
+		}
+		msgs = append(msgs, m)
 	}
-	loc := c.SLA.Location()
-	m, err := mail.Complaint("complaint-reminder", mail.ComplaintMail{Lang: l, To: addrs, Number: c.Number, CustomerName: c.CustomerName,
-		Kind: mail.ReminderKindLabel(rem.Kind, l), Deadline: rem.Deadline.In(loc).Format("2006-01-02 15:04"), Status: c.Status.Label(l),
-		Department: orDash(c.Department), Severity: string(c.Severity)})
-	if err != nil {
-		return false, err
-	}
-	sent, err := e.Notifier.SendOnce(ctx, "complaint/"+c.Number+"/"+rem.Key, now, m)
+	sent, err := e.Notifier.SendOnce(ctx, "complaint/"+c.Number+"/"+rem.Key, now, msgs...)
 	if sent {
 		slog.InfoContext(ctx, "escalation: reminder queued", "number", c.Number, "key", rem.Key)
 	}
 	return sent, err
 }
 
-func orDash(s string) string {
-	if s == "" {
-		return "—"
+// byLanguage groups recipients' addresses by their language.
+func byLanguage(rs []staff.Recipient) map[string][]string {
+	out := map[string][]string{}
+	for _, r := range rs {
+		l := r.Language
+		if l != "en" {
+			l = "zh"
+		}
+		out[l] = append(out[l], r.Email)
 	}
-	return s
+	return out
 }
 
 // Handle is the scheduled handler: one run.

@@ -63,7 +63,7 @@ func Wire(d Deps) (*App, error) {
 // Escalator is the hourly complaint run of ComplaintEscalationFunction.
 func (a *App) Escalator() *complaint.Escalator {
 	return &complaint.Escalator{Store: a.Store.Complaints(), Notifier: mail.Notifier{Once: a.Store.Notices(), Outbox: a.Outbox},
-		Kept: a.Outbox, Directory: a.Staff, Now: a.Deps.Now}
+		Kept: a.Outbox, Directory: a.Staff, Now: a.Deps.Now, BaseURL: a.Deps.Config.PublicBaseURL}
 }
 
 // Mailer is the MailerFunction's sender.

@@ -139,5 +139,8 @@ func changedSections(a, b domain.Settings) []string {
 	if a.Targets != b.Targets {
 		out = append(out, "targets")
 	}
+	if a.Brand != b.Brand {
+		out = append(out, "brand")
+	}
 	return out
 }
