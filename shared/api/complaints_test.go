@@ -477,3 +477,24 @@ func TestComplaintListsAndScopes(t *testing.T) {
 
 // mails drains the mail queue of this stack.
 func mails(s *stackServer, t testing.TB) []mail.Message { return s.Env.DrainMail(t) }
+
+// After 58 h without a first answer a complaint is overdue, and the overdue
+// filter finds it, though its closure is days away; the list says which
+// deadline is late.
+func TestOverdueCountsTheFirstResponse(t *testing.T) {
+	s := newStack(t)
+	_, out := submit(s, t, validForm())
+	sue := token(t, "sue", "quality", "supervisor")
+	s.Clock.Advance(58 * time.Hour)
+	var page domain.Page[struct {
+		Number  string                   `json:"number"`
+		Overdue bool                     `json:"overdue"`
+		Late    []domain.PendingDeadline `json:"late"`
+	}]
+	r := s.Do("GET", "/complaints?overdue=true", sue, nil)
+	r.JSON(t, &page)
+	if r.Code != 200 || len(page.Items) != 1 || page.Items[0].Number != out.Number || !page.Items[0].Overdue ||
+		len(page.Items[0].Late) != 1 || page.Items[0].Late[0].Kind != domain.DeadlineFirstResponse {
+		t.Fatalf("overdue list: %d %s", r.Code, r.Body)
+	}
+}

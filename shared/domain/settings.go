@@ -48,17 +48,19 @@ type ScoreSettings struct {
 // ClockSettings are the complaint clocks (投诉处理时限) and the company's
 // service hours, in the units people think in.
 type ClockSettings struct {
-	FirstResponseHours     int      `json:"firstResponseHours"`     // first answer 24 h after receipt
-	OpinionWorkingDays     int      `json:"opinionWorkingDays"`     // handling opinion 1 working day after acceptance
-	CloseDays              int      `json:"closeDays"`              // closed within 7 days of receipt (7天结案)
-	RemindBeforeHours      int      `json:"remindBeforeHours"`      // the owner is reminded 24 h before closure is due
-	EscalateExecutiveHours int      `json:"escalateExecutiveHours"` // the executive is told 24 h after the supervisor
-	ServiceStart           string   `json:"serviceStart"`           // service hours 08:00–17:00
-	ServiceEnd             string   `json:"serviceEnd"`
-	LunchStart             string   `json:"lunchStart"` // lunch break 12:00–13:00 ("" for none)
-	LunchEnd               string   `json:"lunchEnd"`
-	Holidays               []string `json:"holidays"`           // company holidays, YYYY-MM-DD
-	WorkingWeekendDays     []string `json:"workingWeekendDays"` // weekend days worked (调休), YYYY-MM-DD
+	FirstResponseHours       int      `json:"firstResponseHours"`       // first answer 24 h after receipt
+	OpinionWorkingDays       int      `json:"opinionWorkingDays"`       // handling opinion 1 working day after acceptance
+	CloseDays                int      `json:"closeDays"`                // closed within 7 days of receipt (7天结案)
+	RemindBeforeHours        int      `json:"remindBeforeHours"`        // the owner is reminded 24 h before closure is due
+	FirstResponseRemindHours int      `json:"firstResponseRemindHours"` // and 4 h before the first response is due
+	OpinionRemindHours       int      `json:"opinionRemindHours"`       // and 4 h before the handling opinion is due
+	EscalateExecutiveHours   int      `json:"escalateExecutiveHours"`   // the executive is told 24 h after the supervisor
+	ServiceStart             string   `json:"serviceStart"`             // service hours 08:00–17:00
+	ServiceEnd               string   `json:"serviceEnd"`
+	LunchStart               string   `json:"lunchStart"` // lunch break 12:00–13:00 ("" for none)
+	LunchEnd                 string   `json:"lunchEnd"`
+	Holidays                 []string `json:"holidays"`           // company holidays, YYYY-MM-DD
+	WorkingWeekendDays       []string `json:"workingWeekendDays"` // weekend days worked (调休), YYYY-MM-DD
 }
 
 // Targets are the quality targets reports compare against, in percent.
@@ -81,7 +83,7 @@ func Defaults(tz string) Settings {
 		Tiers:    TierSettings{StrategicShare: 0.05, KeyShare: 0.01},
 		Score: ScoreSettings{Weights: ScoreWeights{Credit: 0.3, Orders: 0.3, Prospects: 0.2, Profit: 0.2},
 			OrderAmountFull: 10_000_000, ProfitFull: 2_000_000, Strategic: 70, Key: 40},
-		Clock: ClockSettings{FirstResponseHours: 24, OpinionWorkingDays: 1, CloseDays: 7, RemindBeforeHours: 24, EscalateExecutiveHours: 24,
+		Clock: ClockSettings{FirstResponseHours: 24, OpinionWorkingDays: 1, CloseDays: 7, RemindBeforeHours: 24, FirstResponseRemindHours: 4, OpinionRemindHours: 4, EscalateExecutiveHours: 24,
 			ServiceStart: "08:00", ServiceEnd: "17:00", LunchStart: "12:00", LunchEnd: "13:00", Holidays: []string{}, WorkingWeekendDays: []string{}},
 		Survey:  SurveySettings{ExpiryDays: 30, RemindAfterDays: 7, ContactGapDays: 30, PeriodicMonths: 3, StrategicMonths: 3, FollowUpDays: 3},
 		Targets: Targets{SatisfactionPct: 90, RenewalPct: 80, GrowthPct: 15},
@@ -108,7 +110,8 @@ func (s Settings) SLA() SLA {
 	le, _ := parseClock(c.LunchEnd)
 	return SLA{TimeZone: s.TimeZone, FirstResponse: time.Duration(c.FirstResponseHours) * time.Hour, OpinionWorkingDays: c.OpinionWorkingDays,
 		CloseWithin: time.Duration(c.CloseDays) * 24 * time.Hour, RemindBefore: time.Duration(c.RemindBeforeHours) * time.Hour,
-		EscalateExecutive: time.Duration(c.EscalateExecutiveHours) * time.Hour, WorkdayStart: start, WorkdayEnd: end, LunchStart: ls, LunchEnd: le,
+		EscalateExecutive:         time.Duration(c.EscalateExecutiveHours) * time.Hour,
+		RemindFirstResponseBefore: time.Duration(c.FirstResponseRemindHours) * time.Hour, RemindOpinionBefore: time.Duration(c.OpinionRemindHours) * time.Hour, WorkdayStart: start, WorkdayEnd: end, LunchStart: ls, LunchEnd: le,
 		Holidays: append([]string(nil), c.Holidays...), ExtraWorkingDays: append([]string(nil), c.WorkingWeekendDays...)}
 }
 
@@ -171,6 +174,8 @@ func (s Settings) Validate() error {
 	between(v, "clock.closeDays", c.CloseDays, 1, 90)
 	between(v, "clock.remindBeforeHours", c.RemindBeforeHours, 0, 24*30)
 	between(v, "clock.escalateExecutiveHours", c.EscalateExecutiveHours, 0, 24*30)
+	between(v, "clock.firstResponseRemindHours", c.FirstResponseRemindHours, 0, c.FirstResponseHours)
+	between(v, "clock.opinionRemindHours", c.OpinionRemindHours, 0, 24*c.OpinionWorkingDays)
 	start, ok1 := parseClock(c.ServiceStart)
 	end, ok2 := parseClock(c.ServiceEnd)
 	switch {

@@ -123,6 +123,8 @@ var severityLabels = map[string]Text{
 }
 
 var reminderLabels = map[string]Text{
+	"first-response-soon":    {"即将到首次答复期限", "First response due soon"},
+	"opinion-soon":           {"即将到处理意见期限", "Handling opinion due soon"},
 	"close-soon":             {"即将到期", "Closure due soon"},
 	"first-response-overdue": {"首次答复超时", "First response overdue"},
 	"opinion-overdue":        {"处理意见超时", "Handling opinion overdue"},

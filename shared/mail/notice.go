@@ -169,6 +169,8 @@ func (d ComplaintReminder) compose(e *env) (*doc, error) {
 	}
 	what := map[string]Text{
 		"close-soon":             {"结案", "closure"},
+		"first-response-soon":    {"首次答复客户", "the first answer to the customer"},
+		"opinion-soon":           {"提出处理意见", "the handling opinion"},
 		"close-overdue":          {"结案", "closure"},
 		"first-response-overdue": {"首次答复客户", "the first answer to the customer"},
 		"opinion-overdue":        {"提出处理意见", "the handling opinion"},
