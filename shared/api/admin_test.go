@@ -76,7 +76,7 @@ func TestSettingsAreAdminsVersionedValidatedAndAudited(t *testing.T) {
 	mails(s, t)
 	_, after := submit(s, t, validForm())
 	// ... and the acknowledgement is signed with the company's brand.
-	ack := mails(s, t)
+	ack := customerMails(s, t)
 	if len(ack) != 1 || !strings.Contains(ack[0].HTML, "华东精工集团") || !strings.Contains(ack[0].Text, "400-820-1234") || strings.Join(ack[0].ReplyTo, ",") != "kefu@ecprecision.example.cn" {
 		t.Fatalf("acknowledgement: %+v", ack)
 	}

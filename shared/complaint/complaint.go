@@ -51,13 +51,14 @@ type Settings interface {
 
 // Service is the complaint workflow.
 type Service struct {
-	Store    Store
-	Accounts Accounts
-	Mail     mail.Outbox
-	Surveys  Surveys // nil sends no survey after closure
-	Settings Settings
-	Now      func() time.Time
-	BaseURL  string // public base URL of the tracking links; a call's base overrides it when this is empty
+	Store     Store
+	Accounts  Accounts
+	Mail      mail.Outbox
+	Surveys   Surveys   // nil sends no survey after closure
+	Directory Directory // staff notices; nil sends none
+	Settings  Settings
+	Now       func() time.Time
+	BaseURL   string // public base URL of the tracking links; a call's base overrides it when this is empty
 }
 
 // Intake is a complaint as it arrives, from the public form (By nil) or
@@ -159,6 +160,7 @@ func (s *Service) Submit(ctx context.Context, in Intake) (Submitted, error) {
 	out := Submitted{Receipt: rec, TrackingURL: TrackingURL(s.base(in.BaseURL), rec.Number, rec.Token, c.Language)}
 	if !rec.Replayed {
 		s.tellCustomer(ctx, "complaint-received", c, out.TrackingURL)
+		s.tellStaff(ctx, domain.ActionReceive, c, in.BaseURL)
 	}
 	if in.By != nil {
 		stored, err := s.Store.Get(ctx, rec.Number)
@@ -258,6 +260,7 @@ func (s *Service) Step(ctx context.Context, p domain.Principal, number string, a
 	if kind := domain.CustomerNotice(a); kind != "" {
 		s.tellCustomer(ctx, kind, c, TrackingURL(s.base(base), c.Number, c.TrackingToken, c.Language))
 	}
+	s.tellStaff(ctx, a, c, base)
 	if a == domain.ActionClose && c.SurveyAfterClose() && s.Surveys != nil {
 		var account *domain.Customer
 		if c.CustomerID != "" {

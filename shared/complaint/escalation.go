@@ -3,7 +3,6 @@ package complaint
 import (
 	"context"
 	"log/slog"
-	"strings"
 	"time"
 
 	"keycare/shared/domain"
@@ -25,6 +24,7 @@ type Escalator struct {
 	Notifier  mail.Notifier
 	Kept      mail.ReliableOutbox // requeues what could not be queued
 	Directory Directory
+	Settings  Settings
 	Now       func() time.Time
 	BaseURL   string // of the links in notices
 }
@@ -46,6 +46,10 @@ func (e *Escalator) Run(ctx context.Context) (Result, error) {
 	if err != nil {
 		return res, err
 	}
+	set, err := e.Settings.Current(ctx)
+	if err != nil {
+		return res, err
+	}
 	now := e.Now().UTC()
 	q := domain.ComplaintQuery{Limit: 100}
 	for {
@@ -57,7 +61,7 @@ func (e *Escalator) Run(ctx context.Context) (Result, error) {
 			c := &page.Items[i]
 			res.Open++
 			for _, rem := range c.DueReminders(now) {
-				sent, err := e.remind(ctx, dir, c, rem, now)
+				sent, err := e.remind(ctx, dir, set, c, rem, now)
 				if err != nil {
 					return res, err
 				}
@@ -76,32 +80,18 @@ func (e *Escalator) Run(ctx context.Context) (Result, error) {
 	}
 }
 
-// recipients of a reminder: the owner is the handling department, or the
-// supervisors while none is assigned; escalations go to the supervisors of
-// the account's department (all supervisors for an unlinked complaint),
-// then the executives.
-func recipients(d *staff.Directory, to domain.Audience, c *domain.Complaint) []staff.Recipient {
-	switch to {
-	case domain.ToExecutive:
-		return d.Executives()
-	case domain.ToOwner:
-		if r := d.Department(c.Department); len(r) > 0 {
-			return r
-		}
+func (e *Escalator) remind(ctx context.Context, d *staff.Directory, set domain.Settings, c *domain.Complaint, rem domain.Reminder, now time.Time) (bool, error) {
+	to := recipientsOf(d, rem.To, c)
+	if c.CopyManager(rem) {
+		to = append(to, recipientsOf(d, domain.ToManager, c)...)
 	}
-	return d.Supervisors(c.AccountDept)
-}
-
-func (e *Escalator) remind(ctx context.Context, d *staff.Directory, c *domain.Complaint, rem domain.Reminder, now time.Time) (bool, error) {
-	to := recipients(d, rem.To, c)
 	if len(to) == 0 {
 		slog.WarnContext(ctx, "escalation: nobody to notify", "number", c.Number, "to", string(rem.To))
 		return false, nil
 	}
-	cs := mail.CaseOf(c, strings.TrimRight(e.BaseURL, "/")+"/complaints/"+c.Number)
-	cs.Manager = d.Name(c.ManagerID)
 	var msgs []mail.Message
 	for lang, addrs := range byLanguage(to) {
+		cs := caseOf(d, set, c, e.BaseURL, lang)
 		m, err := mail.Compose(mail.Envelope{To: addrs, Lang: lang, Zone: c.SLA.Location(), Now: now}, mail.ComplaintReminder{Case: cs, Reminder: rem})
 		if err != nil {
 			return false, err
@@ -113,19 +103,6 @@ func (e *Escalator) remind(ctx context.Context, d *staff.Directory, c *domain.Co
 		slog.InfoContext(ctx, "escalation: reminder queued", "number", c.Number, "key", rem.Key)
 	}
 	return sent, err
-}
-
-// byLanguage groups recipients' addresses by their language.
-func byLanguage(rs []staff.Recipient) map[string][]string {
-	out := map[string][]string{}
-	for _, r := range rs {
-		l := r.Language
-		if l != "en" {
-			l = "zh"
-		}
-		out[l] = append(out[l], r.Email)
-	}
-	return out
 }
 
 // Handle is the scheduled handler: one run.

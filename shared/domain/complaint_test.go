@@ -454,3 +454,41 @@ func TestRemindersBeforeTheFirstClocks(t *testing.T) {
 		t.Fatalf("14:00, two hours before the opinion: %+v", got)
 	}
 }
+
+// Who is told of each step (domain.md: every new complaint is forwarded at
+// once to the handling side and copied to the supervising leader).
+func TestNoticesAfterEachStep(t *testing.T) {
+	kinds := func(ns []StaffNotice) string {
+		s := ""
+		for _, n := range ns {
+			s += n.Kind + "→" + string(n.To) + " "
+		}
+		return s
+	}
+	c := newComplaint(SeverityNormal)
+	if got := kinds(NoticesAfter(ActionReceive, c)); got != "complaint-new→supervisor complaint-new→manager " {
+		t.Errorf("new, linked: %q", got)
+	}
+	c.ManagerID = ""
+	if got := kinds(NoticesAfter(ActionReceive, c)); got != "complaint-new→supervisor " {
+		t.Errorf("new, unlinked: %q", got)
+	}
+	if got := kinds(NoticesAfter(ActionAssign, c)); got != "complaint-assigned→department " {
+		t.Errorf("assign: %q", got)
+	}
+	if got := kinds(NoticesAfter(ActionInvestigation, c)); got != "complaint-review→reviewer " {
+		t.Errorf("investigation: %q", got)
+	}
+	c.Status = StatusReviewed
+	if got := kinds(NoticesAfter(ActionReview, c)); got != "" {
+		t.Errorf("normal complaint reviewed: %q", got)
+	}
+	c.Severity = SeveritySerious
+	if got := kinds(NoticesAfter(ActionReview, c)); got != "complaint-approval→executive " {
+		t.Errorf("serious complaint reviewed: %q", got)
+	}
+	c.ManagerID = "alice"
+	if !c.CopyManager(Reminder{Kind: "close-overdue", To: ToSupervisor}) || c.CopyManager(Reminder{Kind: "close-soon", To: ToOwner}) {
+		t.Error("the manager is copied on missed deadlines only")
+	}
+}

@@ -1,6 +1,9 @@
 package domain
 
-import "time"
+import (
+	"strings"
+	"time"
+)
 
 // Reminders and escalation (催办 / 升级). Before a deadline the owner is
 // reminded; after it, the supervisor and then the executive are told. Each
@@ -16,6 +19,9 @@ const (
 	ToOwner      Audience = "owner"      // the handling department, or the supervisors before assignment
 	ToSupervisor Audience = "supervisor" // 主管 / 客服质量部
 	ToExecutive  Audience = "executive"  // 总经理
+	ToDepartment Audience = "department" // the handling department (受理部门)
+	ToReviewer   Audience = "reviewer"   // the supervisors who review the investigation report
+	ToManager    Audience = "manager"    // the account's manager (客户经理)
 )
 
 // Reminder is one notice about a complaint's clock.
@@ -136,3 +142,41 @@ func (c *Complaint) Late(now time.Time) []PendingDeadline {
 // Overdue reports whether the complaint is open past any of its deadlines:
 // the first response, the handling opinion or the closure.
 func (c *Complaint) Overdue(now time.Time) bool { return len(c.Late(now)) > 0 }
+
+// StaffNotice is one notice a step sends staff: its mail kind and who reads it.
+type StaffNotice struct {
+	Kind string
+	To   Audience
+}
+
+// NoticesAfter lists the notices complaint c sends staff after action a
+// (ActionReceive for a new complaint): a new complaint is copied at once to
+// the supervising leader and, for a linked account, to its manager; an
+// assignment tells the handling department; an investigation report tells
+// the reviewer; a serious complaint reviewed and awaiting approval tells the
+// executive.
+func NoticesAfter(a Action, c *Complaint) []StaffNotice {
+	switch a {
+	case ActionReceive:
+		out := []StaffNotice{{"complaint-new", ToSupervisor}}
+		if c.ManagerID != "" {
+			out = append(out, StaffNotice{"complaint-new", ToManager})
+		}
+		return out
+	case ActionAssign:
+		return []StaffNotice{{"complaint-assigned", ToDepartment}}
+	case ActionInvestigation:
+		return []StaffNotice{{"complaint-review", ToReviewer}}
+	case ActionReview:
+		if c.Status == StatusReviewed && c.Allowed(ActionApprove) {
+			return []StaffNotice{{"complaint-approval", ToExecutive}}
+		}
+	}
+	return nil
+}
+
+// CopyManager reports whether the account's manager is copied on reminder
+// r: every missed deadline of a linked account.
+func (c *Complaint) CopyManager(r Reminder) bool {
+	return c.ManagerID != "" && strings.HasSuffix(r.Kind, "-overdue") && r.To != ToExecutive
+}

@@ -28,6 +28,28 @@ type Settings struct {
 	Survey  SurveySettings `json:"survey"`
 	Targets Targets        `json:"targets"`
 	Brand   Brand          `json:"brand"` // whose mail it is: company, hotline, reply-to
+	// Departments name the company's departments (handling departments
+	// and those accounts belong to) as people know them; notices and pages
+	// show the name, the id only for a department not listed.
+	Departments []Department `json:"departments"`
+}
+
+// Department is a department's id and its name in both languages.
+type Department struct {
+	ID   string `json:"id"`
+	Name Text   `json:"name"`
+}
+
+// DepartmentName is the name of department id in lang, or the id.
+func (s Settings) DepartmentName(id, lang string) string {
+	for _, d := range s.Departments {
+		if d.ID == id {
+			if n := d.Name.In(lang); n != "" {
+				return n
+			}
+		}
+	}
+	return id
 }
 
 // TierSettings are the revenue-share thresholds of the tiers (分级).
@@ -85,9 +107,10 @@ func Defaults(tz string) Settings {
 			OrderAmountFull: 10_000_000, ProfitFull: 2_000_000, Strategic: 70, Key: 40},
 		Clock: ClockSettings{FirstResponseHours: 24, OpinionWorkingDays: 1, CloseDays: 7, RemindBeforeHours: 24, FirstResponseRemindHours: 4, OpinionRemindHours: 4, EscalateExecutiveHours: 24,
 			ServiceStart: "08:00", ServiceEnd: "17:00", LunchStart: "12:00", LunchEnd: "13:00", Holidays: []string{}, WorkingWeekendDays: []string{}},
-		Survey:  SurveySettings{ExpiryDays: 30, RemindAfterDays: 7, ContactGapDays: 30, PeriodicMonths: 3, StrategicMonths: 3, FollowUpDays: 3},
-		Targets: Targets{SatisfactionPct: 90, RenewalPct: 80, GrowthPct: 15},
-		Brand:   DefaultBrand(),
+		Survey:      SurveySettings{ExpiryDays: 30, RemindAfterDays: 7, ContactGapDays: 30, PeriodicMonths: 3, StrategicMonths: 3, FollowUpDays: 3},
+		Targets:     Targets{SatisfactionPct: 90, RenewalPct: 80, GrowthPct: 15},
+		Brand:       DefaultBrand(),
+		Departments: []Department{},
 	}
 }
 
@@ -226,6 +249,22 @@ func (s Settings) Validate() error {
 		v.Add("targets.growthPct", "must be between -100 and 1000 须在 -100–1000 之间")
 	}
 	s.Brand.check(v, "brand.")
+	seen := map[string]bool{}
+	for i, d := range s.Departments {
+		f := "departments[" + itoa(i) + "]"
+		if !ValidID(d.ID) || seen[d.ID] {
+			v.Add(f+".id", "a department id, once 部门标识无效或重复")
+		}
+		seen[d.ID] = true
+		if strings.TrimSpace(d.Name.ZH) == "" && strings.TrimSpace(d.Name.EN) == "" {
+			v.Add(f+".name", "give the department's name 请填写部门名称")
+		}
+		checkText(v, f+".name.zh", d.Name.ZH, MaxNameLen, false)
+		checkText(v, f+".name.en", d.Name.EN, MaxNameLen, false)
+	}
+	if len(s.Departments) > 200 {
+		v.Add("departments", "at most 200 departments 最多 200 个部门")
+	}
 	return v.Err()
 }
 

@@ -142,5 +142,8 @@ func changedSections(a, b domain.Settings) []string {
 	if a.Brand != b.Brand {
 		out = append(out, "brand")
 	}
+	if fmt.Sprint(a.Departments) != fmt.Sprint(b.Departments) {
+		out = append(out, "departments")
+	}
 	return out
 }
