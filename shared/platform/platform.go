@@ -30,7 +30,11 @@ type Config struct {
 	MailQueueURL   string
 	SurveyQueueURL string
 	SenderEmail    string
-	PublicBaseURL  string
+	// SESRegion is the region of the mailer's SES client; empty: the function's own.
+	SESRegion     string
+	PublicBaseURL string
+	// BasePath is a custom-domain mapping prefix stripped from request paths.
+	BasePath string
 	// Where staff notices go (ComplaintEscalationFunction).
 	SupervisorEmails string
 	ExecutiveEmails  string
@@ -54,7 +58,9 @@ func ConfigFrom(getenv func(string) string) (Config, error) {
 		MailQueueURL:   getenv("MAIL_QUEUE_URL"),
 		SurveyQueueURL: getenv("SURVEY_QUEUE_URL"),
 		SenderEmail:    getenv("SENDER_EMAIL"),
+		SESRegion:      getenv("SES_REGION"),
 		PublicBaseURL:  getenv("PUBLIC_BASE_URL"),
+		BasePath:       getenv("BASE_PATH"),
 
 		SupervisorEmails: getenv("SUPERVISOR_EMAILS"),
 		ExecutiveEmails:  getenv("EXECUTIVE_EMAILS"),
@@ -112,6 +118,9 @@ func (c Config) Settings() domain.Settings {
 // Endpoints point the clients at local stand-ins; empty means AWS.
 type Endpoints struct {
 	DynamoDB, SQS, SES string
+	// SESRegion overrides the SES client's region (SES is not offered in
+	// every region; SES_REGION); empty keeps the configured one.
+	SESRegion string
 }
 
 // Clients are the AWS clients a function may use.
@@ -133,7 +142,7 @@ const LocalRegion = "us-east-1"
 // the local stack when ep names endpoints.
 func NewClients(ctx context.Context, ep Endpoints) (Clients, error) {
 	var opts []func(*config.LoadOptions) error
-	if ep != (Endpoints{}) {
+	if ep.DynamoDB != "" || ep.SQS != "" || ep.SES != "" {
 		opts = append(opts, config.WithRegion(LocalRegion), config.WithCredentialsProvider(LocalCredentials))
 	}
 	cfg, err := config.LoadDefaultConfig(ctx, opts...)
@@ -148,7 +157,12 @@ func NewClients(ctx context.Context, ep Endpoints) (Clients, error) {
 			o.DisableValidateResponseChecksum = ep.DynamoDB != ""
 		}),
 		SQS: sqs.NewFromConfig(cfg, func(o *sqs.Options) { setEndpoint(&o.BaseEndpoint, ep.SQS) }),
-		SES: sesv2.NewFromConfig(cfg, func(o *sesv2.Options) { setEndpoint(&o.BaseEndpoint, ep.SES) }),
+		SES: sesv2.NewFromConfig(cfg, func(o *sesv2.Options) {
+			setEndpoint(&o.BaseEndpoint, ep.SES)
+			if ep.SESRegion != "" {
+				o.Region = ep.SESRegion
+			}
+		}),
 	}, nil
 }
 
@@ -178,6 +192,6 @@ func Must[T any](v T, err error) T {
 func ColdStart() Deps {
 	InitLogger()
 	cfg := Must(ConfigFromEnv())
-	clients := Must(NewClients(context.Background(), Endpoints{}))
+	clients := Must(NewClients(context.Background(), Endpoints{SESRegion: cfg.SESRegion}))
 	return Deps{Config: cfg, Clients: clients, Now: time.Now}
 }

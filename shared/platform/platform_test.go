@@ -1,6 +1,7 @@
 package platform
 
 import (
+	"context"
 	"testing"
 	"time"
 )
@@ -28,5 +29,31 @@ func TestConfigFrom(t *testing.T) {
 		if _, err := ConfigFrom(func(k string) string { return bad[k] }); err == nil {
 			t.Errorf("%s accepted", name)
 		}
+	}
+}
+
+// SES_REGION moves the SES client alone; the other clients keep the
+// function's region.
+func TestSESRegion(t *testing.T) {
+	t.Setenv("AWS_REGION", "ap-east-1")
+	for _, tt := range []struct{ sesRegion, want string }{{"", "ap-east-1"}, {"ap-northeast-1", "ap-northeast-1"}} {
+		c, err := NewClients(context.Background(), Endpoints{SESRegion: tt.sesRegion})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := c.SES.Options().Region; got != tt.want {
+			t.Errorf("SES_REGION %q: SES client in %q, want %q", tt.sesRegion, got, tt.want)
+		}
+		if got := c.DynamoDB.Options().Region; got != "ap-east-1" {
+			t.Errorf("SES_REGION %q moved DynamoDB to %q", tt.sesRegion, got)
+		}
+		if got := c.SQS.Options().Region; got != "ap-east-1" {
+			t.Errorf("SES_REGION %q moved SQS to %q", tt.sesRegion, got)
+		}
+	}
+	env := map[string]string{"TABLE_NAME": "t", "SES_REGION": "ap-northeast-1", "BASE_PATH": "/keycare"}
+	c, err := ConfigFrom(func(k string) string { return env[k] })
+	if err != nil || c.SESRegion != "ap-northeast-1" || c.BasePath != "/keycare" {
+		t.Fatalf("%+v %v", c, err)
 	}
 }
