@@ -9,5 +9,6 @@ import (
 )
 
 func main() {
-	lambda.Start(platform.Must(platform.ColdStart().Escalator()).Handle)
+	d := platform.ColdStart()
+	lambda.Start(d.Scheduled("ComplaintEscalationFunction", platform.Must(d.Escalator()).Handle))
 }

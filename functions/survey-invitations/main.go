@@ -9,5 +9,6 @@ import (
 )
 
 func main() {
-	lambda.Start(platform.ColdStart().Surveys().Periodic)
+	d := platform.ColdStart()
+	lambda.Start(d.Scheduled("SurveyInvitationsFunction", d.Surveys().Periodic))
 }

@@ -9,5 +9,6 @@ import (
 )
 
 func main() {
-	lambda.Start(platform.ColdStart().Surveys().Reminders)
+	d := platform.ColdStart()
+	lambda.Start(d.Scheduled("SurveyRemindersFunction", d.Surveys().Reminders))
 }

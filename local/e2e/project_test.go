@@ -59,6 +59,19 @@ func TestEveryFunctionBuildsForLambda(t *testing.T) {
 		if _, ok := runner.Registry[f.LogicalID]; !ok {
 			t.Errorf("%s has no factory in runner.Registry", f.LogicalID)
 		}
+		if len(f.Schedules) > 0 {
+			// Scheduled runs are kept apart by a lease, not reserved concurrency:
+			// the Lambda entry point must take it as the local runner does.
+			if len(f.Schedules) > 1 {
+				t.Errorf("%s has %d schedules; its lease is per function, so one", f.LogicalID, len(f.Schedules))
+			}
+			src, err := os.ReadFile(filepath.Join(root, "functions", functionDir(f.LogicalID), "main.go"))
+			if err != nil {
+				t.Error(err)
+			} else if !strings.Contains(string(src), `.Scheduled("`+f.LogicalID+`", `) {
+				t.Errorf("functions/%s/main.go does not run its handler under d.Scheduled(%q, …)", functionDir(f.LogicalID), f.LogicalID)
+			}
+		}
 		t.Run(f.LogicalID, func(t *testing.T) {
 			out := t.TempDir()
 			cmd := exec.Command("make", "-s", "build-"+f.LogicalID, "ARTIFACTS_DIR="+out)
@@ -85,6 +98,24 @@ func TestEveryFunctionBuildsForLambda(t *testing.T) {
 	if len(dirs) != len(tpl.Functions) {
 		t.Errorf("%d folders in functions/, %d functions in template.yaml", len(dirs), len(tpl.Functions))
 	}
+}
+
+// functionDir is the folder of a function, as the Makefile's build-% finds
+// it: CustomersFunction -> customers, ComplaintEscalationFunction ->
+// complaint-escalation.
+func functionDir(logicalID string) string {
+	s := strings.TrimSuffix(logicalID, "Function")
+	var b strings.Builder
+	for i, r := range s {
+		if r >= 'A' && r <= 'Z' {
+			if i > 0 {
+				b.WriteByte('-')
+			}
+			r += 'a' - 'A'
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
 }
 
 // The runner serves every route, queue and schedule of template.yaml.

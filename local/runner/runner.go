@@ -44,7 +44,6 @@ type Runner struct {
 	functions map[string]Function
 	routes    []gateway.Route
 	handler   http.Handler
-	fireMu    sync.Mutex
 }
 
 // New builds every function of t from the registry.
@@ -59,7 +58,8 @@ func New(t *template.Template, res *stack.Resources, clients platform.Clients, c
 		if err != nil {
 			return nil, fmt.Errorf("runner: %s: %w", f.LogicalID, err)
 		}
-		fn := factory(platform.Deps{Config: cfg, Clients: clients, Now: clock.Now})
+		deps := platform.Deps{Config: cfg, Clients: clients, Now: clock.Now}
+		fn := factory(deps)
 		if len(f.Routes) > 0 && fn.HTTP == nil {
 			return nil, fmt.Errorf("runner: %s has HttpApi events but no HTTP handler", f.LogicalID)
 		}
@@ -68,6 +68,10 @@ func New(t *template.Template, res *stack.Resources, clients platform.Clients, c
 		}
 		if len(f.Schedules) > 0 && fn.Schedule == nil {
 			return nil, fmt.Errorf("runner: %s has schedules but no scheduled handler", f.LogicalID)
+		}
+		if fn.Schedule != nil {
+			// As its main.go does in Lambda: one run per schedule at a time.
+			fn.Schedule = deps.Scheduled(f.LogicalID, fn.Schedule)
 		}
 		r.functions[f.LogicalID] = fn
 		if fn.HTTP != nil {
@@ -173,8 +177,6 @@ func (r *Runner) Fire(ctx context.Context, id string) error {
 var errUnknownSchedule = errors.New("no such schedule")
 
 func (r *Runner) invokeSchedule(ctx context.Context, fn string, s template.Schedule) error {
-	r.fireMu.Lock() // one run of a schedule at a time, as with reserved concurrency 1
-	defer r.fireMu.Unlock()
 	ev := events.CloudWatchEvent{Version: "0", ID: strconv.FormatInt(time.Now().UnixNano(), 36), DetailType: "Scheduled Event",
 		Source: "aws.events", AccountID: "000000000000", Time: r.Clock.Now().UTC(), Region: platform.LocalRegion,
 		Resources: []string{"arn:aws:events:us-east-1:000000000000:rule/" + fn + "-" + s.Event}, Detail: json.RawMessage("{}")}
