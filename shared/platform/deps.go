@@ -83,5 +83,5 @@ func (d Deps) Escalator() (*escalation.Escalator, error) {
 
 // Mailer is the handler of MailerFunction.
 func (d Deps) Mailer() *mail.Mailer {
-	return &mail.Mailer{SES: d.Clients.SES, From: d.Config.SenderEmail, Sent: d.Store()}
+	return &mail.Mailer{SES: d.Clients.SES, From: d.Config.SenderEmail, Sent: d.Store(), Queue: d.Clients.SQS, QueueURL: d.Config.MailQueueURL}
 }
