@@ -223,9 +223,9 @@ func TestSampleEventsReplay(t *testing.T) {
 	if err := st.PutComplaint(context.Background(), c); err != nil {
 		t.Fatal(err)
 	}
-	// ... and survey invitations: one for the page and its answer, two for the processor's batch.
+	// ... and survey invitations: one for the page and its answer, two for the processor's batch, one for the form post.
 	sv := env.Deps(t, "SurveysFunction", nil).Surveys()
-	for _, tok := range []string{"demoSurveyToken0000000000000000000000000001", "demoSurveyToken0000000000000000000000000002", "demoSurveyToken0000000000000000000000000003"} {
+	for _, tok := range []string{"demoSurveyToken0000000000000000000000000001", "demoSurveyToken0000000000000000000000000002", "demoSurveyToken0000000000000000000000000003", "demoSurveyToken0000000000000000000000000004"} {
 		in := &domain.Invitation{Token: tok, CustomerID: "cdemo0001", CustomerName: "示例客户", ManagerID: "alice", Department: "sales", Tier: domain.TierKey,
 			Reason: domain.SurveyManual, ContactName: "李娜", ContactEmail: tok[len(tok)-1:] + "@example.cn", Language: "zh",
 			CreatedAt: time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC), ExpiresAt: time.Now().Add(24 * time.Hour)}
