@@ -21,13 +21,13 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
-	"github.com/awslabs/aws-lambda-go-api-proxy/httpadapter"
 
 	"keycare/local/gateway"
 	"keycare/local/runner"
 	"keycare/local/template"
 	"keycare/local/testenv"
 	"keycare/shared/domain"
+	"keycare/shared/platform"
 )
 
 func TestMain(m *testing.M) { os.Exit(testenv.Main(m)) }
@@ -202,11 +202,34 @@ func TestRunnerServesTemplate(t *testing.T) {
 // The sample events of events/ replay through the real handlers in order.
 func TestSampleEventsReplay(t *testing.T) {
 	env := testenv.New(t)
+	seedSamples(t, env)
+	replayed := 0
+	for _, f := range env.Template.Functions {
+		replayed += replaySamples(t, env, f.LogicalID, env.Deps(t, f.LogicalID, nil), true)
+	}
 	root := testenv.Root(t)
 	fnDirs, err := os.ReadDir(filepath.Join(root, "events"))
 	if err != nil {
 		t.Fatal(err)
 	}
+	for _, d := range fnDirs {
+		if _, ok := env.Template.Function(d.Name()); d.IsDir() && !ok {
+			t.Errorf("events/%s names no function of template.yaml", d.Name())
+		}
+	}
+	for _, f := range env.Template.Functions {
+		if files, _ := filepath.Glob(filepath.Join(root, "events", f.LogicalID, "*.json")); len(files) == 0 {
+			t.Errorf("%s has no sample event in events/%s/", f.LogicalID, f.LogicalID)
+		}
+	}
+	if replayed == 0 {
+		t.Fatal("no sample events replayed")
+	}
+}
+
+// seedSamples puts in env's table what the sample events address.
+func seedSamples(t *testing.T, env *testenv.Env) {
+	t.Helper()
 	// The samples address the account cdemo0001 of manager alice.
 	st := env.Deps(t, "CustomersFunction", nil).Store()
 	now := time.Now().UTC()
@@ -233,60 +256,50 @@ func TestSampleEventsReplay(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	tpl := env.Template
-	replayed := 0
-	for _, d := range fnDirs {
-		f, ok := tpl.Function(d.Name())
-		if !ok {
-			t.Errorf("events/%s names no function of template.yaml", d.Name())
-			continue
+}
+
+// replaySamples runs the sample events of function fn, in order, through
+// its real handler built from deps; with check, each must succeed. It
+// returns how many.
+func replaySamples(t *testing.T, env *testenv.Env, fn string, deps platform.Deps, check bool) int {
+	t.Helper()
+	h := runner.Registry[fn](deps)
+	files, _ := filepath.Glob(filepath.Join(testenv.Root(t), "events", fn, "*.json"))
+	sort.Strings(files)
+	for _, file := range files {
+		b, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
 		}
-		fn := runner.Registry[f.LogicalID](env.Deps(t, f.LogicalID, nil))
-		files, _ := filepath.Glob(filepath.Join(root, "events", d.Name(), "*.json"))
-		sort.Strings(files)
-		for _, file := range files {
-			b, err := os.ReadFile(file)
-			if err != nil {
-				t.Fatal(err)
+		name := fn + "/" + filepath.Base(file)
+		switch {
+		case h.HTTP != nil:
+			var ev events.APIGatewayV2HTTPRequest
+			if err := json.Unmarshal(b, &ev); err != nil {
+				t.Fatalf("%s: %v", name, err)
 			}
-			name := filepath.Base(file)
-			switch {
-			case fn.HTTP != nil:
-				var ev events.APIGatewayV2HTTPRequest
-				if err := json.Unmarshal(b, &ev); err != nil {
-					t.Fatalf("%s: %v", name, err)
-				}
-				resp, err := httpadapter.NewV2(fn.HTTP).ProxyWithContext(context.Background(), ev)
-				if err != nil || resp.StatusCode >= 400 {
-					t.Errorf("%s/%s: %d %v %s", d.Name(), name, resp.StatusCode, err, resp.Body)
-				}
-			case fn.SQS != nil:
-				var ev events.SQSEvent
-				if err := json.Unmarshal(b, &ev); err != nil {
-					t.Fatalf("%s: %v", name, err)
-				}
-				resp, err := fn.SQS(context.Background(), ev)
-				if err != nil || len(resp.BatchItemFailures) != 0 {
-					t.Errorf("%s/%s: %v %+v", d.Name(), name, err, resp)
-				}
-			case fn.Schedule != nil:
-				var ev events.CloudWatchEvent
-				if err := json.Unmarshal(b, &ev); err != nil {
-					t.Fatalf("%s: %v", name, err)
-				}
-				if err := fn.Schedule(context.Background(), ev); err != nil {
-					t.Errorf("%s/%s: %v", d.Name(), name, err)
-				}
+			resp, err := deps.HTTP(h.HTTP)(context.Background(), ev)
+			if check && (err != nil || resp.StatusCode >= 400) {
+				t.Errorf("%s: %d %v %s", name, resp.StatusCode, err, resp.Body)
 			}
-			replayed++
+		case h.SQS != nil:
+			var ev events.SQSEvent
+			if err := json.Unmarshal(b, &ev); err != nil {
+				t.Fatalf("%s: %v", name, err)
+			}
+			resp, err := h.SQS(context.Background(), ev)
+			if check && (err != nil || len(resp.BatchItemFailures) != 0) {
+				t.Errorf("%s: %v %+v", name, err, resp)
+			}
+		case h.Schedule != nil:
+			var ev events.CloudWatchEvent
+			if err := json.Unmarshal(b, &ev); err != nil {
+				t.Fatalf("%s: %v", name, err)
+			}
+			if err := deps.Scheduled(fn, h.Schedule)(context.Background(), ev); check && err != nil {
+				t.Errorf("%s: %v", name, err)
+			}
 		}
 	}
-	for _, f := range tpl.Functions {
-		if files, _ := filepath.Glob(filepath.Join(root, "events", f.LogicalID, "*.json")); len(files) == 0 {
-			t.Errorf("%s has no sample event in events/%s/", f.LogicalID, f.LogicalID)
-		}
-	}
-	if replayed == 0 {
-		t.Fatal("no sample events replayed")
-	}
+	return len(files)
 }
