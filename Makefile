@@ -10,7 +10,7 @@ ROLE ?= admin
 USER ?= root
 DEPT ?=
 
-.PHONY: help deps browser template-tools build run test bench lint token clean fuzz
+.PHONY: help deps browser template-tools build run test bench lint token clean fuzz import-template
 
 help: ## list the targets
 	@grep -E '^[a-zA-Z_%-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -72,6 +72,9 @@ fuzz: ## run each fuzz target for a while (FUZZTIME=30s)
 lint: ## gofmt and go vet
 	@out=$$(gofmt -l $$(git ls-files '*.go')); [ -z "$$out" ] || { echo "gofmt needed: $$out"; exit 1; }
 	go vet ./...
+
+import-template: ## after sam delete: .aws-sam/import.yaml and import-resources.json to re-adopt the retained table and user pool (TABLE=… USER_POOL=…)
+	@go run ./local/cmd/retained -table '$(TABLE)' -user-pool '$(USER_POOL)'
 
 token: ## print a local bearer JWT: make token ROLE=manager USER=alice DEPT=sales
 	@go run ./local/cmd/token -role '$(ROLE)' -user '$(USER)' -dept '$(DEPT)'
