@@ -68,7 +68,8 @@ func (a *App) Escalator() *complaint.Escalator {
 
 // Mailer is the MailerFunction's sender.
 func (a *App) Mailer() *mail.Mailer {
-	return &mail.Mailer{SES: a.Deps.Clients.SES, From: a.Deps.Config.SenderEmail, Sent: a.Store.Mail(), Now: a.Deps.Now}
+	return &mail.Mailer{SES: a.Deps.Clients.SES, From: a.Deps.Config.SenderEmail, Sent: a.Store.Mail(), Now: a.Deps.Now,
+		Queue: a.Deps.Clients.SQS, QueueURL: a.Deps.Config.MailQueueURL}
 }
 
 // SurveyQueue is where the survey page puts answers.

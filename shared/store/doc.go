@@ -21,6 +21,7 @@
 //	survey aggregate  AGG#CUST#<id> | AGG#MGR#<id> | AGG#MONTH   <YYYY-MM>
 //	contact surveyed  SURVEYCONTACT#<email>   LAST   (TTL: the 30-day gap)
 //	follow-up task    FOLLOWUP#<id>           TASK               MGRFOLLOWUP#<manager> / <due>#<id>
+//	schedule lease    LEASE#<function>        LEASE  (TTL: the run's deadline + 1 day)
 //	settings          SETTINGS                CURRENT
 //	staff member      STAFF#<id>              PERSON             STAFF / <id>
 //
@@ -47,6 +48,7 @@
 //	aggregates per customer/manager/month  Query PK=AGG#…, SK BETWEEN from AND to
 //	follow-ups of a manager        Query    GSI1 PK=MGRFOLLOWUP#manager
 //	a notice sent once             PutItem  PK=NOTICE#key (condition: not there yet)
+//	take / give back a lease       PutItem (condition: free or lapsed) / DeleteItem (condition: owner)
 //	settings                       GetItem  PK=SETTINGS, SK=CURRENT
 //	staff member by id             GetItem  PK=STAFF#id, SK=PERSON
 //	the staff directory            Query    GSI1 PK=STAFF

@@ -29,7 +29,7 @@ type DB interface {
 
 // Store is keycare's table. Each kind of record has its repository (one
 // file each): Customers, Complaints, Surveys, FollowUps, Audit, Mail,
-// Notices, Settings and Staff.
+// Notices, Settings, Staff and Leases (leases.go).
 type Store struct{ t *table }
 
 // New returns the store on table name, through db.
