@@ -248,7 +248,7 @@ func oneOf[T comparable](x T, list []T) bool {
 // Open starts the workflow of a numbered complaint received at c.ReceivedAt
 // under sla.
 func (c *Complaint) Open(sla SLA, actor string, role Role) {
-	c.SLA = sla
+	c.SLA = sla.Freeze(c.ReceivedAt.In(sla.Location()).Year())
 	c.Status = StatusReceived
 	c.Deadlines = sla.DeadlinesFor(c.ReceivedAt)
 	c.Version = 1

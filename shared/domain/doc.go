@@ -14,6 +14,7 @@
 //	complaint.go  the complaint record card (投诉记录卡), its workflow and who takes each step, intake rules
 //	number.go     complaint numbers YYMMDDNNN (单号)
 //	clock.go      the SLA clock: working days, service hours, deadlines (投诉处理时限)
+//	calendar.go   China's official holidays and adjusted working days (调休), the festivals of the Chinese calendar
 //	reminder.go   reminders and escalation (催办 / 升级): what is due, to whom, at which hour
 //	survey.go     satisfaction surveys (满意度调查): invitations, answers, CSAT, NPS, poor answers
 //	followup.go   follow-up callbacks (回访) a manager owes
