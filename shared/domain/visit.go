@@ -502,7 +502,9 @@ func (v *Visit) Cancel(reason string, p Principal, now time.Time) error {
 }
 
 // ReportOverdue reports whether a planned visit's report is past due on today.
-func (v *Visit) ReportOverdue(today string) bool { return v.Status == VisitPlanned && today > v.ReportDue }
+func (v *Visit) ReportOverdue(today string) bool {
+	return v.Status == VisitPlanned && today > v.ReportDue
+}
 
 // ListStatus is the visit's status as listings filter it: overdue for a
 // planned visit whose report is past due.
