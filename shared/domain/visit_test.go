@@ -217,3 +217,21 @@ func TestHandoverValidation(t *testing.T) {
 		t.Fatalf("%v %v", m, n)
 	}
 }
+
+// Complaint cards follow the account's current manager: after a handover
+// the old manager no longer opens them, the new one does.
+func TestComplaintAccessFollowsTheAccount(t *testing.T) {
+	c := &Complaint{Number: "261122001", CustomerID: "c1", ManagerID: "alice"}
+	now := &Customer{ID: "c1", ManagerID: "bob"}
+	alice := Principal{Sub: "alice", Roles: []Role{RoleManager}}
+	bob := Principal{Sub: "bob", Roles: []Role{RoleManager}}
+	if CanSeeComplaint(alice, c, now) || !CanSeeComplaint(bob, c, now) {
+		t.Fatal("access does not follow the account's manager")
+	}
+	if CanSeeComplaint(alice, &Complaint{Number: "261122002", ManagerID: "alice"}, nil) {
+		t.Fatal("an unlinked complaint shown to a manager")
+	}
+	if !CanSeeComplaint(Principal{Sub: "s", Roles: []Role{RoleSupervisor}}, c, now) {
+		t.Fatal("supervisors see all")
+	}
+}
