@@ -54,6 +54,20 @@ func (s *Service) StartHandover(ctx context.Context, p domain.Principal, in doma
 		}
 		q.Cursor = pg.NextCursor
 	}
+	if len(accounts) == 0 { // all moved: a job left unfinished is resumed, else there is nothing to do
+		running, err := s.Handovers.Running(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for i := range running {
+			if running[i].From == in.From && running[i].To == in.To {
+				accounts = running[i].Accounts
+			}
+		}
+	}
+	if len(accounts) == 0 {
+		return nil, &domain.ValidationError{Fields: map[string]string{"from": "this person manages no accounts: nothing to hand over 该客户经理名下没有客户"}}
+	}
 	now := s.Now().UTC()
 	job := &domain.Handover{ID: s.NewID("h"), From: in.From, To: in.To, Reason: in.Reason, Department: p.Department, By: p.Sub,
 		Status: domain.HandoverRunning, Accounts: accounts, Moved: []string{}, Notified: []string{}, StartedAt: now}
