@@ -351,8 +351,7 @@ func (s *Service) managerSections(ag *Agenda, m, lang string, set domain.Setting
 	var secs []mail.DigestSection
 	sec := func(zh, en string, lines []mail.DigestLine) {
 		if len(lines) > 0 {
-			sort.SliceStable(lines, func(i, j int) bool { return lines[i].Text < lines[j].Text })
-			secs = append(secs, mail.DigestSection{Title: tr(lang, zh, en), Lines: lines})
+			secs = append(secs, mail.DigestSection{Title: tr(lang, zh, en), Lines: capped(lines, lang)})
 		}
 	}
 	sec("今日拜访", "Today's visits", today)
@@ -422,8 +421,7 @@ func (s *Service) supervisorSections(ag *Agenda, dept, lang string, managers map
 	var secs []mail.DigestSection
 	sec := func(zh, en string, lines []mail.DigestLine) {
 		if len(lines) > 0 {
-			sort.SliceStable(lines, func(i, j int) bool { return lines[i].Text < lines[j].Text })
-			secs = append(secs, mail.DigestSection{Title: tr(lang, zh, en) + " — " + dept, Lines: lines})
+			secs = append(secs, mail.DigestSection{Title: tr(lang, zh, en) + " — " + dept, Lines: capped(lines, lang)})
 		}
 	}
 	sec("逾期的拜访报告", "Late visit reports", late)
@@ -432,6 +430,19 @@ func (s *Service) supervisorSections(ag *Agenda, dept, lang string, managers map
 	sec("低于拜访频次的客户", "Accounts below their visit frequency", below)
 	sec("待您审批", "Waiting for your approval", pending)
 	return secs
+}
+
+// MaxDigestLines bounds a section, so that a digest stays far below the
+// mail queue's 256 KiB; the last line says how many more there are.
+const MaxDigestLines = 60
+
+func capped(lines []mail.DigestLine, lang string) []mail.DigestLine {
+	sort.SliceStable(lines, func(i, j int) bool { return lines[i].Text < lines[j].Text })
+	if len(lines) <= MaxDigestLines {
+		return lines
+	}
+	more := len(lines) - MaxDigestLines
+	return append(lines[:MaxDigestLines:MaxDigestLines], mail.DigestLine{Text: fmt.Sprintf(tr(lang, "……另有 %d 项", "… and %d more"), more)})
 }
 
 func orNever(d, lang string) string {
