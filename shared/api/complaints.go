@@ -55,17 +55,27 @@ type StaffComplaintInput struct {
 	ReceivedAt   *time.Time      `json:"receivedAt"` // when the call or letter came; now when absent
 }
 
-// ComplaintView is a record card as staff see it: whether it is overdue
-// and the steps allowed now.
+// ComplaintView is a record card as staff see it: its next deadline,
+// whether any deadline is missed and which, and the steps allowed now.
 type ComplaintView struct {
 	*domain.Complaint
-	TrackingURL string          `json:"trackingUrl,omitempty"`
-	Overdue     bool            `json:"overdue"`
-	Allowed     []domain.Action `json:"allowedActions"`
+	TrackingURL  string                   `json:"trackingUrl,omitempty"`
+	NextDeadline *domain.PendingDeadline  `json:"nextDeadline,omitempty"`
+	Overdue      bool                     `json:"overdue"`
+	Late         []domain.PendingDeadline `json:"late"`
+	Allowed      []domain.Action          `json:"allowedActions"`
 }
 
 func (h *Complaints) view(c *domain.Complaint) ComplaintView {
-	return ComplaintView{Complaint: c, Overdue: c.Overdue(h.Now()), Allowed: c.AllowedActions()}
+	v := ComplaintView{Complaint: c, Late: c.Late(h.Now()), Allowed: c.AllowedActions()}
+	if v.Late == nil {
+		v.Late = []domain.PendingDeadline{}
+	}
+	v.Overdue = len(v.Late) > 0
+	if next, ok := c.NextDeadline(); ok {
+		v.NextDeadline = &next
+	}
+	return v
 }
 
 func (h *Complaints) create(w http.ResponseWriter, r *http.Request, p domain.Principal) {

@@ -51,13 +51,14 @@ type Settings interface {
 
 // Service is the complaint workflow.
 type Service struct {
-	Store    Store
-	Accounts Accounts
-	Mail     mail.Outbox
-	Surveys  Surveys // nil sends no survey after closure
-	Settings Settings
-	Now      func() time.Time
-	BaseURL  string // public base URL of the tracking links; a call's base overrides it when this is empty
+	Store     Store
+	Accounts  Accounts
+	Mail      mail.Outbox
+	Surveys   Surveys   // nil sends no survey after closure
+	Directory Directory // staff notices; nil sends none
+	Settings  Settings
+	Now       func() time.Time
+	BaseURL   string // public base URL of the tracking links; a call's base overrides it when this is empty
 }
 
 // Intake is a complaint as it arrives, from the public form (By nil) or
@@ -159,6 +160,7 @@ func (s *Service) Submit(ctx context.Context, in Intake) (Submitted, error) {
 	out := Submitted{Receipt: rec, TrackingURL: TrackingURL(s.base(in.BaseURL), rec.Number, rec.Token, c.Language)}
 	if !rec.Replayed {
 		s.tellCustomer(ctx, "complaint-received", c, out.TrackingURL)
+		s.tellStaff(ctx, domain.ActionReceive, c, in.BaseURL)
 	}
 	if in.By != nil {
 		stored, err := s.Store.Get(ctx, rec.Number)
@@ -282,6 +284,7 @@ func (s *Service) Step(ctx context.Context, p domain.Principal, number string, a
 	if kind := domain.CustomerNotice(a); kind != "" {
 		s.tellCustomer(ctx, kind, c, TrackingURL(s.base(base), c.Number, c.TrackingToken, c.Language))
 	}
+	s.tellStaff(ctx, a, c, base)
 	if a == domain.ActionClose && c.SurveyAfterClose() && s.Surveys != nil {
 		var account *domain.Customer
 		if c.CustomerID != "" {
@@ -294,25 +297,47 @@ func (s *Service) Step(ctx context.Context, p domain.Principal, number string, a
 	return c, nil
 }
 
-// tellCustomer emails the complaint's contact, when they gave an address.
-// The step is already stored: a mail that cannot be queued (nor kept) is
-// logged, not returned.
+// tellCustomer emails the complaint's contact, when they gave an address,
+// in their language, signed with the company's brand (settings). The step
+// is already stored: a mail that cannot be queued (nor kept) is logged, not
+// returned.
 func (s *Service) tellCustomer(ctx context.Context, kind string, c *domain.Complaint, link string) {
 	if c.Contact.Email == "" {
 		return
 	}
-	loc := c.SLA.Location()
-	f := func(t time.Time) string { return t.In(loc).Format("2006-01-02 15:04") }
-	reply := ""
-	if c.Reply != nil {
-		reply = c.Reply.Text
-	}
-	m, err := mail.Complaint(kind, mail.ComplaintMail{Lang: c.Language, To: []string{c.Contact.Email}, Number: c.Number,
-		ContactName: c.Contact.Name, CustomerName: c.CustomerName, ReceivedAt: f(c.ReceivedAt), FirstDue: f(c.Deadlines.FirstResponseDue),
-		CloseDue: f(c.Deadlines.CloseDue), TrackingURL: link, Status: c.Status.Label(c.Language), Reason: c.RejectReason, ReplyText: reply})
-	if err == nil {
-		err = s.Mail.Send(ctx, m)
-	}
+	err := func() error {
+		set, err := s.Settings.Current(ctx)
+		if err != nil {
+			return err
+		}
+		var d mail.Data
+		switch kind {
+		case "complaint-received":
+			d = mail.ComplaintReceived{Number: c.Number, ReceivedAt: c.ReceivedAt, FirstResponseDue: c.Deadlines.FirstResponseDue, CloseDue: c.Deadlines.CloseDue, TrackingURL: link}
+		case "complaint-accepted":
+			d = mail.ComplaintAccepted{Number: c.Number, TrackingURL: link, CloseDue: c.Deadlines.CloseDue, FirstResponseDue: c.Deadlines.FirstResponseDue}
+		case "complaint-rejected":
+			d = mail.ComplaintRejected{Number: c.Number, Reason: c.RejectReason, TrackingURL: link}
+		case "complaint-replied":
+			reply := ""
+			if c.Reply != nil {
+				reply = c.Reply.Text
+			}
+			d = mail.ComplaintReplied{Number: c.Number, Reply: reply, TrackingURL: link}
+		default:
+			return fmt.Errorf("complaint: no customer mail %s", kind)
+		}
+		now := c.ReceivedAt // the step that sends the mail is the last on the card
+		if n := len(c.History); n > 0 {
+			now = c.History[n-1].At
+		}
+		m, err := mail.Compose(mail.Envelope{To: []string{c.Contact.Email}, Lang: c.Language, Name: c.Contact.Name, Zone: c.SLA.Location(),
+			Now: now, Brand: set.Brand}, d)
+		if err != nil {
+			return err
+		}
+		return s.Mail.Send(ctx, m)
+	}()
 	if err != nil {
 		slog.ErrorContext(ctx, "mail not sent", "kind", kind, "number", c.Number, "err", err.Error())
 	}

@@ -14,13 +14,17 @@ type SLA struct {
 	OpinionWorkingDays int           `json:"opinionWorkingDays"` // 1 working day after acceptance
 	CloseWithin        time.Duration `json:"closeWithin"`        // 7 days after receipt (7天结案)
 	RemindBefore       time.Duration `json:"remindBefore"`       // remind the owner 24 h before closure is due
-	EscalateExecutive  time.Duration `json:"escalateExecutive"`  // tell the executive 1 day after the supervisor
-	WorkdayStart       int           `json:"workdayStart"`       // service hours start, minutes after midnight (08:00)
-	WorkdayEnd         int           `json:"workdayEnd"`         // and end (17:00)
-	LunchStart         int           `json:"lunchStart"`         // lunch break (12:00–13:00); -1 for none
-	LunchEnd           int           `json:"lunchEnd"`
-	Holidays           []string      `json:"holidays,omitempty"`         // YYYY-MM-DD, company time zone
-	ExtraWorkingDays   []string      `json:"extraWorkingDays,omitempty"` // weekend days worked (调休)
+	// RemindFirstResponseBefore and RemindOpinionBefore remind the owner
+	// before the first response (4 h) and the handling opinion (4 h) fall due.
+	RemindFirstResponseBefore time.Duration `json:"remindFirstResponseBefore,omitempty"`
+	RemindOpinionBefore       time.Duration `json:"remindOpinionBefore,omitempty"`
+	EscalateExecutive         time.Duration `json:"escalateExecutive"` // tell the executive 1 day after the supervisor
+	WorkdayStart              int           `json:"workdayStart"`      // service hours start, minutes after midnight (08:00)
+	WorkdayEnd                int           `json:"workdayEnd"`        // and end (17:00)
+	LunchStart                int           `json:"lunchStart"`        // lunch break (12:00–13:00); -1 for none
+	LunchEnd                  int           `json:"lunchEnd"`
+	Holidays                  []string      `json:"holidays,omitempty"`         // YYYY-MM-DD, company time zone
+	ExtraWorkingDays          []string      `json:"extraWorkingDays,omitempty"` // weekend days worked (调休)
 
 	// Official says China's official calendar (calendar.go) applies under
 	// Holidays and ExtraWorkingDays. A clock stored before it existed has

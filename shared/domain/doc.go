@@ -23,6 +23,7 @@
 //	handover.go   handover of a manager's accounts (交接) and relationship plans (客户关系发展计划)
 //	staff.go      the staff directory: where people's mail goes, who is active
 //	settings.go   the numbers of domain.md an admin may change, their defaults and validation
+//	brand.go      whose mail it is: company, hotline, reply-to (a setting)
 //	query.go      listings: pages and the selections the store answers
 //	outbox.go     mail kept in the table when the mail queue cannot take it
 //	context.go    the request id audit entries record

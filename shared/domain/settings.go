@@ -28,6 +28,29 @@ type Settings struct {
 	Survey  SurveySettings `json:"survey"`
 	Targets Targets        `json:"targets"`
 	Visits  VisitSettings  `json:"visits"`
+	Brand   Brand          `json:"brand"` // whose mail it is: company, hotline, reply-to
+	// Departments name the company's departments (handling departments
+	// and those accounts belong to) as people know them; notices and pages
+	// show the name, the id only for a department not listed.
+	Departments []Department `json:"departments"`
+}
+
+// Department is a department's id and its name in both languages.
+type Department struct {
+	ID   string `json:"id"`
+	Name Text   `json:"name"`
+}
+
+// DepartmentName is the name of department id in lang, or the id.
+func (s Settings) DepartmentName(id, lang string) string {
+	for _, d := range s.Departments {
+		if d.ID == id {
+			if n := d.Name.In(lang); n != "" {
+				return n
+			}
+		}
+	}
+	return id
 }
 
 // VisitSettings are the numbers of visits, follow-ups, greetings and
@@ -80,17 +103,19 @@ type ScoreSettings struct {
 // ClockSettings are the complaint clocks (投诉处理时限) and the company's
 // service hours, in the units people think in.
 type ClockSettings struct {
-	FirstResponseHours     int      `json:"firstResponseHours"`     // first answer 24 h after receipt
-	OpinionWorkingDays     int      `json:"opinionWorkingDays"`     // handling opinion 1 working day after acceptance
-	CloseDays              int      `json:"closeDays"`              // closed within 7 days of receipt (7天结案)
-	RemindBeforeHours      int      `json:"remindBeforeHours"`      // the owner is reminded 24 h before closure is due
-	EscalateExecutiveHours int      `json:"escalateExecutiveHours"` // the executive is told 24 h after the supervisor
-	ServiceStart           string   `json:"serviceStart"`           // service hours 08:00–17:00
-	ServiceEnd             string   `json:"serviceEnd"`
-	LunchStart             string   `json:"lunchStart"` // lunch break 12:00–13:00 ("" for none)
-	LunchEnd               string   `json:"lunchEnd"`
-	Holidays               []string `json:"holidays"`           // company holidays, YYYY-MM-DD
-	WorkingWeekendDays     []string `json:"workingWeekendDays"` // weekend days worked (调休), YYYY-MM-DD
+	FirstResponseHours       int      `json:"firstResponseHours"`       // first answer 24 h after receipt
+	OpinionWorkingDays       int      `json:"opinionWorkingDays"`       // handling opinion 1 working day after acceptance
+	CloseDays                int      `json:"closeDays"`                // closed within 7 days of receipt (7天结案)
+	RemindBeforeHours        int      `json:"remindBeforeHours"`        // the owner is reminded 24 h before closure is due
+	FirstResponseRemindHours int      `json:"firstResponseRemindHours"` // and 4 h before the first response is due
+	OpinionRemindHours       int      `json:"opinionRemindHours"`       // and 4 h before the handling opinion is due
+	EscalateExecutiveHours   int      `json:"escalateExecutiveHours"`   // the executive is told 24 h after the supervisor
+	ServiceStart             string   `json:"serviceStart"`             // service hours 08:00–17:00
+	ServiceEnd               string   `json:"serviceEnd"`
+	LunchStart               string   `json:"lunchStart"` // lunch break 12:00–13:00 ("" for none)
+	LunchEnd                 string   `json:"lunchEnd"`
+	Holidays                 []string `json:"holidays"`           // company holidays, YYYY-MM-DD
+	WorkingWeekendDays       []string `json:"workingWeekendDays"` // weekend days worked (调休), YYYY-MM-DD
 }
 
 // Targets are the quality targets reports compare against, in percent.
@@ -113,11 +138,13 @@ func Defaults(tz string) Settings {
 		Tiers:    TierSettings{StrategicShare: 0.05, KeyShare: 0.01},
 		Score: ScoreSettings{Weights: ScoreWeights{Credit: 0.3, Orders: 0.3, Prospects: 0.2, Profit: 0.2},
 			OrderAmountFull: 10_000_000, ProfitFull: 2_000_000, Strategic: 70, Key: 40},
-		Clock: ClockSettings{FirstResponseHours: 24, OpinionWorkingDays: 1, CloseDays: 7, RemindBeforeHours: 24, EscalateExecutiveHours: 24,
+		Clock: ClockSettings{FirstResponseHours: 24, OpinionWorkingDays: 1, CloseDays: 7, RemindBeforeHours: 24, FirstResponseRemindHours: 4, OpinionRemindHours: 4, EscalateExecutiveHours: 24,
 			ServiceStart: "08:00", ServiceEnd: "17:00", LunchStart: "12:00", LunchEnd: "13:00", Holidays: []string{}, WorkingWeekendDays: []string{}},
-		Survey:  SurveySettings{ExpiryDays: 30, RemindAfterDays: 7, ContactGapDays: 30, PeriodicMonths: 3, StrategicMonths: 3, FollowUpDays: 3},
-		Targets: Targets{SatisfactionPct: 90, RenewalPct: 80, GrowthPct: 15},
-		Visits:  DefaultVisitSettings(),
+		Survey:      SurveySettings{ExpiryDays: 30, RemindAfterDays: 7, ContactGapDays: 30, PeriodicMonths: 3, StrategicMonths: 3, FollowUpDays: 3},
+		Targets:     Targets{SatisfactionPct: 90, RenewalPct: 80, GrowthPct: 15},
+		Brand:       DefaultBrand(),
+		Departments: []Department{},
+		Visits:      DefaultVisitSettings(),
 	}
 }
 
@@ -140,7 +167,8 @@ func (s Settings) SLA() SLA {
 	le, _ := parseClock(c.LunchEnd)
 	return SLA{TimeZone: s.TimeZone, FirstResponse: time.Duration(c.FirstResponseHours) * time.Hour, OpinionWorkingDays: c.OpinionWorkingDays,
 		CloseWithin: time.Duration(c.CloseDays) * 24 * time.Hour, RemindBefore: time.Duration(c.RemindBeforeHours) * time.Hour,
-		EscalateExecutive: time.Duration(c.EscalateExecutiveHours) * time.Hour, WorkdayStart: start, WorkdayEnd: end, LunchStart: ls, LunchEnd: le,
+		EscalateExecutive:         time.Duration(c.EscalateExecutiveHours) * time.Hour,
+		RemindFirstResponseBefore: time.Duration(c.FirstResponseRemindHours) * time.Hour, RemindOpinionBefore: time.Duration(c.OpinionRemindHours) * time.Hour, WorkdayStart: start, WorkdayEnd: end, LunchStart: ls, LunchEnd: le,
 		Holidays: append([]string(nil), c.Holidays...), ExtraWorkingDays: append([]string(nil), c.WorkingWeekendDays...), Official: true}
 }
 
@@ -203,6 +231,8 @@ func (s Settings) Validate() error {
 	between(v, "clock.closeDays", c.CloseDays, 1, 90)
 	between(v, "clock.remindBeforeHours", c.RemindBeforeHours, 0, 24*30)
 	between(v, "clock.escalateExecutiveHours", c.EscalateExecutiveHours, 0, 24*30)
+	between(v, "clock.firstResponseRemindHours", c.FirstResponseRemindHours, 0, c.FirstResponseHours)
+	between(v, "clock.opinionRemindHours", c.OpinionRemindHours, 0, 24*c.OpinionWorkingDays)
 	start, ok1 := parseClock(c.ServiceStart)
 	end, ok2 := parseClock(c.ServiceEnd)
 	switch {
@@ -277,6 +307,23 @@ func (s Settings) Validate() error {
 	pct(v, "targets.renewalPct", s.Targets.RenewalPct)
 	if math.IsNaN(s.Targets.GrowthPct) || s.Targets.GrowthPct < -100 || s.Targets.GrowthPct > 1000 {
 		v.Add("targets.growthPct", "must be between -100 and 1000 须在 -100–1000 之间")
+	}
+	s.Brand.check(v, "brand.")
+	seen := map[string]bool{}
+	for i, d := range s.Departments {
+		f := "departments[" + itoa(i) + "]"
+		if !ValidID(d.ID) || seen[d.ID] {
+			v.Add(f+".id", "a department id, once 部门标识无效或重复")
+		}
+		seen[d.ID] = true
+		if strings.TrimSpace(d.Name.ZH) == "" && strings.TrimSpace(d.Name.EN) == "" {
+			v.Add(f+".name", "give the department's name 请填写部门名称")
+		}
+		checkText(v, f+".name.zh", d.Name.ZH, MaxNameLen, false)
+		checkText(v, f+".name.en", d.Name.EN, MaxNameLen, false)
+	}
+	if len(s.Departments) > 200 {
+		v.Add("departments", "at most 200 departments 最多 200 个部门")
 	}
 	return v.Err()
 }

@@ -20,6 +20,9 @@ type Message struct {
 	Subject string   `json:"subject"`
 	HTML    string   `json:"html"`
 	Text    string   `json:"text"`
+	// ReplyTo is where the reader's answer goes (customer mail: the brand's
+	// address, since the mail is sent from a no-reply identity); optional.
+	ReplyTo []string `json:"replyTo,omitempty"`
 	// Attachments are optional files (e.g. the digest's .ics). The job
 	// travels through SQS (256 KiB with its JSON and base64), so keep them small.
 	Attachments []Attachment `json:"attachments,omitempty"`
@@ -59,6 +62,11 @@ func (m Message) Validate() error {
 	for _, to := range m.To {
 		if strings.ContainsAny(to, "\r\n") || !strings.Contains(to, "@") {
 			return fmt.Errorf("mail: message %s has a bad recipient", m.ID)
+		}
+	}
+	for _, r := range m.ReplyTo {
+		if !validAddress(r) {
+			return fmt.Errorf("mail: message %s has a bad reply-to address", m.ID)
 		}
 	}
 	return nil

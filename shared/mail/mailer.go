@@ -72,6 +72,7 @@ func (m *Mailer) handle(ctx context.Context, rec events.SQSMessage) error {
 	_, err := m.SES.SendEmail(ctx, &sesv2.SendEmailInput{
 		FromEmailAddress: aws.String(m.From),
 		Destination:      &types.Destination{ToAddresses: msg.To},
+		ReplyToAddresses: msg.ReplyTo,
 		Content:          &types.EmailContent{Simple: simple},
 	})
 	if err != nil {

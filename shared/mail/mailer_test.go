@@ -3,6 +3,7 @@ package mail_test
 import (
 	"context"
 	"encoding/json"
+	"net/http"
 	"os"
 	"testing"
 
@@ -50,7 +51,7 @@ func TestMailerBatchFailuresAndSESOutage(t *testing.T) {
 		record(t, "a", message("mail-a", "a@example.com")),
 		record(t, "bad-json", "{not json"),
 		record(t, "no-recipient", mail.Message{ID: "x", Subject: "s", HTML: "h", Text: "t"}),
-		record(t, "b", message("mail-b", "b@example.com")),
+		record(t, "b", withReplyTo(message("mail-b", "b@example.com"), "kefu@example.cn")),
 	}}
 	resp, err := m.Handle(ctx, ev)
 	if err != nil {
@@ -61,6 +62,10 @@ func TestMailerBatchFailuresAndSESOutage(t *testing.T) {
 	}
 	if got := len(sesStore(t, env.Emu.SES)) - before; got != 2 {
 		t.Fatalf("%d mails sent, want 2", got)
+	}
+	// The customer's answer goes to the brand's mailbox, not the no-reply sender.
+	if got := replyTo(t, env.Emu.SES, "Subject mail-b"); len(got) != 1 || got[0] != "kefu@example.cn" {
+		t.Fatalf("reply-to of mail-b: %v", got)
 	}
 	// A redelivered message is not sent again.
 	resp, _ = m.Handle(ctx, events.SQSEvent{Records: []events.SQSMessage{record(t, "a2", message("mail-a", "a@example.com"))}})
@@ -97,4 +102,35 @@ func sesStore(t *testing.T, url string) []emu.SentEmail {
 		t.Fatal(err)
 	}
 	return sent
+}
+
+func withReplyTo(m mail.Message, addr string) mail.Message {
+	m.ReplyTo = []string{addr}
+	return m
+}
+
+// replyTo is the Reply-To the SES emulator received for the mail with subject.
+func replyTo(t *testing.T, url, subject string) []string {
+	t.Helper()
+	resp, err := http.Get(url + "/store")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var store struct {
+		Emails []struct {
+			Subject string   `json:"subject"`
+			ReplyTo []string `json:"replyTo"`
+		} `json:"emails"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&store); err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range store.Emails {
+		if e.Subject == subject {
+			return e.ReplyTo
+		}
+	}
+	t.Fatalf("no mail %q in the SES emulator", subject)
+	return nil
 }

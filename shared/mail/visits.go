@@ -7,33 +7,10 @@ import (
 	"strings"
 )
 
-// The mail of visits and handovers: the daily reminder digest (one per
+// The list mail of visits and handovers: the daily reminder digest (one per
 // person per day, sections of lines with links, an optional .ics of today's
-// visits), the handover list both managers get, and the handover notice
-// each account's primary contact gets.
-
-// HandoverMail is what the handover notice to a customer shows.
-type HandoverMail struct {
-	ContactName  string
-	CustomerName string
-	OldManager   string
-	NewManager   string
-	NewEmail     string // the new manager's address
-}
-
-func init() {
-	wording["handover-notice"] = map[string]struct {
-		Subject string
-		Paras   []string
-	}{
-		"zh": {"您的客户经理变更通知", []string{"{{.ContactName}}，您好：",
-			"感谢{{.CustomerName}}一直以来的信任与支持。自即日起，贵公司的客户经理由 {{.OldManager}} 变更为 {{.NewManager}}（{{.NewEmail}}）。",
-			"{{.NewManager}} 将在 7 天内与您联系，了解您的需求。服务标准和既有约定保持不变，如有任何问题，欢迎随时联系。"}},
-		"en": {"Your account manager has changed", []string{"Dear {{.ContactName}},",
-			"Thank you for {{.CustomerName}}'s continued trust. From today your account manager is {{.NewManager}} ({{.NewEmail}}), taking over from {{.OldManager}}.",
-			"{{.NewManager}} will call you within 7 days to hear what you need. Our service and every commitment made to you stay as they are; please contact us at any time."}},
-	}
-}
+// visits) and the handover list both managers get. (The handover notice to
+// a customer is HandoverNotice, through Compose.)
 
 // DigestLine is one entry of a digest section.
 type DigestLine struct {
@@ -76,7 +53,7 @@ func RenderDigest(kind, lang string, to []string, subject string, d DigestMail) 
 	}
 	subject = strings.NewReplacer("\r", " ", "\n", " ").Replace(subject)
 	var h bytes.Buffer
-	if err := digestTpl.Execute(&h, map[string]any{"Lang": lang, "Subject": subject, "D": d, "Footer": footer(lang)}); err != nil {
+	if err := digestTpl.Execute(&h, map[string]any{"Lang": lang, "Subject": subject, "D": d, "Footer": listFooter(lang)}); err != nil {
 		return Message{}, fmt.Errorf("mail: %s html: %w", kind, err)
 	}
 	var t strings.Builder
@@ -97,7 +74,14 @@ func RenderDigest(kind, lang string, to []string, subject string, d DigestMail) 
 	if d.Outro != "" {
 		t.WriteString("\n" + d.Outro + "\n")
 	}
-	t.WriteString("\n-- \n" + footer(lang) + "\n")
+	t.WriteString("\n-- \n" + listFooter(lang) + "\n")
 	m := Message{ID: NewID(kind), Kind: kind, Lang: lang, To: to, Subject: subject, HTML: h.String(), Text: t.String()}
 	return m, m.Validate()
+}
+
+func listFooter(lang string) string {
+	if lang == "en" {
+		return "keycare, key-account service. This is an automatic message; please do not reply to it."
+	}
+	return "keycare 大客户服务。本邮件由系统自动发送，请勿直接回复。"
 }

@@ -59,7 +59,7 @@ func Wire(d Deps) (*App, error) {
 	a.Customers = &customer.Service{Store: st.Customers(), Audit: st.Audit(), Settings: a.Settings, Now: d.Now, NewID: func() string { return store.NewID("c") }}
 	a.Surveys = &survey.Service{Store: st.Surveys(), Accounts: st.Customers(), Files: a.Customers, Mail: a.Outbox, Settings: a.Settings,
 		Directory: a.Staff, Now: d.Now, BaseURL: d.Config.PublicBaseURL}
-	a.Complaints = &complaint.Service{Store: st.Complaints(), Accounts: st.Customers(), Mail: a.Outbox, Surveys: a.Surveys,
+	a.Complaints = &complaint.Service{Store: st.Complaints(), Accounts: st.Customers(), Mail: a.Outbox, Surveys: a.Surveys, Directory: a.Staff,
 		Settings: a.Settings, Now: d.Now, BaseURL: d.Config.PublicBaseURL}
 	a.Visits = &visit.Service{Store: st.Visits(), FollowUps: st.FollowUps(), Handovers: st.Handovers(), Files: a.Customers, Accounts: st.Customers(),
 		Audit: st.Audit(), Settings: a.Settings, Directory: a.Staff, People: a.Staff, Surveys: visitSurveys{a.Surveys}, Complaints: a.Complaints,
@@ -77,7 +77,7 @@ func (v visitSurveys) AfterVisit(ctx context.Context, vi *domain.Visit, a *domai
 // Escalator is the hourly complaint run of ComplaintEscalationFunction.
 func (a *App) Escalator() *complaint.Escalator {
 	return &complaint.Escalator{Store: a.Store.Complaints(), Notifier: mail.Notifier{Once: a.Store.Notices(), Outbox: a.Outbox},
-		Kept: a.Outbox, Directory: a.Staff, Now: a.Deps.Now}
+		Kept: a.Outbox, Directory: a.Staff, Settings: a.Settings, Now: a.Deps.Now, BaseURL: a.Deps.Config.PublicBaseURL}
 }
 
 // Mailer is the MailerFunction's sender.

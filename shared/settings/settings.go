@@ -141,6 +141,12 @@ func changedSections(a, b domain.Settings) []string {
 	if a.Targets != b.Targets {
 		out = append(out, "targets")
 	}
+	if a.Brand != b.Brand {
+		out = append(out, "brand")
+	}
+	if fmt.Sprint(a.Departments) != fmt.Sprint(b.Departments) {
+		out = append(out, "departments")
+	}
 	if fmt.Sprint(a.Visits) != fmt.Sprint(b.Visits) {
 		out = append(out, "visits")
 	}

@@ -32,8 +32,8 @@ func complaintItem(c *domain.Complaint) (map[string]types.AttributeValue, error)
 	if c.CustomerID != "" {
 		keys["GSI1PK"], keys["GSI1SK"] = "CUSTCMP#"+c.CustomerID, at
 	}
-	if c.Status.Open() {
-		keys["GSI2PK"], keys["GSI2SK"] = "OPEN", c.Deadlines.CloseDue.UTC().Format(time.RFC3339Nano)+"#"+c.Number
+	if next, ok := c.NextDeadline(); ok { // open complaints by their next deadline; overdue = before now
+		keys["GSI2PK"], keys["GSI2SK"] = "OPEN", next.Due.UTC().Format(time.RFC3339Nano)+"#"+c.Number
 	}
 	if c.Department != "" {
 		keys["GSI4PK"], keys["GSI4SK"] = "CMPDEPT#"+c.Department, at

@@ -10,7 +10,7 @@
 //	item              PK                      SK                 GSI1 (PK / SK)              GSI2                    GSI3                   GSI4
 //	customer          CUST#<id>               PROFILE            MGR#<manager> / CUST#<id>   TIER#<tier> / CUST#<id> DEPT#<dept> / CUST#<id> CUSTOMERS / CUST#<id>
 //	audit entry       AUDIT#<entity>#<id>     <at>#<request>#<n> ACTOR#<sub> / <at>#...
-//	complaint         CMP#<number>            CARD               CUSTCMP#<customer> / <at>#<number>  OPEN / <closeDue>#<number> (open only)  CMPMONTH#<YYYY-MM> / <at>#<number>  CMPDEPT#<dept> / <at>#<number>
+//	complaint         CMP#<number>            CARD               CUSTCMP#<customer> / <at>#<number>  OPEN / <next deadline>#<number> (open only)  CMPMONTH#<YYYY-MM> / <at>#<number>  CMPDEPT#<dept> / <at>#<number>
 //	notice sent       NOTICE#<key>            NOTICE (TTL 400 days)   key e.g. complaint/<number>/<reminder>
 //	number sequence   SEQ#CMP#<year>          SEQ
 //	idempotency key   IDEM#<key>              IDEM   (TTL 24 h)
@@ -42,7 +42,7 @@
 //	audit trail of an actor        Query    GSI1 PK=ACTOR#sub (newest first)
 //	complaint by number            GetItem  PK=CMP#number, SK=CARD (the public number is the id)
 //	complaints of a customer       Query    GSI1 PK=CUSTCMP#id (newest first)
-//	open complaints by due time    Query    GSI2 PK=OPEN (SK < now for overdue)
+//	open complaints by next deadline  Query GSI2 PK=OPEN (SK < now: overdue on any deadline)
 //	complaints received in a month Query    GSI3 PK=CMPMONTH#YYYY-MM
 //	complaints of a department     Query    GSI4 PK=CMPDEPT#dept (newest first)
 //	submit a complaint             BatchGetItem (sequence + idempotency key), then one TransactWriteItems

@@ -73,7 +73,7 @@ func (r *FollowUps) Create(ctx context.Context, f *domain.FollowUp) (bool, error
 	if err != nil {
 		return false, err
 	}
-	err = r.t.putVersioned(ctx, item, 0, "follow-up "+f.ID)
+	err = r.t.putIfVersion(ctx, item, 0, "follow-up "+f.ID)
 	if errors.Is(err, domain.ErrConflict) {
 		return false, nil
 	}

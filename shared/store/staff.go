@@ -2,11 +2,6 @@ package store
 
 import (
 	"context"
-	"fmt"
-
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"keycare/shared/domain"
 )
@@ -31,26 +26,7 @@ func (r *Staff) Put(ctx context.Context, m *domain.StaffMember, expectedVersion 
 	if err != nil {
 		return err
 	}
-	put := &types.Put{TableName: aws.String(r.t.name), Item: item}
-	if expectedVersion == 0 {
-		put.ConditionExpression = aws.String("attribute_not_exists(PK)")
-	} else {
-		put.ConditionExpression = aws.String("#v = :v")
-		put.ExpressionAttributeNames = map[string]string{"#v": "version"}
-		put.ExpressionAttributeValues = map[string]types.AttributeValue{":v": num(expectedVersion)}
-	}
-	auditPut, err := r.t.auditPut(audit, 0)
-	if err != nil {
-		return err
-	}
-	_, err = r.t.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: []types.TransactWriteItem{{Put: put}, {Put: auditPut}}})
-	if conditionFailedAt(err, 0) {
-		return fmt.Errorf("store: staff member %s changed since version %d: %w", m.ID, expectedVersion, domain.ErrConflict)
-	}
-	if err != nil {
-		return fmt.Errorf("store: put staff member: %w", err)
-	}
-	return nil
+	return r.t.putVersioned(ctx, item, expectedVersion, audit, "staff member "+m.ID)
 }
 
 // List returns a page of the directory, by id.

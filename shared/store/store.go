@@ -256,6 +256,32 @@ func (f *filterExpr) eq(attr, value string) {
 	f.expr += n + " = " + v
 }
 
+// putVersioned writes item if the stored one is still at expectedVersion
+// (0: there is none yet), with the audit entry, in one transaction; a stale
+// version is domain.ErrConflict (what names the record).
+func (t *table) putVersioned(ctx context.Context, item map[string]types.AttributeValue, expectedVersion int, audit domain.AuditEntry, what string) error {
+	put := &types.Put{TableName: aws.String(t.name), Item: item}
+	if expectedVersion == 0 {
+		put.ConditionExpression = aws.String("attribute_not_exists(PK)")
+	} else {
+		put.ConditionExpression = aws.String("#v = :v")
+		put.ExpressionAttributeNames = map[string]string{"#v": "version"}
+		put.ExpressionAttributeValues = map[string]types.AttributeValue{":v": num(expectedVersion)}
+	}
+	auditPut, err := t.auditPut(audit, 0)
+	if err != nil {
+		return err
+	}
+	_, err = t.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: []types.TransactWriteItem{{Put: put}, {Put: auditPut}}})
+	if conditionFailedAt(err, 0) {
+		return fmt.Errorf("store: %s changed since version %d: %w", what, expectedVersion, domain.ErrConflict)
+	}
+	if err != nil {
+		return fmt.Errorf("store: put %s: %w", what, err)
+	}
+	return nil
+}
+
 // conditionFailedAt reports whether err is a cancelled transaction whose
 // reason at index i (or any reason, with i < 0) is a failed condition.
 func conditionFailedAt(err error, i int) bool {

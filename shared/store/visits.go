@@ -47,7 +47,7 @@ func visitItem(v *domain.Visit) (map[string]types.AttributeValue, error) {
 }
 
 // versioned is a Put of item that expects the stored version (0: a new item).
-func (t *table) versioned(item map[string]types.AttributeValue, expected int) *types.Put {
+func (t *table) versionedPut(item map[string]types.AttributeValue, expected int) *types.Put {
 	p := &types.Put{TableName: aws.String(t.name), Item: item}
 	if expected == 0 {
 		p.ConditionExpression = aws.String("attribute_not_exists(PK)")
@@ -59,8 +59,8 @@ func (t *table) versioned(item map[string]types.AttributeValue, expected int) *t
 	return p
 }
 
-func (t *table) putVersioned(ctx context.Context, item map[string]types.AttributeValue, expected int, what string) error {
-	p := t.versioned(item, expected)
+func (t *table) putIfVersion(ctx context.Context, item map[string]types.AttributeValue, expected int, what string) error {
+	p := t.versionedPut(item, expected)
 	_, err := t.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: p.TableName, Item: p.Item, ConditionExpression: p.ConditionExpression,
 		ExpressionAttributeNames: p.ExpressionAttributeNames, ExpressionAttributeValues: p.ExpressionAttributeValues})
 	if conditionFailed(err) {
@@ -84,7 +84,7 @@ func (r *Visits) PutPlan(ctx context.Context, p *domain.VisitPlan, expected int)
 	if err != nil {
 		return err
 	}
-	return r.t.putVersioned(ctx, item, expected, "visit plan "+p.ID)
+	return r.t.putIfVersion(ctx, item, expected, "visit plan "+p.ID)
 }
 
 // PlansOfMonth lists every manager's plan for month.
@@ -125,7 +125,7 @@ func (r *Visits) CreateVisit(ctx context.Context, v *domain.Visit) error {
 	if err != nil {
 		return err
 	}
-	return r.t.putVersioned(ctx, item, 0, "visit "+v.ID)
+	return r.t.putIfVersion(ctx, item, 0, "visit "+v.ID)
 }
 
 // SaveVisit writes a visit still at expectedVersion (else domain.ErrConflict)
@@ -136,7 +136,7 @@ func (r *Visits) SaveVisit(ctx context.Context, v *domain.Visit, expected int, a
 	if err != nil {
 		return err
 	}
-	tx := []types.TransactWriteItem{{Put: r.t.versioned(item, expected)}}
+	tx := []types.TransactWriteItem{{Put: r.t.versionedPut(item, expected)}}
 	if audit != nil {
 		ap, err := r.t.auditPut(*audit, 0)
 		if err != nil {
@@ -278,7 +278,7 @@ func (r *Visits) PutEvent(ctx context.Context, e *domain.CustomerEvent) (bool, e
 	if err != nil {
 		return false, err
 	}
-	err = r.t.putVersioned(ctx, item, 0, "event")
+	err = r.t.putIfVersion(ctx, item, 0, "event")
 	if errors.Is(err, domain.ErrConflict) {
 		return false, nil
 	}
@@ -297,7 +297,7 @@ func (r *Visits) PutRelationshipPlan(ctx context.Context, p *domain.Relationship
 	if err != nil {
 		return err
 	}
-	return r.t.putVersioned(ctx, item, expected, "relationship plan of "+p.CustomerID)
+	return r.t.putIfVersion(ctx, item, expected, "relationship plan of "+p.CustomerID)
 }
 
 // ReviewsDueBy lists relationship plans whose review date is date or earlier.

@@ -212,12 +212,20 @@ func (s *Service) tellContact(ctx context.Context, job *domain.Handover, a *doma
 	if lang == "" {
 		lang = a.PreferredLanguage()
 	}
-	newEmail := ""
-	if r, ok := dir.Person(job.To); ok {
-		newEmail = r.Email
+	set, err := s.Settings.Current(ctx)
+	if err != nil {
+		return err
 	}
-	m, err := mail.Render("handover-notice", lang, []string{ct.Email}, mail.HandoverMail{ContactName: ct.Name, CustomerName: a.Name,
-		OldManager: dir.Name(job.From), NewManager: dir.Name(job.To), NewEmail: newEmail})
+	newManager := mail.Person{Name: dir.Name(job.To)}
+	if r, ok := dir.Person(job.To); ok {
+		newManager.Email = r.Email
+	}
+	if newManager.Email == "" {
+		newManager.Email = set.Brand.ReplyTo // the company's address while the directory names none
+	}
+	m, err := mail.Compose(mail.Envelope{To: []string{ct.Email}, Lang: lang, Name: ct.Name, Zone: set.Location(), Now: s.Now(), Brand: set.Brand},
+		mail.HandoverNotice{Account: a.Name, NewManager: newManager, PreviousManager: dir.Name(job.From), EffectiveAt: job.StartedAt,
+			CallWithinDays: set.Visits.HandoverCallbackDays})
 	if err != nil {
 		return err
 	}
