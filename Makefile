@@ -67,6 +67,7 @@ fuzz: ## run each fuzz target for a while (FUZZTIME=30s)
 	go test ./shared/api -run '^$$' -fuzz FuzzCustomerDecoders -fuzztime $${FUZZTIME:-30s}
 	go test ./shared/api -run '^$$' -fuzz FuzzPublicComplaintDecoders -fuzztime $${FUZZTIME:-30s}
 	go test ./shared/api -run '^$$' -fuzz FuzzPublicSurveyDecoders -fuzztime $${FUZZTIME:-30s}
+	go test ./shared/api -run '^$$' -fuzz FuzzVisitDecoders -fuzztime $${FUZZTIME:-30s}
 	go test ./shared/store -run '^$$' -fuzz FuzzDecodeCursor -fuzztime $${FUZZTIME:-30s}
 
 lint: ## gofmt and go vet

@@ -55,8 +55,11 @@ func iamScenarios() map[string]iamScenario {
 		return time.Date(d.Year(), d.Month(), d.Day(), 2, 30, 0, 0, time.UTC)
 	}
 	return map[string]iamScenario{
-		"CustomersFunction":        {},
-		"AdminFunction":            {},
+		"CustomersFunction": {},
+		"AdminFunction":     {},
+		"VisitsFunction":    {down: outboxDown},
+		// The daily digest a week later: visits due, reports overdue, follow-ups.
+		"VisitRemindersFunction":   {now: later, down: outboxDown},
 		"PublicComplaintsFunction": {down: outboxDown},
 		"ComplaintsFunction":       {down: outboxDown},
 		"PublicSurveysFunction":    {},

@@ -168,7 +168,7 @@ func TestRunnerServesTemplate(t *testing.T) {
 	for _, f := range env.Template.Functions {
 		for _, rt := range f.Routes {
 			routes++
-			path := strings.NewReplacer("{id}", "probe", "{number}", "261122001", "{token}", "probe").Replace(rt.Path)
+			path := strings.NewReplacer("{id}", "probe", "{number}", "261122001", "{token}", "probe", "{n}", "0").Replace(rt.Path)
 			req := httptest.NewRequest(rt.Method, path, strings.NewReader("{}"))
 			req.Header.Set("Content-Type", "application/json")
 			if !rt.Public {
@@ -381,7 +381,7 @@ func TestPackagesImportDownwardOnly(t *testing.T) {
 	layer := map[string]int{
 		"domain": 0,
 		"store":  1, "mail": 1, "queue": 1, "httpx": 1,
-		"customer": 2, "complaint": 2, "survey": 2, "settings": 2, "staff": 2,
+		"customer": 2, "complaint": 2, "survey": 2, "settings": 2, "staff": 2, "visit": 2,
 		"api": 3, "public": 3,
 		"platform": 4,
 	}

@@ -210,10 +210,27 @@ func (s *Service) Get(ctx context.Context, p domain.Principal, number string) (*
 	if err != nil {
 		return nil, err
 	}
-	if !domain.CanSeeComplaint(p, c) {
+	account, err := s.linked(ctx, c.CustomerID)
+	if err != nil {
+		return nil, err
+	}
+	if !domain.CanSeeComplaint(p, c, account) {
 		return nil, domain.Forbidden("this complaint is not one of yours")
 	}
 	return c, nil
+}
+
+// linked reads the account a complaint is linked to as it is now (nil for
+// none, or one since deleted): access follows its current manager.
+func (s *Service) linked(ctx context.Context, id string) (*domain.Customer, error) {
+	if id == "" {
+		return nil, nil
+	}
+	a, err := s.Accounts.Get(ctx, id)
+	if errors.Is(err, domain.ErrNotFound) {
+		return nil, nil
+	}
+	return a, err
 }
 
 // List returns a page of the complaints p may see (domain.ScopeComplaints).
@@ -228,8 +245,15 @@ func (s *Service) List(ctx context.Context, p domain.Principal, q domain.Complai
 		return page, err
 	}
 	out := domain.Page[domain.Complaint]{Items: []domain.Complaint{}, NextCursor: page.NextCursor}
+	accounts := map[string]*domain.Customer{}
 	for i := range page.Items {
-		if domain.CanSeeComplaint(p, &page.Items[i]) {
+		id := page.Items[i].CustomerID
+		if _, ok := accounts[id]; !ok && p.Has(domain.RoleManager) && !p.HasAny(domain.RoleAdmin, domain.RoleExecutive, domain.RoleSupervisor) {
+			if accounts[id], err = s.linked(ctx, id); err != nil {
+				return domain.Page[domain.Complaint]{}, err
+			}
+		}
+		if domain.CanSeeComplaint(p, &page.Items[i], accounts[id]) {
 			out.Items = append(out.Items, page.Items[i])
 		}
 	}

@@ -248,7 +248,7 @@ func oneOf[T comparable](x T, list []T) bool {
 // Open starts the workflow of a numbered complaint received at c.ReceivedAt
 // under sla.
 func (c *Complaint) Open(sla SLA, actor string, role Role) {
-	c.SLA = sla
+	c.SLA = sla.Freeze(c.ReceivedAt.In(sla.Location()).Year())
 	c.Status = StatusReceived
 	c.Deadlines = sla.DeadlinesFor(c.ReceivedAt)
 	c.Version = 1
@@ -447,14 +447,21 @@ func rolesText(rs []Role) string {
 
 // CanSeeComplaint: supervisors (the quality department), executives and
 // admins see all complaints; a handling department those assigned to it; a
-// manager those of their accounts.
-func CanSeeComplaint(p Principal, c *Complaint) bool {
+// manager those of the accounts they manage now. account is the linked
+// file as it is now (nil for an unlinked complaint): after a handover the
+// new manager sees the account's complaints and the old one no longer
+// does, whatever manager the card recorded when it was opened.
+func CanSeeComplaint(p Principal, c *Complaint, account *Customer) bool {
+	manager := ""
+	if account != nil {
+		manager = account.ManagerID
+	}
 	switch {
 	case p.HasAny(RoleAdmin, RoleExecutive, RoleSupervisor):
 		return true
 	case p.Has(RoleDepartment) && c.Department != "" && c.Department == p.Department:
 		return true
-	case p.Has(RoleManager) && c.ManagerID != "" && c.ManagerID == p.Sub:
+	case p.Has(RoleManager) && manager != "" && manager == p.Sub:
 		return true
 	}
 	return false

@@ -54,6 +54,7 @@ func TestFormatNumber(t *testing.T) {
 
 func TestWorkingDays(t *testing.T) {
 	sla := nineToSix()
+	sla.Official = false // the company's lists alone, as a clock stored before the official calendar (see TestOfficialCalendar2026)
 	sla.Holidays = []string{"2026-10-01", "2026-10-02"}
 	sla.ExtraWorkingDays = []string{"2026-10-10"} // a Saturday worked (调休)
 	tests := []struct {

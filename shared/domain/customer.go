@@ -46,6 +46,16 @@ type Contact struct {
 	Phone    string `json:"phone,omitempty"`
 	Email    string `json:"email,omitempty"`
 	Language string `json:"language,omitempty"` // "zh" or "en"
+	Birthday string `json:"birthday,omitempty"` // MM-DD, optional: a greeting 7 days ahead
+}
+
+// ValidMonthDay reports whether s is a calendar day written MM-DD (29 Feb allowed).
+func ValidMonthDay(s string) bool {
+	if len(s) != 5 || s[2] != '-' {
+		return false
+	}
+	_, err := time.Parse(time.DateOnly, "2000-"+s)
+	return err == nil
 }
 
 // Contract is the service agreement.
@@ -169,6 +179,9 @@ func (c *Customer) Validate() error {
 		}
 		if ct.Language != "" && ct.Language != "zh" && ct.Language != "en" {
 			v.Add(f+".language", "must be zh or en 语言须为 zh 或 en")
+		}
+		if ct.Birthday != "" && !ValidMonthDay(ct.Birthday) {
+			v.Add(f+".birthday", "birthday must be MM-DD 生日格式为 MM-DD")
 		}
 	}
 	if c.Contract != nil {

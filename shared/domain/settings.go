@@ -27,6 +27,7 @@ type Settings struct {
 	Clock   ClockSettings  `json:"clock"`
 	Survey  SurveySettings `json:"survey"`
 	Targets Targets        `json:"targets"`
+	Visits  VisitSettings  `json:"visits"`
 	Brand   Brand          `json:"brand"` // whose mail it is: company, hotline, reply-to
 	// Departments name the company's departments (handling departments
 	// and those accounts belong to) as people know them; notices and pages
@@ -50,6 +51,38 @@ func (s Settings) DepartmentName(id, lang string) string {
 		}
 	}
 	return id
+}
+
+// VisitSettings are the numbers of visits, follow-ups, greetings and
+// relationship plans (客户拜访 / 回访).
+type VisitSettings struct {
+	StrategicMonths          int   `json:"strategicMonths"`          // a strategic account needs a reported visit every month
+	KeyMonths                int   `json:"keyMonths"`                // a key account every quarter
+	OrdinaryMonths           int   `json:"ordinaryMonths"`           // an ordinary account every half year
+	PlanReminderWorkingDays  int   `json:"planReminderWorkingDays"`  // next month's plan is reminded 3 working days before it is due
+	ReportWorkingDays        int   `json:"reportWorkingDays"`        // a visit report is due 2 working days after the visit
+	ReminderLeadDays         int   `json:"reminderLeadDays"`         // an account whose visit period ends within 14 days without a visit is shown
+	GreetingLeadDays         int   `json:"greetingLeadDays"`         // greetings are shown 7 days ahead
+	RelationshipReviewMonths int   `json:"relationshipReviewMonths"` // a relationship plan is reviewed at least every 6 months
+	PurchaseFollowUpDays     []int `json:"purchaseFollowUpDays"`     // callbacks 3, 30 and 60 days after a purchase or contract
+	EventFollowUpDays        []int `json:"eventFollowUpDays"`        // callbacks 3 and 15 days after an event without purchase
+	HandoverCallbackDays     int   `json:"handoverCallbackDays"`     // the new manager calls back within 7 days of a handover
+	DigestHour               int   `json:"digestHour"`               // the daily reminder email goes at 08:00 (the schedule's hour; earlier runs send nothing)
+}
+
+// DefaultVisitSettings are domain.md's visit numbers.
+func DefaultVisitSettings() VisitSettings {
+	return VisitSettings{StrategicMonths: 1, KeyMonths: 3, OrdinaryMonths: 6, PlanReminderWorkingDays: 3, ReportWorkingDays: 2,
+		ReminderLeadDays: 14, GreetingLeadDays: 7, RelationshipReviewMonths: 6, PurchaseFollowUpDays: []int{3, 30, 60},
+		EventFollowUpDays: []int{3, 15}, HandoverCallbackDays: 7, DigestHour: 8}
+}
+
+// FillDefaults gives a section a stored record or a request left out
+// (it predates the section) domain.md's values.
+func (s *Settings) FillDefaults() {
+	if s.Visits.StrategicMonths == 0 && s.Visits.KeyMonths == 0 && s.Visits.OrdinaryMonths == 0 && s.Visits.PurchaseFollowUpDays == nil {
+		s.Visits = DefaultVisitSettings()
+	}
 }
 
 // TierSettings are the revenue-share thresholds of the tiers (分级).
@@ -111,6 +144,7 @@ func Defaults(tz string) Settings {
 		Targets:     Targets{SatisfactionPct: 90, RenewalPct: 80, GrowthPct: 15},
 		Brand:       DefaultBrand(),
 		Departments: []Department{},
+		Visits:      DefaultVisitSettings(),
 	}
 }
 
@@ -135,7 +169,7 @@ func (s Settings) SLA() SLA {
 		CloseWithin: time.Duration(c.CloseDays) * 24 * time.Hour, RemindBefore: time.Duration(c.RemindBeforeHours) * time.Hour,
 		EscalateExecutive:         time.Duration(c.EscalateExecutiveHours) * time.Hour,
 		RemindFirstResponseBefore: time.Duration(c.FirstResponseRemindHours) * time.Hour, RemindOpinionBefore: time.Duration(c.OpinionRemindHours) * time.Hour, WorkdayStart: start, WorkdayEnd: end, LunchStart: ls, LunchEnd: le,
-		Holidays: append([]string(nil), c.Holidays...), ExtraWorkingDays: append([]string(nil), c.WorkingWeekendDays...)}
+		Holidays: append([]string(nil), c.Holidays...), ExtraWorkingDays: append([]string(nil), c.WorkingWeekendDays...), Official: true}
 }
 
 // parseClock reads "HH:MM" as minutes after midnight; "" is -1 (none).
@@ -243,6 +277,32 @@ func (s Settings) Validate() error {
 	between(v, "survey.periodicMonths", sv.PeriodicMonths, 1, 12)
 	between(v, "survey.strategicMonths", sv.StrategicMonths, 1, 12)
 	between(v, "survey.followUpDays", sv.FollowUpDays, 1, 90)
+	vs := s.Visits
+	between(v, "visits.strategicMonths", vs.StrategicMonths, 1, 12)
+	between(v, "visits.keyMonths", vs.KeyMonths, 1, 12)
+	between(v, "visits.ordinaryMonths", vs.OrdinaryMonths, 1, 12)
+	for f, m := range map[string]int{"visits.strategicMonths": vs.StrategicMonths, "visits.keyMonths": vs.KeyMonths, "visits.ordinaryMonths": vs.OrdinaryMonths} {
+		if m > 0 && 12%m != 0 {
+			v.Add(f, "must divide the year: 1, 2, 3, 4, 6 or 12 须能整除 12")
+		}
+	}
+	between(v, "visits.planReminderWorkingDays", vs.PlanReminderWorkingDays, 0, 20)
+	between(v, "visits.reportWorkingDays", vs.ReportWorkingDays, 1, 20)
+	between(v, "visits.reminderLeadDays", vs.ReminderLeadDays, 0, 92)
+	between(v, "visits.greetingLeadDays", vs.GreetingLeadDays, 0, 60)
+	between(v, "visits.relationshipReviewMonths", vs.RelationshipReviewMonths, 1, 24)
+	between(v, "visits.handoverCallbackDays", vs.HandoverCallbackDays, 1, 60)
+	between(v, "visits.digestHour", vs.DigestHour, 0, 23)
+	for f, ds := range map[string][]int{"visits.purchaseFollowUpDays": vs.PurchaseFollowUpDays, "visits.eventFollowUpDays": vs.EventFollowUpDays} {
+		if len(ds) == 0 || len(ds) > 10 {
+			v.Add(f, "give 1 to 10 days 须为 1–10 个天数")
+		}
+		for i, d := range ds {
+			if d < 1 || d > 365 || (i > 0 && d <= ds[i-1]) {
+				v.Add(f, "days must rise, each within 1–365 天数须递增且在 1–365 之间")
+			}
+		}
+	}
 	pct(v, "targets.satisfactionPct", s.Targets.SatisfactionPct)
 	pct(v, "targets.renewalPct", s.Targets.RenewalPct)
 	if math.IsNaN(s.Targets.GrowthPct) || s.Targets.GrowthPct < -100 || s.Targets.GrowthPct > 1000 {

@@ -23,7 +23,21 @@ type Message struct {
 	// ReplyTo is where the reader's answer goes (customer mail: the brand's
 	// address, since the mail is sent from a no-reply identity); optional.
 	ReplyTo []string `json:"replyTo,omitempty"`
+	// Attachments are optional files (e.g. the digest's .ics). The job
+	// travels through SQS (256 KiB with its JSON and base64), so keep them small.
+	Attachments []Attachment `json:"attachments,omitempty"`
 }
+
+// Attachment is a file sent with a message.
+type Attachment struct {
+	Filename    string `json:"filename"`
+	ContentType string `json:"contentType"`
+	Data        []byte `json:"data"` // base64 in JSON
+}
+
+// MaxAttachmentBytes bounds a message's attachments, well inside SQS's
+// 256 KiB once base64 (4/3) and the message's parts are added.
+const MaxAttachmentBytes = 128 << 10
 
 // Validate checks a job before it is queued or sent.
 func (m Message) Validate() error {
@@ -34,6 +48,16 @@ func (m Message) Validate() error {
 		return fmt.Errorf("mail: message %s has no recipient", m.ID)
 	case m.Subject == "" || m.HTML == "" || m.Text == "":
 		return fmt.Errorf("mail: message %s lacks a subject, HTML or text part", m.ID)
+	}
+	size := 0
+	for _, a := range m.Attachments {
+		if a.Filename == "" || strings.ContainsAny(a.Filename, "/\\\r\n\"") || a.ContentType == "" || strings.ContainsAny(a.ContentType, "\r\n") {
+			return fmt.Errorf("mail: message %s has a bad attachment", m.ID)
+		}
+		size += len(a.Data)
+	}
+	if size > MaxAttachmentBytes {
+		return fmt.Errorf("mail: message %s has %d bytes of attachments, over %d", m.ID, size, MaxAttachmentBytes)
 	}
 	for _, to := range m.To {
 		if strings.ContainsAny(to, "\r\n") || !strings.Contains(to, "@") {

@@ -137,17 +137,22 @@ func (m *Mailer) handle(ctx context.Context, rec events.SQSMessage) error {
 		slog.InfoContext(ctx, "mail: duplicate skipped", "mailId", msg.ID, "kind", msg.Kind)
 		return nil
 	}
+	simple := &types.Message{
+		Subject: &types.Content{Data: aws.String(msg.Subject), Charset: aws.String("UTF-8")},
+		Body: &types.Body{
+			Html: &types.Content{Data: aws.String(msg.HTML), Charset: aws.String("UTF-8")},
+			Text: &types.Content{Data: aws.String(msg.Text), Charset: aws.String("UTF-8")},
+		},
+	}
+	for _, a := range msg.Attachments {
+		simple.Attachments = append(simple.Attachments, types.Attachment{FileName: aws.String(a.Filename), ContentType: aws.String(a.ContentType),
+			RawContent: a.Data, ContentDisposition: types.AttachmentContentDispositionAttachment, ContentTransferEncoding: types.AttachmentContentTransferEncodingBase64})
+	}
 	_, err := m.SES.SendEmail(ctx, &sesv2.SendEmailInput{
 		FromEmailAddress: aws.String(m.From),
 		Destination:      &types.Destination{ToAddresses: msg.To},
 		ReplyToAddresses: msg.ReplyTo,
-		Content: &types.EmailContent{Simple: &types.Message{
-			Subject: &types.Content{Data: aws.String(msg.Subject), Charset: aws.String("UTF-8")},
-			Body: &types.Body{
-				Html: &types.Content{Data: aws.String(msg.HTML), Charset: aws.String("UTF-8")},
-				Text: &types.Content{Data: aws.String(msg.Text), Charset: aws.String("UTF-8")},
-			},
-		}},
+		Content:          &types.EmailContent{Simple: simple},
 	})
 	if err != nil {
 		slog.WarnContext(ctx, "mail: send failed", "mailId", msg.ID, "kind", msg.Kind, "err", err.Error())

@@ -44,6 +44,9 @@ var Registry = map[string]Factory{
 	"AdminFunction": httpFn(func(a *App) *httpx.Router {
 		return (&api.Admin{Settings: a.Settings, Staff: a.Staff, Gate: a.Staff}).Router()
 	}),
+	"VisitsFunction": httpFn(func(a *App) *httpx.Router {
+		return (&api.Visits{Service: a.Visits, Gate: a.Staff, BaseURL: a.Deps.Config.PublicBaseURL}).Router()
+	}),
 	"PublicComplaintsFunction": httpFn(func(a *App) *httpx.Router {
 		return (&public.Complaints{Service: a.Complaints, BaseURL: a.Deps.Config.PublicBaseURL}).Router()
 	}),
@@ -55,6 +58,7 @@ var Registry = map[string]Factory{
 	"ComplaintEscalationFunction": scheduleFn(func(a *App) func(context.Context) error { return a.Escalator().Handle }),
 	"SurveyInvitationsFunction":   scheduleFn(func(a *App) func(context.Context) error { return a.Surveys.Periodic }),
 	"SurveyRemindersFunction":     scheduleFn(func(a *App) func(context.Context) error { return a.Surveys.Reminders }),
+	"VisitRemindersFunction":      scheduleFn(func(a *App) func(context.Context) error { return a.Visits.Reminders }),
 }
 
 // SQSHandler is an SQS-triggered function's handler.

@@ -1,17 +1,20 @@
 package platform
 
 import (
+	"context"
 	"fmt"
 	"time"
 
 	"keycare/shared/complaint"
 	"keycare/shared/customer"
+	"keycare/shared/domain"
 	"keycare/shared/mail"
 	"keycare/shared/queue"
 	"keycare/shared/settings"
 	"keycare/shared/staff"
 	"keycare/shared/store"
 	"keycare/shared/survey"
+	"keycare/shared/visit"
 )
 
 // Deps is everything a function is wired from: configuration, clients and
@@ -34,6 +37,7 @@ type App struct {
 	Customers  *customer.Service
 	Complaints *complaint.Service
 	Surveys    *survey.Service
+	Visits     *visit.Service
 }
 
 // Wire builds the services of a function. A fallback address that is not
@@ -57,7 +61,17 @@ func Wire(d Deps) (*App, error) {
 		Directory: a.Staff, Now: d.Now, BaseURL: d.Config.PublicBaseURL}
 	a.Complaints = &complaint.Service{Store: st.Complaints(), Accounts: st.Customers(), Mail: a.Outbox, Surveys: a.Surveys, Directory: a.Staff,
 		Settings: a.Settings, Now: d.Now, BaseURL: d.Config.PublicBaseURL}
+	a.Visits = &visit.Service{Store: st.Visits(), FollowUps: st.FollowUps(), Handovers: st.Handovers(), Files: a.Customers, Accounts: st.Customers(),
+		Audit: st.Audit(), Settings: a.Settings, Directory: a.Staff, People: a.Staff, Surveys: visitSurveys{a.Surveys}, Complaints: a.Complaints,
+		Notifier: mail.Notifier{Once: st.Notices(), Outbox: a.Outbox}, Now: d.Now, NewID: store.NewID, BaseURL: d.Config.PublicBaseURL}
 	return a, nil
+}
+
+// visitSurveys invites a visited account's contact (reason visit, under the contact gap).
+type visitSurveys struct{ s *survey.Service }
+
+func (v visitSurveys) AfterVisit(ctx context.Context, vi *domain.Visit, a *domain.Customer) (*domain.Invitation, error) {
+	return v.s.Invite(ctx, survey.InviteRequest{Customer: a, Reason: domain.SurveyAfterVisit, By: vi.ManagerID})
 }
 
 // Escalator is the hourly complaint run of ComplaintEscalationFunction.
