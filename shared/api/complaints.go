@@ -19,6 +19,7 @@ type ComplaintService interface {
 	Get(ctx context.Context, p domain.Principal, number string) (*domain.Complaint, error)
 	List(ctx context.Context, p domain.Principal, q domain.ComplaintQuery) (domain.Page[domain.Complaint], error)
 	Step(ctx context.Context, p domain.Principal, number string, a domain.Action, in domain.StepInput, ifMatch *int, base string) (*domain.Complaint, error)
+	Correct(ctx context.Context, p domain.Principal, number string, in domain.Correction, ifMatch *int, base string) (*domain.Complaint, error)
 }
 
 // Complaints serves the staff complaint routes (ComplaintsFunction): entry,
@@ -39,6 +40,7 @@ func (h *Complaints) Router() *httpx.Router {
 	for _, a := range domain.AllActions {
 		rt.HandleFunc("POST /complaints/{number}/"+string(a), httpx.Staff(h.Gate, h.step(a)))
 	}
+	rt.HandleFunc("POST /complaints/{number}/correct", httpx.Staff(h.Gate, h.correct))
 	return rt
 }
 
@@ -184,6 +186,39 @@ func validStatus(s domain.ComplaintStatus) bool {
 	return false
 }
 
+// ifMatch reads an optional If-Match.
+func ifMatch(r *http.Request) (*int, error) {
+	if r.Header.Get("If-Match") == "" {
+		return nil, nil
+	}
+	v, err := httpx.IfMatch(r)
+	if err != nil {
+		return nil, err
+	}
+	return &v, nil
+}
+
+// POST /complaints/{number}/correct {"customerId","category","severity","reason"}.
+func (h *Complaints) correct(w http.ResponseWriter, r *http.Request, p domain.Principal) {
+	var in domain.Correction
+	if err := httpx.DecodeJSON(w, r, &in, httpx.MaxJSONBody); err != nil {
+		httpx.Fail(w, r, err)
+		return
+	}
+	im, err := ifMatch(r)
+	if err != nil {
+		httpx.Fail(w, r, err)
+		return
+	}
+	c, err := h.Service.Correct(r.Context(), p, r.PathValue("number"), in, im, httpx.BaseURL(r, h.BaseURL))
+	if err != nil {
+		httpx.Fail(w, r, err)
+		return
+	}
+	httpx.SetETag(w, c.Version)
+	httpx.WriteJSON(w, http.StatusOK, h.view(c))
+}
+
 // StepBody is the body of a workflow step; each step reads its own fields.
 type StepBody struct {
 	Reason          string `json:"reason"`
@@ -226,16 +261,12 @@ func (h *Complaints) step(a domain.Action) httpx.StaffHandler {
 				return
 			}
 		}
-		var ifMatch *int
-		if r.Header.Get("If-Match") != "" {
-			v, err := httpx.IfMatch(r)
-			if err != nil {
-				httpx.Fail(w, r, err)
-				return
-			}
-			ifMatch = &v
+		im, err := ifMatch(r)
+		if err != nil {
+			httpx.Fail(w, r, err)
+			return
 		}
-		c, err := h.Service.Step(r.Context(), p, r.PathValue("number"), a, body.input(a), ifMatch, httpx.BaseURL(r, h.BaseURL))
+		c, err := h.Service.Step(r.Context(), p, r.PathValue("number"), a, body.input(a), im, httpx.BaseURL(r, h.BaseURL))
 		if err != nil {
 			httpx.Fail(w, r, fmt.Errorf("%s: %w", a, err)) // an illegal step is a 409 with the current state
 			return

@@ -37,6 +37,8 @@ type Store interface {
 // Accounts reads the key-account files complaints are linked to.
 type Accounts interface {
 	Get(ctx context.Context, id string) (*domain.Customer, error)
+	// Lookup lists the files found under a lookup key (domain.EmailKey, PhoneKey, NameKey).
+	Lookup(ctx context.Context, key string) ([]string, error)
 }
 
 // Surveys invites a complainant to rate the handling after closure.
@@ -133,7 +135,7 @@ func (s *Service) Submit(ctx context.Context, in Intake) (Submitted, error) {
 			return Submitted{}, err
 		}
 		if account != nil {
-			c.LinkAccount(account)
+			c.LinkAccount(account, "entered")
 		}
 		c.ReceivedBy = p.Sub
 		actor, role = p.Sub, p.Primary()
@@ -145,6 +147,11 @@ func (s *Service) Submit(ctx context.Context, in Intake) (Submitted, error) {
 	}
 	if err := c.ValidateNew(); err != nil {
 		return Submitted{}, err
+	}
+	if c.CustomerID == "" {
+		if err := s.match(ctx, c); err != nil {
+			return Submitted{}, err
+		}
 	}
 	set, err := s.Settings.Current(ctx)
 	if err != nil {
@@ -170,6 +177,40 @@ func (s *Service) Submit(ctx context.Context, in Intake) (Submitted, error) {
 		out.Complaint = stored
 	}
 	return out, nil
+}
+
+// match links a complaint that names no account to the file its contact's
+// email or phone is on, when exactly one (domain.MatchSender), or notes the
+// file its company name suggests.
+func (s *Service) match(ctx context.Context, c *domain.Complaint) error {
+	var byContact, byName []string
+	for _, k := range []string{domain.EmailKey(c.Contact.Email), domain.PhoneKey(c.Contact.Phone)} {
+		ids, err := s.Accounts.Lookup(ctx, k)
+		if err != nil {
+			return err
+		}
+		byContact = append(byContact, ids...)
+	}
+	ids, err := s.Accounts.Lookup(ctx, domain.NameKey(c.CustomerName))
+	if err != nil {
+		return err
+	}
+	byName = ids
+	link, suggest := domain.MatchSender(byContact, byName)
+	switch {
+	case link != "":
+		a, err := s.Accounts.Get(ctx, link)
+		if errors.Is(err, domain.ErrNotFound) {
+			return nil // a lookup item of a file being removed: link nothing
+		}
+		if err != nil {
+			return err
+		}
+		c.LinkAccount(a, "contact")
+	case suggest != "":
+		c.SuggestedCustomerID = suggest
+	}
+	return nil
 }
 
 // account reads the linked account; an unknown id is the caller's mistake.
@@ -293,6 +334,44 @@ func (s *Service) Step(ctx context.Context, p domain.Principal, number string, a
 		if err := s.Surveys.AfterComplaint(ctx, c, account); err != nil {
 			slog.ErrorContext(ctx, "survey after closure not created", "number", c.Number, "err", err.Error())
 		}
+	}
+	return c, nil
+}
+
+// Correct links complaint number to an account, or corrects its category
+// or severity, on behalf of a supervisor (domain.Complaint.Correct: a
+// ForbiddenError for others, a ValidationError without a reason). ifMatch,
+// when given, must be the card's version; a concurrent change is
+// domain.ErrConflict. A newly linked account's manager is told.
+func (s *Service) Correct(ctx context.Context, p domain.Principal, number string, in domain.Correction, ifMatch *int, base string) (*domain.Complaint, error) {
+	c, err := s.Get(ctx, p, number)
+	if err != nil {
+		return nil, err
+	}
+	version := c.Version
+	if ifMatch != nil && *ifMatch != version {
+		return nil, fmt.Errorf("complaint %s is at version %d, not %d: %w", c.Number, version, *ifMatch, domain.ErrConflict)
+	}
+	var account *domain.Customer
+	if in.CustomerID != nil && domain.ValidID(*in.CustomerID) {
+		a, err := s.Accounts.Get(ctx, *in.CustomerID)
+		if err != nil && !errors.Is(err, domain.ErrNotFound) {
+			return nil, err
+		}
+		account = a
+	}
+	relinked, err := c.Correct(in, account, p, s.Now())
+	if err != nil {
+		return nil, err
+	}
+	if c.Version == version {
+		return c, nil // nothing changed
+	}
+	if err := s.Store.SaveStep(ctx, c, version); err != nil {
+		return nil, err
+	}
+	if relinked {
+		s.tellStaff(ctx, domain.ActionCorrect, c, base)
 	}
 	return c, nil
 }

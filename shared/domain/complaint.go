@@ -9,23 +9,27 @@ import (
 // Complaint is a complaint's record card (投诉记录卡 / 客户投诉登记表) with
 // its workflow state, clocks and history.
 type Complaint struct {
-	Number       string    `json:"number"`
-	Year         int       `json:"year"`
-	Seq          int       `json:"seq"`
-	CustomerID   string    `json:"customerId,omitempty"`  // linked account, when known
-	CustomerName string    `json:"customerName"`          // as given, for unknown senders
-	ManagerID    string    `json:"managerId,omitempty"`   // of the linked account
-	AccountDept  string    `json:"accountDept,omitempty"` // department of the linked account
-	AccountTier  Tier      `json:"accountTier,omitempty"` // tier of the linked account
-	Contact      Contact   `json:"contact"`
-	Channel      Channel   `json:"channel"`
-	Category     Category  `json:"category"`
-	Severity     Severity  `json:"severity"`
-	Request      Request   `json:"request"`
-	Description  string    `json:"description"`
-	ReceivedAt   time.Time `json:"receivedAt"`
-	ReceivedBy   string    `json:"receivedBy,omitempty"` // staff who entered it; empty for the web form
-	Language     string    `json:"language"`             // the customer's: zh or en
+	Number     string `json:"number"`
+	Year       int    `json:"year"`
+	Seq        int    `json:"seq"`
+	CustomerID string `json:"customerId,omitempty"` // linked account, when known
+	MatchedBy  string `json:"matchedBy,omitempty"`  // how it was linked: entered, contact (email or phone on one file), supervisor
+	// SuggestedCustomerID is a file whose name is the sender's company: a
+	// supervisor confirms it (link) or not; it links nothing by itself.
+	SuggestedCustomerID string    `json:"suggestedCustomerId,omitempty"`
+	CustomerName        string    `json:"customerName"`          // as given, for unknown senders
+	ManagerID           string    `json:"managerId,omitempty"`   // of the linked account
+	AccountDept         string    `json:"accountDept,omitempty"` // department of the linked account
+	AccountTier         Tier      `json:"accountTier,omitempty"` // tier of the linked account
+	Contact             Contact   `json:"contact"`
+	Channel             Channel   `json:"channel"`
+	Category            Category  `json:"category"`
+	Severity            Severity  `json:"severity"`
+	Request             Request   `json:"request"`
+	Description         string    `json:"description"`
+	ReceivedAt          time.Time `json:"receivedAt"`
+	ReceivedBy          string    `json:"receivedBy,omitempty"` // staff who entered it; empty for the web form
+	Language            string    `json:"language"`             // the customer's: zh or en
 
 	Status           ComplaintStatus `json:"status"`
 	Department       string          `json:"department,omitempty"`      // handling department (受理部门)
@@ -189,6 +193,7 @@ const (
 	ActionReply         Action = "reply"
 	ActionCallback      Action = "callback"
 	ActionClose         Action = "close"
+	ActionCorrect       Action = "correct" // a supervisor links the account or corrects category or severity (not a workflow step)
 )
 
 // AllActions lists every action after receipt.
@@ -509,10 +514,14 @@ func CheckStaffEntry(p Principal, c *Complaint, account *Customer, now time.Time
 	return nil
 }
 
-// LinkAccount links the complaint to its key-account file: the account's
-// manager, department and tier then apply (access, urgency, statistics).
-func (c *Complaint) LinkAccount(a *Customer) {
-	c.CustomerID, c.ManagerID, c.AccountDept, c.AccountTier = a.ID, a.ManagerID, a.Department, a.Tier
+// LinkAccount links the complaint to its key-account file (how: entered,
+// contact, supervisor): the account's manager, department and tier then
+// apply (access, urgency, statistics).
+func (c *Complaint) LinkAccount(a *Customer, how string) {
+	c.CustomerID, c.ManagerID, c.AccountDept, c.AccountTier, c.MatchedBy = a.ID, a.ManagerID, a.Department, a.Tier, how
+	if c.SuggestedCustomerID == a.ID {
+		c.SuggestedCustomerID = ""
+	}
 	if c.CustomerName == "" {
 		c.CustomerName = a.Name
 	}
@@ -588,3 +597,62 @@ type Receipt struct {
 
 // IdempotencyWindow is how long a submission's idempotency key is remembered.
 const IdempotencyWindow = 24 * time.Hour
+
+// Correction is what a supervisor corrects after intake: the linked
+// account (CustomerID: link or re-link), the category or the severity, with
+// the reason, which goes on the record card.
+type Correction struct {
+	CustomerID *string   `json:"customerId"`
+	Category   *Category `json:"category"`
+	Severity   *Severity `json:"severity"`
+	Reason     string    `json:"reason"`
+}
+
+// Correct applies in on behalf of p at now: supervisors correct; account is
+// the file in.CustomerID names (nil when it names none). Linking recomputes
+// what follows the account (its manager sees the card, a strategic account
+// makes the complaint urgent, statistics count it under the tier). It
+// reports whether the linked account changed.
+func (c *Complaint) Correct(in Correction, account *Customer, p Principal, now time.Time) (bool, error) {
+	if !p.Has(RoleSupervisor) {
+		return false, Forbidden("corrections are for supervisors")
+	}
+	v := &ValidationError{}
+	checkText(v, "reason", in.Reason, MaxStepText, true)
+	if in.Category != nil && !oneOf(*in.Category, Categories) {
+		v.Add("category", "choose a category 请选择投诉类别")
+	}
+	if in.Severity != nil && *in.Severity != SeverityNormal && *in.Severity != SeveritySerious {
+		v.Add("severity", "must be normal or serious 严重程度无效")
+	}
+	if in.CustomerID != nil && account == nil {
+		v.Add("customerId", "no such customer 客户不存在")
+	}
+	if in.CustomerID == nil && in.Category == nil && in.Severity == nil {
+		v.Add("customerId", "say what to correct: customerId, category or severity 请指定要更正的内容")
+	}
+	if err := v.Err(); err != nil {
+		return false, err
+	}
+	var changes []string
+	relinked := false
+	if account != nil && account.ID != c.CustomerID {
+		c.LinkAccount(account, "supervisor")
+		changes, relinked = append(changes, "account "+account.ID), true
+	}
+	if in.Category != nil && *in.Category != c.Category {
+		c.Category = *in.Category
+		changes = append(changes, "category "+string(*in.Category))
+	}
+	if in.Severity != nil && *in.Severity != c.Severity {
+		c.Severity = *in.Severity
+		changes = append(changes, "severity "+string(*in.Severity))
+	}
+	if len(changes) == 0 {
+		return false, nil
+	}
+	c.History = append(c.History, Step{Action: ActionCorrect, Actor: p.Sub, Role: p.Primary(), At: now.UTC(), From: c.Status, To: c.Status,
+		Comment: strings.Join(changes, ", ") + ": " + in.Reason})
+	c.Version++
+	return relinked, nil
+}

@@ -493,3 +493,31 @@ func TestNoticesAfterEachStep(t *testing.T) {
 		t.Error("the manager is copied on missed deadlines only")
 	}
 }
+
+func TestCorrectLinksAndRecords(t *testing.T) {
+	sue := Principal{Sub: "sue", Roles: []Role{RoleSupervisor}}
+	acct := &Customer{ID: "c9", Name: "Acme", ManagerID: "bob", Department: "sales", Tier: TierStrategic}
+	id, serious, reason := "c9", SeveritySerious, "来电确认"
+	c := newComplaint(SeverityNormal)
+	c.ManagerID, c.CustomerID = "", ""
+	if _, err := c.Correct(Correction{CustomerID: &id, Reason: reason}, acct, Principal{Sub: "alice", Roles: []Role{RoleManager}}, c.ReceivedAt); err == nil {
+		t.Fatal("a manager corrected")
+	}
+	if _, err := c.Correct(Correction{CustomerID: &id}, acct, sue, c.ReceivedAt); err == nil {
+		t.Fatal("no reason accepted")
+	}
+	if _, err := c.Correct(Correction{CustomerID: &id, Reason: reason}, nil, sue, c.ReceivedAt); err == nil {
+		t.Fatal("an unknown account accepted")
+	}
+	v := c.Version
+	relinked, err := c.Correct(Correction{CustomerID: &id, Severity: &serious, Reason: reason}, acct, sue, c.ReceivedAt)
+	if err != nil || !relinked || c.ManagerID != "bob" || !c.Urgent() || c.Severity != SeveritySerious || c.Version != v+1 || c.MatchedBy != "supervisor" {
+		t.Fatalf("correct: %v %+v", err, c)
+	}
+	if last := c.History[len(c.History)-1]; last.Action != ActionCorrect || last.From != c.Status || last.To != c.Status {
+		t.Fatalf("history: %+v", last)
+	}
+	if relinked, _ := c.Correct(Correction{CustomerID: &id, Reason: reason}, acct, sue, c.ReceivedAt); relinked || c.Version != v+1 {
+		t.Fatal("a correction that changes nothing was recorded")
+	}
+}

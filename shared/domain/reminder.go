@@ -171,6 +171,10 @@ func NoticesAfter(a Action, c *Complaint) []StaffNotice {
 		if c.Status == StatusReviewed && c.Allowed(ActionApprove) {
 			return []StaffNotice{{"complaint-approval", ToExecutive}}
 		}
+	case ActionCorrect: // linked to an account by a supervisor: its manager is told
+		if c.ManagerID != "" {
+			return []StaffNotice{{"complaint-new", ToManager}}
+		}
 	}
 	return nil
 }

@@ -9,6 +9,7 @@
 //
 //	item              PK                      SK                 GSI1 (PK / SK)              GSI2                    GSI3                   GSI4
 //	customer          CUST#<id>               PROFILE            MGR#<manager> / CUST#<id>   TIER#<tier> / CUST#<id> DEPT#<dept> / CUST#<id> CUSTOMERS / CUST#<id>
+//	customer lookup   LOOKUP#<e:email|p:phone|n:name>  CUST#<id>   (kept with the file: who a sender is)
 //	audit entry       AUDIT#<entity>#<id>     <at>#<request>#<n> ACTOR#<sub> / <at>#...
 //	complaint         CMP#<number>            CARD               CUSTCMP#<customer> / <at>#<number>  OPEN / <next deadline>#<number> (open only)  CMPMONTH#<YYYY-MM> / <at>#<number>  CMPDEPT#<dept> / <at>#<number>
 //	notice sent       NOTICE#<key>            NOTICE (TTL 400 days)   key e.g. complaint/<number>/<reminder>
@@ -39,6 +40,7 @@
 //	customers by tier              Query    GSI2 PK=TIER#t
 //	customers of a department      Query    GSI3 PK=DEPT#d
 //	all customers (executive)      Query    GSI4 PK=CUSTOMERS
+//	files of a sender's email, phone or company name  Query PK=LOOKUP#key
 //	audit trail of an entity       Query    PK=AUDIT#entity#id (newest first)
 //	audit trail of an actor        Query    GSI1 PK=ACTOR#sub (newest first)
 //	complaint by number            GetItem  PK=CMP#number, SK=CARD (the public number is the id)
