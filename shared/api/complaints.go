@@ -54,6 +54,7 @@ type StaffComplaintInput struct {
 	Severity     domain.Severity `json:"severity"`
 	Request      domain.Request  `json:"request"`
 	Description  string          `json:"description"`
+	Product      *domain.Product `json:"product"`    // product-quality complaints: type, batch, production and arrival dates
 	ReceivedAt   *time.Time      `json:"receivedAt"` // when the call or letter came; now when absent
 }
 
@@ -96,7 +97,7 @@ func (h *Complaints) create(w http.ResponseWriter, r *http.Request, p domain.Pri
 		return
 	}
 	c := &domain.Complaint{CustomerName: strings.TrimSpace(in.CustomerName), Contact: in.Contact, Channel: in.Channel, Category: in.Category,
-		Severity: in.Severity, Request: in.Request, Description: strings.TrimSpace(in.Description), Language: in.Contact.Language}
+		Severity: in.Severity, Request: in.Request, Description: strings.TrimSpace(in.Description), Product: in.Product, Language: in.Contact.Language}
 	if in.ReceivedAt != nil {
 		c.ReceivedAt = in.ReceivedAt.UTC()
 	}
@@ -221,21 +222,22 @@ func (h *Complaints) correct(w http.ResponseWriter, r *http.Request, p domain.Pr
 
 // StepBody is the body of a workflow step; each step reads its own fields.
 type StepBody struct {
-	Reason          string `json:"reason"`
-	Department      string `json:"department"`
-	Opinion         string `json:"opinion"`
-	Cause           string `json:"cause"`
-	WhatHappened    string `json:"whatHappened"`
-	Responsible     string `json:"responsible"`
-	Conclusion      string `json:"conclusion"`
-	CompanyAtFault  bool   `json:"companyAtFault"`
-	Countermeasures string `json:"countermeasures"`
-	Approve         *bool  `json:"approve"`
-	Comment         string `json:"comment"`
-	Text            string `json:"text"`
-	Method          string `json:"method"`
-	Result          string `json:"result"`
-	Satisfied       bool   `json:"satisfied"`
+	Reason          string             `json:"reason"`
+	Department      string             `json:"department"`
+	Opinion         string             `json:"opinion"`
+	Cause           string             `json:"cause"`
+	WhatHappened    string             `json:"whatHappened"`
+	Responsible     string             `json:"responsible"`
+	Conclusion      string             `json:"conclusion"`
+	CompanyAtFault  bool               `json:"companyAtFault"`
+	Countermeasures string             `json:"countermeasures"`
+	Approve         *bool              `json:"approve"`
+	Comment         string             `json:"comment"`
+	Text            string             `json:"text"`
+	Method          string             `json:"method"`
+	Result          string             `json:"result"`
+	Satisfied       bool               `json:"satisfied"`
+	Settlement      *domain.Settlement `json:"settlement"` // reply: how a disputed quality case ends
 }
 
 func (b StepBody) input(a domain.Action) domain.StepInput {
@@ -245,7 +247,7 @@ func (b StepBody) input(a domain.Action) domain.StepInput {
 		in.Investigation = &domain.Investigation{Cause: b.Cause, WhatHappened: b.WhatHappened, Responsible: b.Responsible,
 			Conclusion: b.Conclusion, CompanyAtFault: b.CompanyAtFault, Countermeasures: b.Countermeasures}
 	case domain.ActionReply:
-		in.Reply = &domain.Reply{Text: b.Text, Method: b.Method}
+		in.Reply = &domain.Reply{Text: b.Text, Method: b.Method, Settlement: b.Settlement}
 	case domain.ActionCallback:
 		in.Callback = &domain.Callback{Method: b.Method, Result: b.Result, Satisfied: b.Satisfied}
 	}

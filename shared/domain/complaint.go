@@ -2,6 +2,7 @@ package domain
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 	"time"
 )
@@ -27,6 +28,7 @@ type Complaint struct {
 	Severity            Severity  `json:"severity"`
 	Request             Request   `json:"request"`
 	Description         string    `json:"description"`
+	Product             *Product  `json:"product,omitempty"` // product-quality complaints: product type, batch, dates
 	ReceivedAt          time.Time `json:"receivedAt"`
 	ReceivedBy          string    `json:"receivedBy,omitempty"` // staff who entered it; empty for the web form
 	Language            string    `json:"language"`             // the customer's: zh or en
@@ -38,7 +40,8 @@ type Complaint struct {
 	Investigation    *Investigation  `json:"investigation,omitempty"` // 调查报告
 	SentBack         int             `json:"sentBack"`                // times the review sent it back
 	Reply            *Reply          `json:"reply,omitempty"`
-	Callback         *Callback       `json:"callback,omitempty"` // 回访
+	Settlement       *Settlement     `json:"settlement,omitempty"` // of a disputed quality case (with the reply)
+	Callback         *Callback       `json:"callback,omitempty"`   // 回访
 	ResponsibleFault *bool           `json:"responsibleFault,omitempty"`
 
 	SLA             SLA        `json:"sla"` // the clock settings it was opened under
@@ -153,10 +156,52 @@ type Investigation struct {
 	Countermeasures string `json:"countermeasures"` // 对策和防范措施
 }
 
+// Product is what a product-quality complaint (产品质量) also records.
+type Product struct {
+	Type       string `json:"type,omitempty"`       // product type 产品类型
+	Batch      string `json:"batch,omitempty"`      // batch number 批号
+	ProducedOn string `json:"producedOn,omitempty"` // production date 生产日期, YYYY-MM-DD
+	ArrivedOn  string `json:"arrivedOn,omitempty"`  // arrival date 到货日期, YYYY-MM-DD
+}
+
+func (pd *Product) check(v *ValidationError) {
+	checkText(v, "product.type", pd.Type, MaxNameLen, false)
+	checkText(v, "product.batch", pd.Batch, 100, false)
+	for f, d := range map[string]string{"product.producedOn": pd.ProducedOn, "product.arrivedOn": pd.ArrivedOn} {
+		if d != "" && !ValidDate(d) {
+			v.Add(f, "date must be YYYY-MM-DD 日期格式为 YYYY-MM-DD")
+		}
+	}
+	if ValidDate(pd.ProducedOn) && ValidDate(pd.ArrivedOn) && pd.ArrivedOn < pd.ProducedOn {
+		v.Add("product.arrivedOn", "arrived before it was produced 到货日期早于生产日期")
+	}
+}
+
+// Settlement is how a disputed quality case ends (协商解决): a compensation
+// or a discount, its amount, and who bears which cost.
+type Settlement struct {
+	Kind    string `json:"kind"`              // compensation 赔偿 | discount 折让
+	Amount  string `json:"amount"`            // yuan, e.g. "1500.50"
+	BorneBy string `json:"borneBy,omitempty"` // who bears which cost 费用承担
+}
+
+var amountRE = regexp.MustCompile(`^\d{1,10}(\.\d{1,2})?$`)
+
+func (st *Settlement) check(v *ValidationError) {
+	if st.Kind != "compensation" && st.Kind != "discount" {
+		v.Add("settlement.kind", "must be compensation or discount 须为 compensation（赔偿）或 discount（折让）")
+	}
+	if !amountRE.MatchString(st.Amount) {
+		v.Add("settlement.amount", "an amount in yuan such as 1500.50 金额格式如 1500.50")
+	}
+	checkText(v, "settlement.borneBy", st.BorneBy, MaxTextLen, false)
+}
+
 // Reply is the answer given to the customer.
 type Reply struct {
-	Text   string `json:"text"`
-	Method string `json:"method"` // written | oral
+	Text       string      `json:"text"`
+	Method     string      `json:"method"` // written | oral
+	Settlement *Settlement `json:"-"`      // a quality case's settlement, kept on the card
 }
 
 // Callback is the closing call (回访).
@@ -235,6 +280,12 @@ func (c *Complaint) ValidateNew() error {
 		v.Add("request", "choose what you ask for 请选择诉求")
 	}
 	checkText(v, "description", c.Description, MaxDescription, true)
+	if c.Product != nil {
+		if c.Category != CategoryProduct {
+			v.Add("product", "product details belong to product-quality complaints 仅产品质量投诉可填写产品信息")
+		}
+		c.Product.check(v)
+	}
 	if c.Language != "zh" && c.Language != "en" {
 		v.Add("language", "must be zh or en 语言须为 zh 或 en")
 	}
@@ -406,6 +457,14 @@ func (c *Complaint) Apply(a Action, in StepInput, p Principal, now time.Time) er
 		}
 		if r.Method != "written" && r.Method != "oral" {
 			v.Add("method", "must be written or oral 答复方式须为 written 或 oral")
+		}
+		if st := r.Settlement; st != nil {
+			if c.Category != CategoryProduct {
+				v.Add("settlement", "a settlement ends a product-quality case 仅产品质量投诉可记录协商结果")
+			} else {
+				st.check(v)
+			}
+			c.Settlement = st
 		}
 		to, c.Reply = StatusReplied, r
 		c.firstResponse(now)
