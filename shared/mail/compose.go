@@ -5,6 +5,7 @@ import (
 	"fmt"
 	htmltpl "html/template"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -70,7 +71,7 @@ func Compose(e Envelope, d Data) (Message, error) {
 	}
 	dc.Subject = oneLine(dc.Subject)
 	var h bytes.Buffer
-	if err := layout.Execute(&h, dc); err != nil {
+	if err := layout().Execute(&h, dc); err != nil {
 		return Message{}, fmt.Errorf("mail: %s html: %w", kind, err)
 	}
 	m := Message{ID: NewID(kind), Kind: kind, Lang: v.lang, To: e.To, Subject: dc.Subject, HTML: h.String(), Text: dc.text()}
@@ -346,4 +347,5 @@ const htmlLayout = `<!DOCTYPE html>
 </html>
 `
 
-var layout = htmltpl.Must(htmltpl.New("layout").Parse(htmlLayout))
+// layout is parsed on first use, not at cold start (init time counts).
+var layout = sync.OnceValue(func() *htmltpl.Template { return htmltpl.Must(htmltpl.New("layout").Parse(htmlLayout)) })
