@@ -18,3 +18,31 @@ func TestGroupNamedLikeAListIsNotAdmin(t *testing.T) {
 		t.Fatalf("two real groups: %d %s", r.Code, r.Body)
 	}
 }
+
+func TestNamesRefuseControlCharactersAndJSONIsNosniff(t *testing.T) {
+	s := newStack(t)
+	alice := token(t, "alice", "sales", "manager")
+	for name, bad := range map[string]string{"NUL": "Acme\x00Ltd", "escape": "Acme\x1b[31m", "bidi override": "Acme\u202Egnp.exe", "isolate": "\u2066Acme"} {
+		r := s.Do("POST", "/customers", alice, map[string]any{"name": bad})
+		if r.Code != 400 || r.ErrCode(t) != "validation_failed" {
+			t.Errorf("customer name with %s: %d %s", name, r.Code, r.Body)
+		}
+		f := validForm()
+		f["contactName"] = bad
+		if r := s.Do("POST", "/public/complaints", "", f); r.Code != 400 {
+			t.Errorf("complaint contact name with %s: %d %s", name, r.Code, r.Body)
+		}
+	}
+	// Line breaks stay allowed where text has lines.
+	ok := newCustomer("Acme", "", "")
+	ok["notes"] = "第一行\n第二行\t备注"
+	r := s.Do("POST", "/customers", alice, ok)
+	if r.Code != 201 {
+		t.Fatalf("notes with lines: %d %s", r.Code, r.Body)
+	}
+	for _, res := range []resp{r, s.Do("GET", "/customers", alice, nil), s.Do("GET", "/customers/nosuch", alice, nil)} {
+		if res.Header.Get("X-Content-Type-Options") != "nosniff" {
+			t.Errorf("JSON answer %d without nosniff: %v", res.Code, res.Header)
+		}
+	}
+}
