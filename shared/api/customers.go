@@ -187,15 +187,21 @@ func (h *Customers) export(w http.ResponseWriter, r *http.Request, p domain.Prin
 		if c.Contract != nil {
 			renewal, end = string(c.Contract.Renewal), c.Contract.End
 		}
-		_ = cw.Write([]string{c.ID, csvSafe(c.Name), string(c.Tier), string(c.TierSource), c.ManagerID, c.Department,
-			csvSafe(c.Region), csvSafe(c.Industry), string(c.Status), renewal, end, strconv.FormatFloat(c.ValueScore.Total, 'f', 1, 64)})
+		row := []string{c.ID, c.Name, string(c.Tier), string(c.TierSource), c.ManagerID, c.Department,
+			c.Region, c.Industry, string(c.Status), renewal, end, strconv.FormatFloat(c.ValueScore.Total, 'f', 1, 64)}
+		for i := range row {
+			row[i] = csvSafe(row[i])
+		}
+		_ = cw.Write(row)
 	}
 	cw.Flush()
 }
 
-// csvSafe stops spreadsheet formula injection.
+// csvSafe stops spreadsheet formula injection in every column: a cell that
+// starts with a formula character, or with white space a spreadsheet skips
+// before one, is quoted with a leading apostrophe.
 func csvSafe(s string) string {
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+	if s != "" && strings.ContainsRune("=+-@\t\r\n \u3000", []rune(s)[0]) {
 		return "'" + s
 	}
 	return s

@@ -4,6 +4,8 @@ package api_test
 // an attack that got through and checks that it no longer does.
 
 import (
+	"encoding/csv"
+	"strings"
 	"testing"
 )
 
@@ -43,6 +45,29 @@ func TestNamesRefuseControlCharactersAndJSONIsNosniff(t *testing.T) {
 	for _, res := range []resp{r, s.Do("GET", "/customers", alice, nil), s.Do("GET", "/customers/nosuch", alice, nil)} {
 		if res.Header.Get("X-Content-Type-Options") != "nosniff" {
 			t.Errorf("JSON answer %d without nosniff: %v", res.Code, res.Header)
+		}
+	}
+}
+
+func TestExportEscapesEveryColumn(t *testing.T) {
+	s := newStack(t)
+	sue := token(t, "sue", "sales", "supervisor")
+	c := newCustomer("Acme", "@SUM", "sales")
+	c["region"] = " =1+2"
+	c["industry"] = "+cmd"
+	createCustomer(t, s, sue, c)
+	d := newCustomer("Beta", "-1", "sales")
+	createCustomer(t, s, sue, d)
+	r := s.Do("GET", "/customers/export?reason=check", sue, nil)
+	rows, err := csv.NewReader(strings.NewReader(string(r.Body))).ReadAll()
+	if err != nil || len(rows) != 3 {
+		t.Fatalf("csv: %v %d %s", err, r.Code, r.Body)
+	}
+	for _, row := range rows[1:] {
+		for i, cell := range row {
+			if cell != "" && strings.ContainsRune("=+-@ \t\r\n", rune(cell[0])) {
+				t.Errorf("column %s unescaped: %q", rows[0][i], cell)
+			}
 		}
 	}
 }
