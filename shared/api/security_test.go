@@ -7,6 +7,9 @@ import (
 	"encoding/csv"
 	"strings"
 	"testing"
+
+	"keycare/shared/api"
+	"keycare/shared/domain"
 )
 
 func TestGroupNamedLikeAListIsNotAdmin(t *testing.T) {
@@ -69,5 +72,24 @@ func TestExportEscapesEveryColumn(t *testing.T) {
 				t.Errorf("column %s unescaped: %q", rows[0][i], cell)
 			}
 		}
+	}
+}
+
+func TestManagerOnlyInOwnDepartment(t *testing.T) {
+	s := newStack(t)
+	sam := token(t, "sam", "east", "supervisor")
+	alice := token(t, "alice", "sales", "manager")
+	east := createCustomer(t, s, sam, newCustomer("East Co", "alice", "east"))
+	if r := s.Do("GET", "/customers/"+east.ID, alice, nil); r.Code != 403 {
+		t.Fatalf("a manager opened a file of another department: %d %s", r.Code, r.Body)
+	}
+	var p domain.Page[api.CustomerView]
+	s.Do("GET", "/customers", alice, nil).JSON(t, &p)
+	if len(p.Items) != 0 {
+		t.Fatalf("a manager lists a file of another department: %+v", p.Items)
+	}
+	own := createCustomer(t, s, alice, newCustomer("Own Co", "", ""))
+	if r := s.Do("GET", "/customers/"+own.ID, alice, nil); r.Code != 200 {
+		t.Fatalf("own file: %d", r.Code)
 	}
 }
