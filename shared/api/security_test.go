@@ -4,7 +4,9 @@ package api_test
 // an attack that got through and checks that it no longer does.
 
 import (
+	"encoding/base64"
 	"encoding/csv"
+	"encoding/json"
 	"strings"
 	"testing"
 
@@ -12,6 +14,8 @@ import (
 	"keycare/shared/domain"
 )
 
+// A Cognito group named "x,admin" is not the admin group: groups are
+// parsed exactly as API Gateway flattens the claim ("[a b]").
 func TestGroupNamedLikeAListIsNotAdmin(t *testing.T) {
 	s := newStack(t)
 	sneaky := token(t, "mallory", "", "x,admin")
@@ -24,6 +28,8 @@ func TestGroupNamedLikeAListIsNotAdmin(t *testing.T) {
 	}
 }
 
+// Names refuse NUL, escape and bidi control characters; JSON answers say
+// nosniff.
 func TestNamesRefuseControlCharactersAndJSONIsNosniff(t *testing.T) {
 	s := newStack(t)
 	alice := token(t, "alice", "sales", "manager")
@@ -52,6 +58,8 @@ func TestNamesRefuseControlCharactersAndJSONIsNosniff(t *testing.T) {
 	}
 }
 
+// Every column of the CSV export is escaped, including ids and leading
+// spaces before a formula.
 func TestExportEscapesEveryColumn(t *testing.T) {
 	s := newStack(t)
 	sue := token(t, "sue", "sales", "supervisor")
@@ -75,6 +83,7 @@ func TestExportEscapesEveryColumn(t *testing.T) {
 	}
 }
 
+// A manager opens the accounts they manage in their own department only.
 func TestManagerOnlyInOwnDepartment(t *testing.T) {
 	s := newStack(t)
 	sam := token(t, "sam", "east", "supervisor")
@@ -91,5 +100,35 @@ func TestManagerOnlyInOwnDepartment(t *testing.T) {
 	own := createCustomer(t, s, alice, newCustomer("Own Co", "", ""))
 	if r := s.Do("GET", "/customers/"+own.ID, alice, nil); r.Code != 200 {
 		t.Fatalf("own file: %d", r.Code)
+	}
+}
+
+// A cursor is opaque (it does not show the table's keys) and one that
+// lacks the index's sort key is a 400, not a 500.
+func TestCursorIsOpaqueAndMissingSortKeyIs400(t *testing.T) {
+	s := newStack(t)
+	ceo := token(t, "ceo", "", "executive")
+	sue := token(t, "sue", "sales", "supervisor")
+	for _, n := range []string{"A", "B"} {
+		b := newCustomer(n, "alice", "sales")
+		b["tier"] = "key"
+		createCustomer(t, s, sue, b)
+	}
+	var p domain.Page[api.CustomerView]
+	s.Do("GET", "/customers?tier=key&limit=1", ceo, nil).JSON(t, &p)
+	if p.NextCursor == "" {
+		t.Fatal("no cursor")
+	}
+	j, _ := json.Marshal(map[string]string{"PK": "CUST#x", "SK": "PROFILE", "GSI2PK": "TIER#key"})
+	forged := base64.RawURLEncoding.EncodeToString(j)
+	if r := s.Do("GET", "/customers?tier=key&cursor="+forged, ceo, nil); r.Code != 400 || r.ErrCode(t) != "bad_cursor" {
+		t.Fatalf("cursor without the index's sort key: %d %s", r.Code, r.Body)
+	}
+	raw, _ := base64.RawURLEncoding.DecodeString(p.NextCursor)
+	if strings.Contains(string(raw), "CUST#") || strings.Contains(string(raw), "GSI") || strings.Contains(p.NextCursor, "PK") {
+		t.Fatalf("the cursor shows the key schema: %s", raw)
+	}
+	if r := s.Do("GET", "/customers?tier=key&limit=1&cursor="+p.NextCursor, ceo, nil); r.Code != 200 {
+		t.Fatalf("a real cursor: %d %s", r.Code, r.Body)
 	}
 }

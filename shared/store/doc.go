@@ -23,6 +23,7 @@
 //	follow-up task    FOLLOWUP#<id>           TASK               MGRFOLLOWUP#<manager> / <due>#<id>
 //	settings          SETTINGS                CURRENT
 //	staff member      STAFF#<id>              PERSON             STAFF / <id>
+//	stack key         KEY#stack               KEY    (256 random bits, created once: cursors, form tokens, tracking links)
 //
 // Access patterns:
 //
@@ -50,4 +51,8 @@
 //	settings                       GetItem  PK=SETTINGS, SK=CURRENT
 //	staff member by id             GetItem  PK=STAFF#id, SK=PERSON
 //	the staff directory            Query    GSI1 PK=STAFF
+//	the stack key                  GetItem  PK=KEY#stack (PutItem, condition: not there yet, by the first function that needs it)
+//
+// Cursors (cursor.go) are sealed with AES-256-GCM under the stack key and
+// bound to the listing: clients see no key attribute and cannot make one up.
 package store
