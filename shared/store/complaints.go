@@ -57,10 +57,13 @@ func (r *Complaints) Submit(ctx context.Context, c *domain.Complaint, idemKey, f
 	if idemKey != "" {
 		idemItemKey = key("IDEM#"+idemKey, "IDEM")
 	}
-	trips := 0
+	trips, throttled := 0, 0
 	idemExpired := false
 	last := -2 // unknown: read it (and the idempotency key) first
 	for attempt := 0; ; attempt++ {
+		if attempt >= maxSubmitAttempts {
+			return domain.Receipt{}, fmt.Errorf("store: submit complaint: gave up after %d attempts", attempt)
+		}
 		if last == -2 {
 			keys := []map[string]types.AttributeValue{seqKey}
 			if idemItemKey != nil {
@@ -74,6 +77,12 @@ func (r *Complaints) Submit(ctx context.Context, c *domain.Complaint, idemKey, f
 				return domain.Receipt{}, fmt.Errorf("store: submit: read sequence: %w", err)
 			}
 			if len(got.UnprocessedKeys) > 0 {
+				// The table is throttling: wait, more each time, and give up
+				// after a few tries rather than hammer it.
+				if throttled++; throttled > maxThrottledReads {
+					return domain.Receipt{}, fmt.Errorf("store: submit: the sequence could not be read (throttled %d times)", maxThrottledReads)
+				}
+				sleepBackoff(ctx, throttled)
 				continue
 			}
 			last = -1 // no sequence item yet
@@ -141,8 +150,8 @@ func (r *Complaints) Submit(ctx context.Context, c *domain.Complaint, idemKey, f
 			out.RoundTrips = trips
 			return out, nil
 		}
-		if attempt >= 200 {
-			return domain.Receipt{}, fmt.Errorf("store: submit complaint: gave up after %d attempts: %w", attempt, err)
+		if attempt+1 >= maxSubmitAttempts {
+			return domain.Receipt{}, fmt.Errorf("store: submit complaint: gave up after %d attempts: %w", attempt+1, err)
 		}
 		var tce *types.TransactionCanceledException
 		switch {
@@ -167,6 +176,26 @@ func (r *Complaints) Submit(ctx context.Context, c *domain.Complaint, idemKey, f
 		default:
 			return domain.Receipt{}, fmt.Errorf("store: submit complaint: %w", err)
 		}
+	}
+}
+
+// Limits of a submission's retries: lost races on the sequence (each
+// costs one round trip) and reads the table did not process.
+const (
+	maxSubmitAttempts = 200
+	maxThrottledReads = 6
+)
+
+// sleepBackoff waits before retry n (1, 2, …): a random time up to
+// 10 ms·2ⁿ⁻¹, at most 1 s (exponential backoff with full jitter), or until
+// ctx ends.
+func sleepBackoff(ctx context.Context, n int) {
+	ceiling := min(10*time.Millisecond<<min(n-1, 10), time.Second)
+	t := time.NewTimer(time.Duration(rand.Int64N(int64(ceiling)) + 1))
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+	case <-t.C:
 	}
 }
 

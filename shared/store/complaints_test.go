@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+
 	"keycare/local/testenv"
 	"keycare/shared/domain"
 	"keycare/shared/store"
@@ -47,5 +49,39 @@ func TestSubmitComplaintRoundTripsAndKeyExpiry(t *testing.T) {
 	ny, err := st.Submit(ctx, newComplaint(time.Date(2026, 12, 31, 16, 30, 0, 0, time.UTC)), "", "", "")
 	if err != nil || ny.Number != "270101001" {
 		t.Fatalf("new year: %+v %v", ny, err)
+	}
+}
+
+// unprocessed answers every BatchGetItem with all its keys unprocessed, as
+// a throttled table does, and counts the calls.
+type unprocessed struct {
+	store.DB
+	calls int
+}
+
+func (u *unprocessed) BatchGetItem(ctx context.Context, in *dynamodb.BatchGetItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.BatchGetItemOutput, error) {
+	u.calls++
+	if u.calls > 1000 {
+		return nil, errors.New("hot loop: more than 1000 calls")
+	}
+	return &dynamodb.BatchGetItemOutput{UnprocessedKeys: in.RequestItems}, nil
+}
+
+// UnprocessedKeys are retried with backoff, a few times, then the
+// submission fails: never a hot loop against a throttled table.
+func TestSubmitBacksOffOnUnprocessedKeys(t *testing.T) {
+	env := testenv.New(t)
+	db := &unprocessed{DB: env.AWS.DynamoDB}
+	st := store.New(db, env.Resources.Table).Complaints()
+	start := time.Now()
+	_, err := st.Submit(context.Background(), newComplaint(time.Date(2026, 11, 23, 2, 0, 0, 0, time.UTC)), "k", "f", "t")
+	if err == nil {
+		t.Fatal("a submission against a table that never answers succeeded")
+	}
+	if db.calls > 10 {
+		t.Fatalf("%d BatchGetItem calls in %s: a hot loop (%v)", db.calls, time.Since(start), err)
+	}
+	if time.Since(start) < 50*time.Millisecond {
+		t.Fatalf("%d retries in %s: no backoff", db.calls, time.Since(start))
 	}
 }
