@@ -132,3 +132,22 @@ func TestCursorIsOpaqueAndMissingSortKeyIs400(t *testing.T) {
 		t.Fatalf("a real cursor: %d %s", r.Code, r.Body)
 	}
 }
+
+// Idempotency keys of different callers never meet: staff member
+// "alice.x" sending key "y" and "alice" sending key "x.y" are two
+// submissions.
+func TestIdempotencyKeysAreNamespacedByCaller(t *testing.T) {
+	s := newStack(t)
+	body := map[string]any{"customerName": "Acme", "contact": map[string]any{"name": "王", "phone": "13800000000"},
+		"channel": "phone", "category": "other", "request": "other", "description": "d"}
+	a := s.Do("POST", "/complaints", token(t, "alice.x", "quality", "supervisor"), body, "Idempotency-Key", "y")
+	b := s.Do("POST", "/complaints", token(t, "alice", "quality", "supervisor"), body, "Idempotency-Key", "x.y")
+	if a.Code != 201 || b.Code != 201 {
+		t.Fatalf("two callers' keys collided: %d %s / %d %s", a.Code, a.Body, b.Code, b.Body)
+	}
+	// The public form's keys and staff keys are apart too.
+	f := validForm()
+	if r := s.Do("POST", "/public/complaints", "", f, "Idempotency-Key", "x.y"); r.Code != 201 {
+		t.Fatalf("public key like a staff one: %d %s", r.Code, r.Body)
+	}
+}

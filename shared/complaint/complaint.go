@@ -115,10 +115,8 @@ func (s *Service) Submit(ctx context.Context, in Intake) (Submitted, error) {
 	if c.Severity == "" {
 		c.Severity = domain.SeverityNormal
 	}
-	actor, role, idem := "", domain.Role(""), ""
-	if in.IdempotencyKey != "" {
-		idem = "pub." + in.IdempotencyKey
-	}
+	actor, role := "", domain.Role("")
+	idem := domain.IdempotencyKey("complaint", in.By, in.IdempotencyKey)
 	if p := in.By; p != nil {
 		var account *domain.Customer
 		if in.CustomerID != "" {
@@ -136,9 +134,6 @@ func (s *Service) Submit(ctx context.Context, in Intake) (Submitted, error) {
 		}
 		c.ReceivedBy = p.Sub
 		actor, role = p.Sub, p.Primary()
-		if in.IdempotencyKey != "" {
-			idem = "staff." + p.Sub + "." + in.IdempotencyKey
-		}
 	} else {
 		c.Channel = domain.ChannelWeb
 	}

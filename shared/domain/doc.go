@@ -20,6 +20,7 @@
 //	staff.go      the staff directory: where people's mail goes, who is active
 //	settings.go   the numbers of domain.md an admin may change, their defaults and validation
 //	query.go      listings: pages and the selections the store answers
+//	idempotency.go  Idempotency-Key names: one namespace per caller and kind of request
 //	outbox.go     mail kept in the table when the mail queue cannot take it
 //	context.go    the request id audit entries record
 //	errors.go     validation, permission, conflict and not-found errors shared by every rule
