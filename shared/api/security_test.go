@@ -14,8 +14,6 @@ import (
 	"keycare/shared/domain"
 )
 
-// A Cognito group named "x,admin" is not the admin group: groups are
-// parsed exactly as API Gateway flattens the claim ("[a b]").
 func TestGroupNamedLikeAListIsNotAdmin(t *testing.T) {
 	s := newStack(t)
 	sneaky := token(t, "mallory", "", "x,admin")
@@ -28,8 +26,6 @@ func TestGroupNamedLikeAListIsNotAdmin(t *testing.T) {
 	}
 }
 
-// Names refuse NUL, escape and bidi control characters; JSON answers say
-// nosniff.
 func TestNamesRefuseControlCharactersAndJSONIsNosniff(t *testing.T) {
 	s := newStack(t)
 	alice := token(t, "alice", "sales", "manager")
@@ -58,8 +54,6 @@ func TestNamesRefuseControlCharactersAndJSONIsNosniff(t *testing.T) {
 	}
 }
 
-// Every column of the CSV export is escaped, including ids and leading
-// spaces before a formula.
 func TestExportEscapesEveryColumn(t *testing.T) {
 	s := newStack(t)
 	sue := token(t, "sue", "sales", "supervisor")
@@ -83,7 +77,6 @@ func TestExportEscapesEveryColumn(t *testing.T) {
 	}
 }
 
-// A manager opens the accounts they manage in their own department only.
 func TestManagerOnlyInOwnDepartment(t *testing.T) {
 	s := newStack(t)
 	sam := token(t, "sam", "east", "supervisor")
@@ -103,8 +96,6 @@ func TestManagerOnlyInOwnDepartment(t *testing.T) {
 	}
 }
 
-// A cursor is opaque (it does not show the table's keys) and one that
-// lacks the index's sort key is a 400, not a 500.
 func TestCursorIsOpaqueAndMissingSortKeyIs400(t *testing.T) {
 	s := newStack(t)
 	ceo := token(t, "ceo", "", "executive")
@@ -133,9 +124,6 @@ func TestCursorIsOpaqueAndMissingSortKeyIs400(t *testing.T) {
 	}
 }
 
-// Idempotency keys of different callers never meet: staff member
-// "alice.x" sending key "y" and "alice" sending key "x.y" are two
-// submissions.
 func TestIdempotencyKeysAreNamespacedByCaller(t *testing.T) {
 	s := newStack(t)
 	body := map[string]any{"customerName": "Acme", "contact": map[string]any{"name": "王", "phone": "13800000000"},

@@ -23,13 +23,16 @@ import (
 
 // Store keeps the record cards.
 type Store interface {
-	// Submit numbers and stores a new complaint; a repeated idempotency key
-	// returns the first receipt (domain.ErrIdempotencyMismatch for other content).
-	Submit(ctx context.Context, c *domain.Complaint, idemKey, fingerprint, token string) (domain.Receipt, error)
+	// Submit numbers and stores a new complaint, with the mail jobs mails
+	// gives for the numbered card in the same transaction; a repeated
+	// idempotency key returns the first receipt (domain.ErrIdempotencyMismatch
+	// for other content).
+	Submit(ctx context.Context, c *domain.Complaint, idemKey, fingerprint, token string, mails func(c *domain.Complaint) ([]domain.PendingMail, error)) (domain.Receipt, error)
 	// Get reads a card, or domain.ErrNotFound.
 	Get(ctx context.Context, number string) (*domain.Complaint, error)
-	// SaveStep writes a card still at expectedVersion, else domain.ErrConflict.
-	SaveStep(ctx context.Context, c *domain.Complaint, expectedVersion int) error
+	// SaveStep writes a card still at expectedVersion, else
+	// domain.ErrConflict, with the step's mail jobs in the same transaction.
+	SaveStep(ctx context.Context, c *domain.Complaint, expectedVersion int, mails []domain.PendingMail) error
 	// List returns a page of cards.
 	List(ctx context.Context, q domain.ComplaintQuery) (domain.Page[domain.Complaint], error)
 }
@@ -53,7 +56,7 @@ type Settings interface {
 type Service struct {
 	Store    Store
 	Accounts Accounts
-	Mail     mail.Outbox
+	Mail     mail.Transactional // customer mail is written with the change, then queued
 	Surveys  Surveys // nil sends no survey after closure
 	Settings Settings
 	Now      func() time.Time
@@ -147,13 +150,18 @@ func (s *Service) Submit(ctx context.Context, in Intake) (Submitted, error) {
 	token := newToken()
 	c.TrackingToken = token
 	c.Open(set.SLA(), actor, role)
-	rec, err := s.Store.Submit(ctx, c, idem, in.Fingerprint, token)
+	var jobs []domain.PendingMail // the acknowledgement, written with the complaint
+	ack := func(c *domain.Complaint) ([]domain.PendingMail, error) {
+		jobs = s.customerMail(ctx, "complaint-received", c, TrackingURL(s.base(in.BaseURL), c.Number, token, c.Language))
+		return jobs, nil
+	}
+	rec, err := s.Store.Submit(ctx, c, idem, in.Fingerprint, token, ack)
 	if err != nil {
 		return Submitted{}, err
 	}
 	out := Submitted{Receipt: rec, TrackingURL: TrackingURL(s.base(in.BaseURL), rec.Number, rec.Token, c.Language)}
 	if !rec.Replayed {
-		s.tellCustomer(ctx, "complaint-received", c, out.TrackingURL)
+		s.Mail.Dispatch(ctx, jobs)
 	}
 	if in.By != nil {
 		stored, err := s.Store.Get(ctx, rec.Number)
@@ -247,12 +255,14 @@ func (s *Service) Step(ctx context.Context, p domain.Principal, number string, a
 	if err := c.Apply(a, in, p, s.Now()); err != nil {
 		return nil, err
 	}
-	if err := s.Store.SaveStep(ctx, c, version); err != nil {
+	var jobs []domain.PendingMail
+	if kind := domain.CustomerNotice(a); kind != "" {
+		jobs = s.customerMail(ctx, kind, c, TrackingURL(s.base(base), c.Number, c.TrackingToken, c.Language))
+	}
+	if err := s.Store.SaveStep(ctx, c, version, jobs); err != nil {
 		return nil, err
 	}
-	if kind := domain.CustomerNotice(a); kind != "" {
-		s.tellCustomer(ctx, kind, c, TrackingURL(s.base(base), c.Number, c.TrackingToken, c.Language))
-	}
+	s.Mail.Dispatch(ctx, jobs)
 	if a == domain.ActionClose && c.SurveyAfterClose() && s.Surveys != nil {
 		var account *domain.Customer
 		if c.CustomerID != "" {
@@ -265,12 +275,12 @@ func (s *Service) Step(ctx context.Context, p domain.Principal, number string, a
 	return c, nil
 }
 
-// tellCustomer emails the complaint's contact, when they gave an address.
-// The step is already stored: a mail that cannot be queued (nor kept) is
-// logged, not returned.
-func (s *Service) tellCustomer(ctx context.Context, kind string, c *domain.Complaint, link string) {
+// customerMail is the email of kind to the complaint's contact, as a job to
+// write with the change (none when they gave no address). A mail that
+// cannot be rendered is logged, not returned: the change goes ahead.
+func (s *Service) customerMail(ctx context.Context, kind string, c *domain.Complaint, link string) []domain.PendingMail {
 	if c.Contact.Email == "" {
-		return
+		return nil
 	}
 	loc := c.SLA.Location()
 	f := func(t time.Time) string { return t.In(loc).Format("2006-01-02 15:04") }
@@ -281,10 +291,13 @@ func (s *Service) tellCustomer(ctx context.Context, kind string, c *domain.Compl
 	m, err := mail.Complaint(kind, mail.ComplaintMail{Lang: c.Language, To: []string{c.Contact.Email}, Number: c.Number,
 		ContactName: c.Contact.Name, CustomerName: c.CustomerName, ReceivedAt: f(c.ReceivedAt), FirstDue: f(c.Deadlines.FirstResponseDue),
 		CloseDue: f(c.Deadlines.CloseDue), TrackingURL: link, Status: c.Status.Label(c.Language), Reason: c.RejectReason, ReplyText: reply})
+	var job domain.PendingMail
 	if err == nil {
-		err = s.Mail.Send(ctx, m)
+		job, err = mail.Pending(m, s.Now())
 	}
 	if err != nil {
-		slog.ErrorContext(ctx, "mail not sent", "kind", kind, "number", c.Number, "err", err.Error())
+		slog.ErrorContext(ctx, "mail not written", "kind", kind, "number", c.Number, "err", err.Error())
+		return nil
 	}
+	return []domain.PendingMail{job}
 }

@@ -48,7 +48,10 @@ func complaintItem(c *domain.Complaint) (map[string]types.AttributeValue, error)
 // race retries). A key seen within domain.IdempotencyWindow returns the first
 // submission's receipt; the same key with another fingerprint is
 // domain.ErrIdempotencyMismatch. c gets its Number, Year and Seq.
-func (r *Complaints) Submit(ctx context.Context, c *domain.Complaint, idemKey, fingerprint, token string) (domain.Receipt, error) {
+// mails, when not nil, gives the mail jobs of the numbered complaint
+// (its acknowledgement): they are written in the same transaction.
+func (r *Complaints) Submit(ctx context.Context, c *domain.Complaint, idemKey, fingerprint, token string,
+	mails func(c *domain.Complaint) ([]domain.PendingMail, error)) (domain.Receipt, error) {
 	s := r.t
 	loc := c.SLA.Location()
 	year := domain.NumberYear(c.ReceivedAt, loc)
@@ -144,6 +147,17 @@ func (r *Complaints) Submit(ctx context.Context, c *domain.Complaint, idemKey, f
 			}
 			tx = append(tx, types.TransactWriteItem{Put: idemPut})
 		}
+		if mails != nil {
+			jobs, err := mails(c)
+			if err != nil {
+				return domain.Receipt{}, err
+			}
+			puts, err := s.mailPuts(jobs)
+			if err != nil {
+				return domain.Receipt{}, err
+			}
+			tx = append(tx, puts...)
+		}
 		_, err = s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: tx})
 		trips++
 		if err == nil {
@@ -227,18 +241,32 @@ func (r *Complaints) Put(ctx context.Context, c *domain.Complaint) error {
 }
 
 // SaveStep writes a complaint after a workflow step, if nobody else changed
-// it since expectedVersion (else domain.ErrConflict).
-func (r *Complaints) SaveStep(ctx context.Context, c *domain.Complaint, expectedVersion int) error {
+// it since expectedVersion (else domain.ErrConflict), with the mail jobs the
+// step sends in the same transaction.
+func (r *Complaints) SaveStep(ctx context.Context, c *domain.Complaint, expectedVersion int, mails []domain.PendingMail) error {
 	item, err := complaintItem(c)
 	if err != nil {
 		return err
 	}
-	_, err = r.t.db.PutItem(ctx, &dynamodb.PutItemInput{
+	put := &types.Put{
 		TableName: aws.String(r.t.name), Item: item,
 		ConditionExpression:       aws.String("attribute_exists(PK) AND #v = :v"),
 		ExpressionAttributeNames:  map[string]string{"#v": "version"},
 		ExpressionAttributeValues: map[string]types.AttributeValue{":v": num(expectedVersion)},
-	})
+	}
+	if len(mails) == 0 {
+		_, err = r.t.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: put.TableName, Item: put.Item, ConditionExpression: put.ConditionExpression,
+			ExpressionAttributeNames: put.ExpressionAttributeNames, ExpressionAttributeValues: put.ExpressionAttributeValues})
+	} else {
+		var puts []types.TransactWriteItem
+		if puts, err = r.t.mailPuts(mails); err != nil {
+			return err
+		}
+		_, err = r.t.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: append([]types.TransactWriteItem{{Put: put}}, puts...)})
+		if conditionFailedAt(err, 0) {
+			err = &types.ConditionalCheckFailedException{}
+		}
+	}
 	if conditionFailed(err) {
 		return fmt.Errorf("store: complaint %s changed since version %d: %w", c.Number, expectedVersion, domain.ErrConflict)
 	}
