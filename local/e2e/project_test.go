@@ -225,7 +225,7 @@ func TestSampleEventsReplay(t *testing.T) {
 	// ... and complaint 261122001, received, with tracking token demo-tracking-token.
 	c := &domain.Complaint{Number: "261122001", Year: 2026, Seq: 1, CustomerID: "cdemo0001", CustomerName: "示例客户", ManagerID: "alice",
 		Contact: domain.Contact{Name: "王伟", Email: "wang@example.cn", Language: "zh"}, Channel: domain.ChannelPhone, Category: domain.CategoryService,
-		Severity: domain.SeverityNormal, Request: domain.RequestOther, Description: "示例", ReceivedAt: now, Language: "zh", TrackingToken: "demo-tracking-token"}
+		Severity: domain.SeverityNormal, Request: domain.RequestOther, Description: "示例", ReceivedAt: now, Language: "zh", TrackingHash: domain.TokenHash("demo-tracking-token")}
 	c.Open(domain.DefaultSLA("Asia/Shanghai"), "seed", domain.RoleSupervisor)
 	if err := st.Complaints().Put(context.Background(), c); err != nil {
 		t.Fatal(err)

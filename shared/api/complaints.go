@@ -56,12 +56,15 @@ type StaffComplaintInput struct {
 }
 
 // ComplaintView is a record card as staff see it: whether it is overdue
-// and the steps allowed now.
+// and the steps allowed now. The tracking link goes to the customer alone:
+// staff see neither it nor what it is made from.
 type ComplaintView struct {
 	*domain.Complaint
-	TrackingURL string          `json:"trackingUrl,omitempty"`
-	Overdue     bool            `json:"overdue"`
-	Allowed     []domain.Action `json:"allowedActions"`
+	Overdue bool            `json:"overdue"`
+	Allowed []domain.Action `json:"allowedActions"`
+	// These shadow the card's fields of the same names, always empty.
+	TrackingNonce string `json:"trackingNonce,omitempty"`
+	TrackingHash  string `json:"trackingHash,omitempty"`
 }
 
 func (h *Complaints) view(c *domain.Complaint) ComplaintView {
@@ -101,9 +104,7 @@ func (h *Complaints) create(w http.ResponseWriter, r *http.Request, p domain.Pri
 	if res.Replayed {
 		status = http.StatusOK
 	}
-	v := h.view(res.Complaint)
-	v.TrackingURL = res.TrackingURL
-	httpx.WriteJSON(w, status, v)
+	httpx.WriteJSON(w, status, h.view(res.Complaint))
 }
 
 func (h *Complaints) get(w http.ResponseWriter, r *http.Request, p domain.Principal) {

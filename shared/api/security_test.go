@@ -7,13 +7,20 @@ import (
 	"encoding/base64"
 	"encoding/csv"
 	"encoding/json"
+	"net/url"
 	"strings"
 	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"keycare/shared/api"
 	"keycare/shared/domain"
 )
 
+// A Cognito group named "x,admin" is not the admin group: groups are
+// parsed exactly as API Gateway flattens the claim ("[a b]").
 func TestGroupNamedLikeAListIsNotAdmin(t *testing.T) {
 	s := newStack(t)
 	sneaky := token(t, "mallory", "", "x,admin")
@@ -26,6 +33,8 @@ func TestGroupNamedLikeAListIsNotAdmin(t *testing.T) {
 	}
 }
 
+// Names refuse NUL, escape and bidi control characters; JSON answers say
+// nosniff.
 func TestNamesRefuseControlCharactersAndJSONIsNosniff(t *testing.T) {
 	s := newStack(t)
 	alice := token(t, "alice", "sales", "manager")
@@ -54,6 +63,8 @@ func TestNamesRefuseControlCharactersAndJSONIsNosniff(t *testing.T) {
 	}
 }
 
+// Every column of the CSV export is escaped, including ids and leading
+// spaces before a formula.
 func TestExportEscapesEveryColumn(t *testing.T) {
 	s := newStack(t)
 	sue := token(t, "sue", "sales", "supervisor")
@@ -77,6 +88,7 @@ func TestExportEscapesEveryColumn(t *testing.T) {
 	}
 }
 
+// A manager opens the accounts they manage in their own department only.
 func TestManagerOnlyInOwnDepartment(t *testing.T) {
 	s := newStack(t)
 	sam := token(t, "sam", "east", "supervisor")
@@ -96,6 +108,8 @@ func TestManagerOnlyInOwnDepartment(t *testing.T) {
 	}
 }
 
+// A cursor is opaque (it does not show the table's keys) and one that
+// lacks the index's sort key is a 400, not a 500.
 func TestCursorIsOpaqueAndMissingSortKeyIs400(t *testing.T) {
 	s := newStack(t)
 	ceo := token(t, "ceo", "", "executive")
@@ -124,6 +138,9 @@ func TestCursorIsOpaqueAndMissingSortKeyIs400(t *testing.T) {
 	}
 }
 
+// Idempotency keys of different callers never meet: staff member
+// "alice.x" sending key "y" and "alice" sending key "x.y" are two
+// submissions.
 func TestIdempotencyKeysAreNamespacedByCaller(t *testing.T) {
 	s := newStack(t)
 	body := map[string]any{"customerName": "Acme", "contact": map[string]any{"name": "王", "phone": "13800000000"},
@@ -137,5 +154,52 @@ func TestIdempotencyKeysAreNamespacedByCaller(t *testing.T) {
 	f := validForm()
 	if r := s.Do("POST", "/public/complaints", "", f, "Idempotency-Key", "x.y"); r.Code != 201 {
 		t.Fatalf("public key like a staff one: %d %s", r.Code, r.Body)
+	}
+}
+
+// The tracking token is in no staff answer, and the table keeps only its
+// SHA-256: the link goes to the customer by mail alone.
+func TestTrackingTokenNotInStaffJSONNorStoredInPlain(t *testing.T) {
+	s := newStack(t)
+	sue := token(t, "sue", "quality", "supervisor")
+	r, out := submit(s, t, validForm())
+	if r.Code != 201 {
+		t.Fatalf("submit: %d %s", r.Code, r.Body)
+	}
+	u, _ := url.Parse(out.TrackingURL)
+	tok := u.Query().Get("token")
+	staff := s.Do("POST", "/complaints", sue, map[string]any{"customerName": "Acme", "contact": map[string]any{"name": "王", "email": "wang@acme.cn"},
+		"channel": "phone", "category": "other", "request": "other", "description": "d"})
+	var card struct{ Number string }
+	staff.JSON(t, &card)
+	answers := []resp{staff, s.Do("GET", "/complaints/"+out.Number, sue, nil), s.Do("GET", "/complaints", sue, nil),
+		step(s, sue, out.Number, "accept", nil)}
+	for _, a := range answers {
+		for _, leak := range []string{"trackingToken", "trackingUrl", "token=", tok} {
+			if strings.Contains(string(a.Body), leak) {
+				t.Fatalf("staff JSON holds %q: %s", leak, a.Body)
+			}
+		}
+	}
+	for _, m := range mails(s, t) {
+		if m.To[0] == "wang@acme.cn" && !strings.Contains(m.Text, "/public/complaints/"+card.Number+"?token=") {
+			t.Fatalf("the staff-entered complaint's customer got no tracking link: %s", m.Text)
+		}
+	}
+	item, err := s.Env.AWS.DynamoDB.GetItem(t.Context(), &dynamodb.GetItemInput{TableName: aws.String(s.Env.Resources.Table),
+		Key: map[string]ddbtypes.AttributeValue{"PK": &ddbtypes.AttributeValueMemberS{Value: "CMP#" + out.Number}, "SK": &ddbtypes.AttributeValueMemberS{Value: "CARD"}}})
+	if err != nil || item.Item == nil {
+		t.Fatal(err)
+	}
+	raw, _ := json.Marshal(item.Item)
+	if strings.Contains(string(raw), tok) {
+		t.Fatalf("the table keeps the tracking token in plain: %s", raw)
+	}
+	// The link still works, and a wrong token still does not.
+	if r := s.Do("GET", u.RequestURI(), "", nil); r.Code != 200 {
+		t.Fatalf("tracking: %d %s", r.Code, r.Body)
+	}
+	if r := s.Do("GET", "/public/complaints/"+out.Number+"?token="+tok[:len(tok)-1]+"A", "", nil); r.Code != 404 {
+		t.Fatalf("a wrong token: %d", r.Code)
 	}
 }

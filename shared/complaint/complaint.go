@@ -7,9 +7,6 @@ package complaint
 
 import (
 	"context"
-	"crypto/rand"
-	"crypto/subtle"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -27,7 +24,7 @@ type Store interface {
 	// gives for the numbered card in the same transaction; a repeated
 	// idempotency key returns the first receipt (domain.ErrIdempotencyMismatch
 	// for other content).
-	Submit(ctx context.Context, c *domain.Complaint, idemKey, fingerprint, token string, mails func(c *domain.Complaint) ([]domain.PendingMail, error)) (domain.Receipt, error)
+	Submit(ctx context.Context, c *domain.Complaint, idemKey, fingerprint string, mails func(c *domain.Complaint) ([]domain.PendingMail, error)) (domain.Receipt, error)
 	// Get reads a card, or domain.ErrNotFound.
 	Get(ctx context.Context, number string) (*domain.Complaint, error)
 	// SaveStep writes a card still at expectedVersion, else
@@ -52,13 +49,19 @@ type Settings interface {
 	Current(ctx context.Context) (domain.Settings, error)
 }
 
+// Keys gives the stack's keys; tracking links use the "tracking" key.
+type Keys interface {
+	Key(ctx context.Context, use string) ([]byte, error)
+}
+
 // Service is the complaint workflow.
 type Service struct {
 	Store    Store
 	Accounts Accounts
 	Mail     mail.Transactional // customer mail is written with the change, then queued
-	Surveys  Surveys // nil sends no survey after closure
+	Surveys  Surveys            // nil sends no survey after closure
 	Settings Settings
+	Keys     Keys
 	Now      func() time.Time
 	BaseURL  string // public base URL of the tracking links; a call's base overrides it when this is empty
 }
@@ -81,10 +84,13 @@ type Submitted struct {
 	TrackingURL string
 }
 
-func newToken() string {
-	b := make([]byte, 32) // 256 bits
-	_, _ = rand.Read(b)
-	return base64.RawURLEncoding.EncodeToString(b)
+// trackingToken is the token of a card's tracking link (domain.TrackingToken).
+func (s *Service) trackingToken(ctx context.Context, nonce string) (string, error) {
+	k, err := s.Keys.Key(ctx, "tracking")
+	if err != nil {
+		return "", err
+	}
+	return domain.TrackingToken(k, nonce), nil
 }
 
 func (s *Service) base(override string) string {
@@ -147,22 +153,30 @@ func (s *Service) Submit(ctx context.Context, in Intake) (Submitted, error) {
 	if err != nil {
 		return Submitted{}, err
 	}
-	token := newToken()
-	c.TrackingToken = token
+	c.TrackingNonce = domain.NewNonce()
+	token, err := s.trackingToken(ctx, c.TrackingNonce)
+	if err != nil {
+		return Submitted{}, err
+	}
+	c.TrackingHash = domain.TokenHash(token)
 	c.Open(set.SLA(), actor, role)
 	var jobs []domain.PendingMail // the acknowledgement, written with the complaint
 	ack := func(c *domain.Complaint) ([]domain.PendingMail, error) {
 		jobs = s.customerMail(ctx, "complaint-received", c, TrackingURL(s.base(in.BaseURL), c.Number, token, c.Language))
 		return jobs, nil
 	}
-	rec, err := s.Store.Submit(ctx, c, idem, in.Fingerprint, token, ack)
+	rec, err := s.Store.Submit(ctx, c, idem, in.Fingerprint, ack)
 	if err != nil {
 		return Submitted{}, err
 	}
-	out := Submitted{Receipt: rec, TrackingURL: TrackingURL(s.base(in.BaseURL), rec.Number, rec.Token, c.Language)}
-	if !rec.Replayed {
+	if rec.Replayed { // the first submission's link
+		if token, err = s.trackingToken(ctx, rec.TrackingNonce); err != nil {
+			return Submitted{}, err
+		}
+	} else {
 		s.Mail.Dispatch(ctx, jobs)
 	}
+	out := Submitted{Receipt: rec, TrackingURL: TrackingURL(s.base(in.BaseURL), rec.Number, token, c.Language)}
 	if in.By != nil {
 		stored, err := s.Store.Get(ctx, rec.Number)
 		if err != nil {
@@ -195,7 +209,7 @@ func (s *Service) Track(ctx context.Context, number, token string) (*domain.Comp
 	if err != nil {
 		return nil, err
 	}
-	if subtle.ConstantTimeCompare([]byte(token), []byte(c.TrackingToken)) != 1 {
+	if !domain.TokenMatches(token, c.TrackingHash) {
 		return nil, domain.ErrNotFound
 	}
 	return c, nil
@@ -256,8 +270,12 @@ func (s *Service) Step(ctx context.Context, p domain.Principal, number string, a
 		return nil, err
 	}
 	var jobs []domain.PendingMail
-	if kind := domain.CustomerNotice(a); kind != "" {
-		jobs = s.customerMail(ctx, kind, c, TrackingURL(s.base(base), c.Number, c.TrackingToken, c.Language))
+	if kind := domain.CustomerNotice(a); kind != "" && c.Contact.Email != "" {
+		token, err := s.trackingToken(ctx, c.TrackingNonce)
+		if err != nil {
+			return nil, err
+		}
+		jobs = s.customerMail(ctx, kind, c, TrackingURL(s.base(base), c.Number, token, c.Language))
 	}
 	if err := s.Store.SaveStep(ctx, c, version, jobs); err != nil {
 		return nil, err

@@ -56,7 +56,7 @@ func Wire(d Deps) (*App, error) {
 	a.Surveys = &survey.Service{Store: st.Surveys(), Accounts: st.Customers(), Files: a.Customers, Mail: a.Outbox, Settings: a.Settings,
 		Directory: a.Staff, Now: d.Now, BaseURL: d.Config.PublicBaseURL}
 	a.Complaints = &complaint.Service{Store: st.Complaints(), Accounts: st.Customers(), Mail: a.Outbox, Surveys: a.Surveys,
-		Settings: a.Settings, Now: d.Now, BaseURL: d.Config.PublicBaseURL}
+		Settings: a.Settings, Keys: st.Keys(), Now: d.Now, BaseURL: d.Config.PublicBaseURL}
 	return a, nil
 }
 

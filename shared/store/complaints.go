@@ -50,7 +50,7 @@ func complaintItem(c *domain.Complaint) (map[string]types.AttributeValue, error)
 // domain.ErrIdempotencyMismatch. c gets its Number, Year and Seq.
 // mails, when not nil, gives the mail jobs of the numbered complaint
 // (its acknowledgement): they are written in the same transaction.
-func (r *Complaints) Submit(ctx context.Context, c *domain.Complaint, idemKey, fingerprint, token string,
+func (r *Complaints) Submit(ctx context.Context, c *domain.Complaint, idemKey, fingerprint string,
 	mails func(c *domain.Complaint) ([]domain.PendingMail, error)) (domain.Receipt, error) {
 	s := r.t
 	loc := c.SLA.Location()
@@ -115,7 +115,7 @@ func (r *Complaints) Submit(ctx context.Context, c *domain.Complaint, idemKey, f
 		if err != nil {
 			return domain.Receipt{}, err
 		}
-		out := domain.Receipt{Number: c.Number, Token: token, ReceivedAt: c.ReceivedAt, FirstResponseDue: c.Deadlines.FirstResponseDue,
+		out := domain.Receipt{Number: c.Number, TrackingNonce: c.TrackingNonce, ReceivedAt: c.ReceivedAt, FirstResponseDue: c.Deadlines.FirstResponseDue,
 			CloseDue: c.Deadlines.CloseDue, Fingerprint: fingerprint}
 		seqUpdate := &types.Update{TableName: aws.String(s.name), Key: seqKey,
 			UpdateExpression:                    aws.String("SET #last = :n"),

@@ -30,23 +30,24 @@ func TestSubmitComplaintRoundTripsAndKeyExpiry(t *testing.T) {
 	st := store.New(env.AWS.DynamoDB, env.Resources.Table).Complaints()
 	ctx := context.Background()
 	at := time.Date(2026, 11, 23, 2, 0, 0, 0, time.UTC)
-	first, err := st.Submit(ctx, newComplaint(at), "k1", "f1", "t1", nil)
+	withNonce := func(c *domain.Complaint, nonce string) *domain.Complaint { c.TrackingNonce = nonce; return c }
+	first, err := st.Submit(ctx, withNonce(newComplaint(at), "t1"), "k1", "f1", nil)
 	if err != nil || first.RoundTrips != 2 || first.Number != "261123001" || first.Replayed {
 		t.Fatalf("first: %+v %v", first, err)
 	}
-	again, err := st.Submit(ctx, newComplaint(at.Add(time.Hour)), "k1", "f1", "t2", nil)
-	if err != nil || !again.Replayed || again.RoundTrips != 1 || again.Number != first.Number || again.Token != "t1" {
+	again, err := st.Submit(ctx, withNonce(newComplaint(at.Add(time.Hour)), "t2"), "k1", "f1", nil)
+	if err != nil || !again.Replayed || again.RoundTrips != 1 || again.Number != first.Number || again.TrackingNonce != "t1" {
 		t.Fatalf("replay: %+v %v", again, err)
 	}
-	if _, err := st.Submit(ctx, newComplaint(at.Add(time.Hour)), "k1", "other", "", nil); !errors.Is(err, domain.ErrIdempotencyMismatch) {
+	if _, err := st.Submit(ctx, newComplaint(at.Add(time.Hour)), "k1", "other", nil); !errors.Is(err, domain.ErrIdempotencyMismatch) {
 		t.Fatalf("other content: %v", err)
 	}
-	later, err := st.Submit(ctx, newComplaint(at.Add(25*time.Hour)), "k1", "f1", "t3", nil)
+	later, err := st.Submit(ctx, newComplaint(at.Add(25*time.Hour)), "k1", "f1", nil)
 	if err != nil || later.Replayed || later.Number != "261124002" {
 		t.Fatalf("after 24 h: %+v %v", later, err)
 	}
 	// The year's sequence restarts in a new year (company time zone).
-	ny, err := st.Submit(ctx, newComplaint(time.Date(2026, 12, 31, 16, 30, 0, 0, time.UTC)), "", "", "", nil)
+	ny, err := st.Submit(ctx, newComplaint(time.Date(2026, 12, 31, 16, 30, 0, 0, time.UTC)), "", "", nil)
 	if err != nil || ny.Number != "270101001" {
 		t.Fatalf("new year: %+v %v", ny, err)
 	}
@@ -74,7 +75,7 @@ func TestSubmitBacksOffOnUnprocessedKeys(t *testing.T) {
 	db := &unprocessed{DB: env.AWS.DynamoDB}
 	st := store.New(db, env.Resources.Table).Complaints()
 	start := time.Now()
-	_, err := st.Submit(context.Background(), newComplaint(time.Date(2026, 11, 23, 2, 0, 0, 0, time.UTC)), "k", "f", "t", nil)
+	_, err := st.Submit(context.Background(), newComplaint(time.Date(2026, 11, 23, 2, 0, 0, 0, time.UTC)), "k", "f", nil)
 	if err == nil {
 		t.Fatal("a submission against a table that never answers succeeded")
 	}
