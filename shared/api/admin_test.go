@@ -64,7 +64,13 @@ func TestSettingsAreAdminsVersionedValidatedAndAudited(t *testing.T) {
 		t.Fatalf("stale version: %d %s", r.Code, r.Body)
 	}
 	audit, err := store.New(s.Env.AWS.DynamoDB, s.Env.Resources.Table).Audit().Of(t.Context(), "settings", "current", 10, "")
-	if err != nil || len(audit.Items) != 1 || audit.Items[0].Actor != "root" || len(audit.Items[0].Changes) != 1 || audit.Items[0].Changes[0] != "clock" {
+	var changes []domain.AuditEntry // reads of the settings are on the record too
+	for _, e := range audit.Items {
+		if e.Action != domain.ActionRead {
+			changes = append(changes, e)
+		}
+	}
+	if err != nil || len(changes) != 1 || changes[0].Actor != "root" || len(changes[0].Changes) != 1 || changes[0].Changes[0] != "clock" {
 		t.Fatalf("audit: %v %+v", err, audit.Items)
 	}
 	// Within 30 s every function sees the change: a new complaint closes in

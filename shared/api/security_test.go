@@ -17,6 +17,7 @@ import (
 
 	"keycare/shared/api"
 	"keycare/shared/domain"
+	"keycare/shared/store"
 )
 
 // A Cognito group named "x,admin" is not the admin group: groups are
@@ -201,5 +202,149 @@ func TestTrackingTokenNotInStaffJSONNorStoredInPlain(t *testing.T) {
 	}
 	if r := s.Do("GET", "/public/complaints/"+out.Number+"?token="+tok[:len(tok)-1]+"A", "", nil); r.Code != 404 {
 		t.Fatalf("a wrong token: %d", r.Code)
+	}
+}
+
+// auditCount is how many entries the trail of entity/id (or, with entity
+// "", of actor id) holds.
+func auditCount(t *testing.T, s *stackServer, entity, id string) int {
+	t.Helper()
+	st := store.New(s.Env.AWS.DynamoDB, s.Env.Resources.Table).Audit()
+	n, cursor := 0, ""
+	for {
+		var p domain.Page[domain.AuditEntry]
+		var err error
+		if entity == "" {
+			p, err = st.ByActor(t.Context(), id, 200, cursor)
+		} else {
+			p, err = st.Of(t.Context(), entity, id, 200, cursor)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		n += len(p.Items)
+		if p.NextCursor == "" {
+			return n
+		}
+		cursor = p.NextCursor
+	}
+}
+
+// Every staff GET route writes its access record (查阅登记): under the
+// reader and, for what shows a customer file or a complaint card, in that
+// record's own trail. A new GET route must be added here.
+func TestEveryStaffGETRouteIsOnTheAccessRecord(t *testing.T) {
+	s := newStack(t)
+	root := token(t, "root", "sales", "admin")
+	alice := token(t, "alice", "sales", "manager")
+	cu := createCustomer(t, s, alice, newCustomer("Acme", "", ""))
+	rc := s.Do("POST", "/complaints", root, map[string]any{"customerId": cu.ID, "contact": map[string]any{"name": "王", "phone": "13800000000"},
+		"channel": "phone", "category": "other", "request": "other", "description": "d"})
+	var card struct{ Number string }
+	rc.JSON(t, &card)
+	s.Do("PUT", "/staff/alice", root, map[string]any{"name": "Alice", "email": "alice@example.com", "department": "sales", "roles": []string{"manager"}, "language": "zh"})
+	type call struct{ path, entity, id string }
+	calls := map[string]call{
+		"GET /customers":                   {"/customers", "customer", cu.ID},
+		"GET /customers/export":            {"/customers/export?reason=walk", "customer", cu.ID},
+		"GET /customers/{id}":              {"/customers/" + cu.ID, "customer", cu.ID},
+		"GET /customers/{id}/audit":        {"/customers/" + cu.ID + "/audit", "customer", cu.ID},
+		"GET /customers/{id}/satisfaction": {"/customers/" + cu.ID + "/satisfaction", "customer", cu.ID},
+		"GET /surveys/responses":           {"/surveys/responses?customer=" + cu.ID, "customer", cu.ID},
+		"GET /complaints":                  {"/complaints?customer=" + cu.ID, "complaint", card.Number},
+		"GET /complaints/{number}":         {"/complaints/" + card.Number, "complaint", card.Number},
+		"GET /settings":                    {"/settings", "", ""},
+		"GET /staff":                       {"/staff", "staff", "alice"},
+		"GET /staff/{id}":                  {"/staff/alice", "staff", "alice"},
+		"GET /audit":                       {"/audit?actor=alice", "", ""},
+	}
+	walked := 0
+	for _, f := range s.Env.Template.Functions {
+		for _, rt := range f.Routes {
+			if rt.Public || rt.Method != "GET" {
+				continue
+			}
+			route := rt.Method + " " + rt.Path
+			c, ok := calls[route]
+			if !ok {
+				t.Errorf("%s (%s) is not walked: add it to this test", route, f.LogicalID)
+				continue
+			}
+			walked++
+			byReader, ofRecord := auditCount(t, s, "", "root"), 0
+			if c.entity != "" {
+				ofRecord = auditCount(t, s, c.entity, c.id)
+			}
+			r := s.Do("GET", c.path, root, nil)
+			if r.Code != 200 {
+				t.Errorf("%s: %d %s", route, r.Code, r.Body)
+				continue
+			}
+			if auditCount(t, s, "", "root") <= byReader {
+				t.Errorf("%s wrote nothing under the reader", route)
+			}
+			if c.entity != "" && auditCount(t, s, c.entity, c.id) <= ofRecord {
+				t.Errorf("%s wrote nothing in the trail of %s %s", route, c.entity, c.id)
+			}
+		}
+	}
+	if walked != len(calls) {
+		t.Errorf("walked %d routes, the table has %d: a route is gone or public", walked, len(calls))
+	}
+}
+
+// A PATCH that changes nothing shows the file: it is on the access record.
+func TestEmptyPatchIsOnTheAccessRecord(t *testing.T) {
+	s := newStack(t)
+	alice := token(t, "alice", "sales", "manager")
+	cu := createCustomer(t, s, alice, newCustomer("Acme", "", ""))
+	before := auditCount(t, s, "customer", cu.ID)
+	r := s.Do("PATCH", "/customers/"+cu.ID, alice, map[string]any{}, "If-Match", `"1"`)
+	if r.Code == 200 && auditCount(t, s, "customer", cu.ID) == before {
+		t.Fatalf("an empty PATCH showed the file and recorded nothing: %s", r.Body)
+	}
+}
+
+// GET /audit?actor= shows what one person read or changed: to
+// supervisors (for their department's people), executives and admins.
+func TestAuditByActor(t *testing.T) {
+	s := newStack(t)
+	root := token(t, "root", "", "admin")
+	alice := token(t, "alice", "sales", "manager")
+	for id, dept := range map[string]string{"alice": "sales", "bob": "east"} {
+		s.Do("PUT", "/staff/"+id, root, map[string]any{"name": id, "email": id + "@example.com", "department": dept, "roles": []string{"manager"}, "language": "zh"})
+	}
+	cu := createCustomer(t, s, alice, newCustomer("Acme", "", ""))
+	s.Do("GET", "/customers/"+cu.ID, alice, nil)
+	r := s.Do("GET", "/audit?actor=alice", token(t, "sue", "sales", "supervisor"), nil)
+	var p domain.Page[domain.AuditEntry]
+	r.JSON(t, &p)
+	reads := 0
+	for _, e := range p.Items {
+		if e.Actor != "alice" {
+			t.Fatalf("another actor's entry: %+v", e)
+		}
+		if e.EntityID == cu.ID && e.Action == domain.ActionRead {
+			reads++
+		}
+	}
+	if r.Code != 200 || reads != 1 {
+		t.Fatalf("alice's trail: %d %s", r.Code, r.Body)
+	}
+	for name, c := range map[string]struct {
+		tok, q string
+		code   int
+	}{
+		"a manager":                     {alice, "?actor=alice", 403},
+		"a supervisor, another dept":    {token(t, "sam", "east", "supervisor"), "?actor=alice", 403},
+		"a supervisor, own dept":        {token(t, "sam", "east", "supervisor"), "?actor=bob", 200},
+		"an executive":                  {token(t, "ceo", "", "executive"), "?actor=bob", 200},
+		"no actor":                      {root, "", 400},
+		"not an id":                     {root, "?actor=a%20b", 400},
+		"a supervisor, someone unknown": {token(t, "sam", "east", "supervisor"), "?actor=nobody", 403},
+	} {
+		if r := s.Do("GET", "/audit"+c.q, c.tok, nil); r.Code != c.code {
+			t.Errorf("%s: %d %s, want %d", name, r.Code, r.Body, c.code)
+		}
 	}
 }

@@ -49,6 +49,12 @@ type Settings interface {
 	Current(ctx context.Context) (domain.Settings, error)
 }
 
+// AuditLog is the access record (查阅登记): reads of record cards are on it.
+type AuditLog interface {
+	Put(ctx context.Context, e domain.AuditEntry) error
+	PutAll(ctx context.Context, entries []domain.AuditEntry) error
+}
+
 // Keys gives the stack's keys; tracking links use the "tracking" key.
 type Keys interface {
 	Key(ctx context.Context, use string) ([]byte, error)
@@ -62,6 +68,7 @@ type Service struct {
 	Surveys  Surveys            // nil sends no survey after closure
 	Settings Settings
 	Keys     Keys
+	Audit    AuditLog
 	Now      func() time.Time
 	BaseURL  string // public base URL of the tracking links; a call's base overrides it when this is empty
 }
@@ -217,7 +224,20 @@ func (s *Service) Track(ctx context.Context, number, token string) (*domain.Comp
 
 // Get reads record card number for p: domain.ErrNotFound, or
 // domain.ForbiddenError when p may not see it (domain.CanSeeComplaint).
+// The read is on the access record before the card is shown.
 func (s *Service) Get(ctx context.Context, p domain.Principal, number string) (*domain.Complaint, error) {
+	c, err := s.visible(ctx, p, number)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.Audit.Put(ctx, domain.Entry(ctx, p, s.Now(), "complaint", c.Number, domain.ActionRead)); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// visible reads card number if p may see it, recording nothing.
+func (s *Service) visible(ctx context.Context, p domain.Principal, number string) (*domain.Complaint, error) {
 	if !domain.ValidNumber(number) {
 		return nil, fmt.Errorf("complaint %q: %w", number, domain.ErrNotFound)
 	}
@@ -231,7 +251,8 @@ func (s *Service) Get(ctx context.Context, p domain.Principal, number string) (*
 	return c, nil
 }
 
-// List returns a page of the complaints p may see (domain.ScopeComplaints).
+// List returns a page of the complaints p may see (domain.ScopeComplaints);
+// each card shown is on the access record.
 func (s *Service) List(ctx context.Context, p domain.Principal, q domain.ComplaintQuery) (domain.Page[domain.Complaint], error) {
 	q, err := domain.ScopeComplaints(p, q)
 	if err != nil {
@@ -243,9 +264,16 @@ func (s *Service) List(ctx context.Context, p domain.Principal, q domain.Complai
 		return page, err
 	}
 	out := domain.Page[domain.Complaint]{Items: []domain.Complaint{}, NextCursor: page.NextCursor}
+	var entries []domain.AuditEntry
 	for i := range page.Items {
 		if domain.CanSeeComplaint(p, &page.Items[i]) {
 			out.Items = append(out.Items, page.Items[i])
+			entries = append(entries, domain.Entry(ctx, p, s.Now(), "complaint", page.Items[i].Number, domain.ActionList))
+		}
+	}
+	if len(entries) > 0 {
+		if err := s.Audit.PutAll(ctx, entries); err != nil {
+			return domain.Page[domain.Complaint]{}, err
 		}
 	}
 	return out, nil
@@ -258,7 +286,7 @@ func (s *Service) List(ctx context.Context, p domain.Principal, q domain.Complai
 // customer is told of acceptance, rejection and the reply; closing invites
 // a survey about the handling.
 func (s *Service) Step(ctx context.Context, p domain.Principal, number string, a domain.Action, in domain.StepInput, ifMatch *int, base string) (*domain.Complaint, error) {
-	c, err := s.Get(ctx, p, number)
+	c, err := s.visible(ctx, p, number)
 	if err != nil {
 		return nil, err
 	}

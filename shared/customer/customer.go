@@ -30,6 +30,7 @@ type Store interface {
 // AuditLog is the access record.
 type AuditLog interface {
 	Put(ctx context.Context, e domain.AuditEntry) error
+	PutAll(ctx context.Context, entries []domain.AuditEntry) error
 	Of(ctx context.Context, entity, id string, limit int32, cursor string) (domain.Page[domain.AuditEntry], error)
 }
 
@@ -62,7 +63,20 @@ func ViewOf(c *domain.Customer, p domain.Principal, s domain.Settings) View {
 }
 
 func (s *Service) entry(ctx context.Context, p domain.Principal, entity, id, action string) domain.AuditEntry {
-	return domain.AuditEntry{Entity: entity, EntityID: id, Action: action, Actor: p.Sub, Role: p.Primary(), At: s.Now().UTC(), RequestID: domain.RequestID(ctx)}
+	return domain.Entry(ctx, p, s.Now(), entity, id, action)
+}
+
+// listed is the access record of a listing or an export: one entry in the
+// trail of each file shown, and a summary under the reader (what was asked,
+// how many rows).
+func (s *Service) listed(ctx context.Context, p domain.Principal, summary domain.AuditEntry, files []domain.Customer) error {
+	entries := make([]domain.AuditEntry, 0, len(files)+1)
+	for i := range files {
+		e := s.entry(ctx, p, "customer", files[i].ID, summary.Action)
+		e.Reason = summary.Reason
+		entries = append(entries, e)
+	}
+	return s.Audit.PutAll(ctx, append(entries, summary))
 }
 
 // Create opens a file for p (domain.ForbiddenError when p may not,
@@ -139,7 +153,12 @@ func (s *Service) Update(ctx context.Context, p domain.Principal, id string, ifM
 	if err != nil {
 		return View{}, err
 	}
-	if len(changes) == 0 {
+	if len(changes) == 0 { // nothing changed, but the file is shown: a read
+		read := s.entry(ctx, p, "customer", c.ID, domain.ActionRead)
+		read.Reason = "PATCH without changes"
+		if err := s.Audit.Put(ctx, read); err != nil {
+			return View{}, err
+		}
 		return ViewOf(c, p, set), nil
 	}
 	audit := s.entry(ctx, p, "customer", c.ID, domain.ActionUpdate)
@@ -189,7 +208,8 @@ func (s *Service) AddRevenue(ctx context.Context, p domain.Principal, id string,
 }
 
 // List returns a page of the files p may see (domain.ScopeCustomers); the
-// listing is on the access record with what was asked and how many were shown.
+// listing is on the access record: in each file's trail, and under the
+// reader with what was asked and how many were shown.
 func (s *Service) List(ctx context.Context, p domain.Principal, q domain.CustomerQuery) (domain.Page[View], error) {
 	q, err := domain.ScopeCustomers(p, q)
 	if err != nil {
@@ -201,7 +221,7 @@ func (s *Service) List(ctx context.Context, p domain.Principal, q domain.Custome
 	}
 	audit := s.entry(ctx, p, "customer-list", p.Sub, domain.ActionList)
 	audit.Changes = []string{fmt.Sprintf("manager=%s tier=%s department=%s rows=%d", q.Manager, q.Tier, q.Department, len(page.Items))}
-	if err := s.Audit.Put(ctx, audit); err != nil {
+	if err := s.listed(ctx, p, audit, page.Items); err != nil {
 		return domain.Page[View]{}, err
 	}
 	set, err := s.Settings.Current(ctx)
@@ -220,7 +240,8 @@ const MaxExportRows = 10000
 
 // Export returns every file p may see that q selects (at most
 // MaxExportRows), for a CSV export. An export needs a reason (≤ 500
-// characters) and is on the access record with it.
+// characters) and is on the access record with it, in each exported file's
+// trail and under the reader.
 func (s *Service) Export(ctx context.Context, p domain.Principal, q domain.CustomerQuery, reason string) ([]View, error) {
 	reason = strings.TrimSpace(reason)
 	if reason == "" || !utf8.ValidString(reason) || utf8.RuneCountInString(reason) > 500 {
@@ -236,6 +257,7 @@ func (s *Service) Export(ctx context.Context, p domain.Principal, q domain.Custo
 	}
 	q.Limit = 100
 	var rows []View
+	var files []domain.Customer
 	for {
 		page, err := s.Store.List(ctx, q)
 		if err != nil {
@@ -244,6 +266,7 @@ func (s *Service) Export(ctx context.Context, p domain.Principal, q domain.Custo
 		for i := range page.Items {
 			rows = append(rows, ViewOf(&page.Items[i], p, set))
 		}
+		files = append(files, page.Items...)
 		if page.NextCursor == "" || len(rows) >= MaxExportRows {
 			break
 		}
@@ -252,7 +275,7 @@ func (s *Service) Export(ctx context.Context, p domain.Principal, q domain.Custo
 	audit := s.entry(ctx, p, "customer-export", p.Sub, domain.ActionExport)
 	audit.Reason = reason
 	audit.Changes = []string{fmt.Sprintf("rows=%d", len(rows))}
-	if err := s.Audit.Put(ctx, audit); err != nil {
+	if err := s.listed(ctx, p, audit, files); err != nil {
 		return nil, err
 	}
 	return rows, nil
@@ -268,5 +291,11 @@ func (s *Service) AccessRecord(ctx context.Context, p domain.Principal, id, curs
 	if err != nil {
 		return domain.Page[domain.AuditEntry]{}, err
 	}
-	return s.Audit.Of(ctx, "customer", c.ID, 100, cursor)
+	page, err := s.Audit.Of(ctx, "customer", c.ID, 100, cursor)
+	if err != nil {
+		return page, err
+	}
+	// Reading the record is on it too (after the page was read, so the
+	// entry shows on the next look).
+	return page, s.Audit.Put(ctx, s.entry(ctx, p, "customer", c.ID, domain.ActionReadTrail))
 }

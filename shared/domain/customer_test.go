@@ -277,3 +277,26 @@ func TestTextRefusesControlAndBidiCharacters(t *testing.T) {
 		t.Fatalf("notes with lines: %v", err)
 	}
 }
+
+func TestCanReadActorTrail(t *testing.T) {
+	sales := &StaffMember{ID: "alice", Department: "sales"}
+	for _, tt := range []struct {
+		name  string
+		p     Principal
+		actor *StaffMember
+		id    string
+		want  bool
+	}{
+		{"admin", Principal{Sub: "root", Roles: []Role{RoleAdmin}}, nil, "x", true},
+		{"executive", Principal{Sub: "ceo", Roles: []Role{RoleExecutive}}, sales, "alice", true},
+		{"supervisor, same department", Principal{Sub: "sue", Roles: []Role{RoleSupervisor}, Department: "sales"}, sales, "alice", true},
+		{"supervisor, other department", Principal{Sub: "sam", Roles: []Role{RoleSupervisor}, Department: "east"}, sales, "alice", false},
+		{"supervisor, unknown person", Principal{Sub: "sue", Roles: []Role{RoleSupervisor}, Department: "sales"}, nil, "x", false},
+		{"supervisor, self", Principal{Sub: "sue", Roles: []Role{RoleSupervisor}, Department: "sales"}, nil, "sue", true},
+		{"manager, self", Principal{Sub: "alice", Roles: []Role{RoleManager}, Department: "sales"}, sales, "alice", false},
+	} {
+		if got := CanReadActorTrail(tt.p, tt.id, tt.actor); got != tt.want {
+			t.Errorf("%s: %v, want %v", tt.name, got, tt.want)
+		}
+	}
+}

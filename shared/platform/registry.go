@@ -37,7 +37,7 @@ var Registry = map[string]Factory{
 		return (&api.Surveys{Service: a.Surveys, Gate: a.Staff, BaseURL: a.Deps.Config.PublicBaseURL}).Router()
 	}),
 	"AdminFunction": httpFn(func(a *App) *httpx.Router {
-		return (&api.Admin{Settings: a.Settings, Staff: a.Staff, Gate: a.Staff}).Router()
+		return (&api.Admin{Settings: a.Settings, Staff: a.Staff, Audit: a.Audit, AuditLog: a.Store.Audit(), Gate: a.Staff}).Router()
 	}),
 	"PublicComplaintsFunction": httpFn(func(a *App) *httpx.Router {
 		return (&public.Complaints{Service: a.Complaints, BaseURL: a.Deps.Config.PublicBaseURL}).Router()

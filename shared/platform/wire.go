@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"time"
 
+	"keycare/shared/audit"
 	"keycare/shared/complaint"
 	"keycare/shared/customer"
 	"keycare/shared/mail"
@@ -34,6 +35,7 @@ type App struct {
 	Customers  *customer.Service
 	Complaints *complaint.Service
 	Surveys    *survey.Service
+	Audit      *audit.Service
 }
 
 // Wire builds the services of a function. A fallback address that is not
@@ -50,13 +52,14 @@ func Wire(d Deps) (*App, error) {
 	st := store.New(d.Clients.DynamoDB, d.Config.Table)
 	a := &App{Deps: d, Store: st}
 	a.Settings = settings.New(st.Settings(), d.Config.TimeZone, d.Now)
-	a.Staff = &staff.Service{Store: st.Staff(), Fallback: fb, Now: d.Now}
+	a.Staff = &staff.Service{Store: st.Staff(), Audit: st.Audit(), Fallback: fb, Now: d.Now}
+	a.Audit = &audit.Service{Store: st.Audit(), People: st.Staff(), Now: d.Now}
 	a.Outbox = mail.ReliableOutbox{Outbox: mail.QueueOutbox{Queue: queue.New(d.Clients.SQS, d.Config.MailQueueURL)}, Keeper: st.Mail(), Now: d.Now}
 	a.Customers = &customer.Service{Store: st.Customers(), Audit: st.Audit(), Settings: a.Settings, Now: d.Now, NewID: func() string { return store.NewID("c") }}
 	a.Surveys = &survey.Service{Store: st.Surveys(), Accounts: st.Customers(), Files: a.Customers, Mail: a.Outbox, Settings: a.Settings,
-		Directory: a.Staff, Now: d.Now, BaseURL: d.Config.PublicBaseURL}
+		Directory: a.Staff, Audit: st.Audit(), Now: d.Now, BaseURL: d.Config.PublicBaseURL}
 	a.Complaints = &complaint.Service{Store: st.Complaints(), Accounts: st.Customers(), Mail: a.Outbox, Surveys: a.Surveys,
-		Settings: a.Settings, Keys: st.Keys(), Now: d.Now, BaseURL: d.Config.PublicBaseURL}
+		Settings: a.Settings, Keys: st.Keys(), Audit: st.Audit(), Now: d.Now, BaseURL: d.Config.PublicBaseURL}
 	return a, nil
 }
 

@@ -34,7 +34,8 @@ func ValidMonth(s string) bool {
 
 // Satisfaction returns the results of customer id for p (who must see the
 // file) for months from..to (YYYY-MM; default the last 12 months): CSAT
-// against its target and NPS, per month and in total.
+// against its target and NPS, per month and in total. The read is in the
+// file's access record.
 func (s *Service) Satisfaction(ctx context.Context, p domain.Principal, id, from, to string) (Satisfaction, error) {
 	c, err := s.Files.Visible(ctx, p, id)
 	if err != nil {
@@ -64,6 +65,9 @@ func (s *Service) Satisfaction(ctx context.Context, p domain.Principal, id, from
 	if err := ve.Err(); err != nil {
 		return Satisfaction{}, err
 	}
+	if err := s.Audit.Put(ctx, domain.Entry(ctx, p, s.Now(), "customer", c.ID, domain.ActionReadSatisfaction)); err != nil {
+		return Satisfaction{}, err
+	}
 	aggs, err := s.Store.Aggregates(ctx, "CUST#"+c.ID, from, to)
 	if err != nil {
 		return Satisfaction{}, err
@@ -80,7 +84,8 @@ func (s *Service) Satisfaction(ctx context.Context, p domain.Principal, id, from
 
 // Responses returns a page of the stored answers p may see: those of one
 // customer whose file p may see, or those of a month within p's scope
-// (domain.CanSeeResponse).
+// (domain.CanSeeResponse). Each customer whose answers are shown has the
+// read in its access record.
 func (s *Service) Responses(ctx context.Context, p domain.Principal, q domain.ResponseQuery) (domain.Page[domain.SurveyResponse], error) {
 	if q.Month != "" && !ValidMonth(q.Month) {
 		return domain.Page[domain.SurveyResponse]{}, &domain.ValidationError{Fields: map[string]string{"month": "must be YYYY-MM 格式为 YYYY-MM"}}
@@ -100,9 +105,27 @@ func (s *Service) Responses(ctx context.Context, p domain.Principal, q domain.Re
 		return page, err
 	}
 	out := domain.Page[domain.SurveyResponse]{Items: []domain.SurveyResponse{}, NextCursor: page.NextCursor}
+	customers := map[string]bool{}
+	var entries []domain.AuditEntry
 	for _, x := range page.Items {
 		if q.Customer != "" || domain.CanSeeResponse(p, x) {
 			out.Items = append(out.Items, x)
+			id, entity := x.CustomerID, "customer"
+			if id == "" {
+				id, entity = "unlinked", "survey-answers" // answers of complainants without an account
+			}
+			if !customers[id] {
+				customers[id] = true
+				entries = append(entries, domain.Entry(ctx, p, s.Now(), entity, id, domain.ActionReadAnswers))
+			}
+		}
+	}
+	if q.Customer != "" && len(entries) == 0 { // looking, even at nothing, is on the file's record
+		entries = append(entries, domain.Entry(ctx, p, s.Now(), "customer", q.Customer, domain.ActionReadAnswers))
+	}
+	if len(entries) > 0 {
+		if err := s.Audit.PutAll(ctx, entries); err != nil {
+			return domain.Page[domain.SurveyResponse]{}, err
 		}
 	}
 	return out, nil

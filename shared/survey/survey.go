@@ -64,6 +64,13 @@ type Directory interface {
 	Directory(ctx context.Context) (*staff.Directory, error)
 }
 
+// AuditLog is the access record (查阅登记): reads of a customer's survey
+// figures and answers are on it.
+type AuditLog interface {
+	Put(ctx context.Context, e domain.AuditEntry) error
+	PutAll(ctx context.Context, entries []domain.AuditEntry) error
+}
+
 // Service is the survey programme.
 type Service struct {
 	Store     Store
@@ -72,6 +79,7 @@ type Service struct {
 	Mail      mail.Outbox
 	Settings  Settings
 	Directory Directory // supervisors told of poor answers from strategic accounts
+	Audit     AuditLog
 	Now       func() time.Time
 	BaseURL   string // public base URL of the survey links
 }
