@@ -218,8 +218,9 @@ func TestSampleEventsReplay(t *testing.T) {
 	st := store.New(env.AWS.DynamoDB, env.Resources.Table)
 	now := time.Now().UTC()
 	seed := &domain.Customer{ID: "cdemo0001", Name: "示例客户", ManagerID: "alice", Department: "sales", Tier: domain.TierKey,
-		Status: domain.StatusActive, TierSource: domain.TierFromInput, CreatedAt: now, UpdatedAt: now, Version: 1}
-	if err := st.Customers().Create(context.Background(), seed, domain.AuditEntry{Entity: "customer", EntityID: seed.ID, Action: "create", Actor: "seed", At: now, RequestID: "seed"}); err != nil {
+		Status: domain.StatusActive, TierSource: domain.TierFromInput, CreatedAt: now, UpdatedAt: now, Version: 1,
+		Contacts: []domain.Contact{{Name: "李娜", Email: "li.na@example.cn", Language: "zh"}}}
+	if err := st.Customers().Create(context.Background(), seed, domain.AuditEntry{Entity: "customer", EntityID: seed.ID, Action: "create", Actor: "seed", At: now, RequestID: "seed"}, nil); err != nil {
 		t.Fatal(err)
 	}
 	// ... and complaint 261122001, received, with tracking token demo-tracking-token.
@@ -235,7 +236,7 @@ func TestSampleEventsReplay(t *testing.T) {
 		in := &domain.Invitation{Token: tok, CustomerID: "cdemo0001", CustomerName: "示例客户", ManagerID: "alice", Department: "sales", Tier: domain.TierKey,
 			Reason: domain.SurveyManual, ContactName: "李娜", ContactEmail: tok[len(tok)-1:] + "@example.cn", Language: "zh",
 			CreatedAt: time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC), ExpiresAt: time.Now().Add(24 * time.Hour)}
-		if err := st.Surveys().CreateInvitation(context.Background(), in, time.Hour, true); err != nil {
+		if err := st.Surveys().CreateInvitation(context.Background(), in, domain.InvitationClaim{}); err != nil {
 			t.Fatal(err)
 		}
 	}

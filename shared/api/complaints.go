@@ -81,9 +81,9 @@ func (h *Complaints) create(w http.ResponseWriter, r *http.Request, p domain.Pri
 		httpx.Fail(w, r, err)
 		return
 	}
-	key := strings.TrimSpace(r.Header.Get("Idempotency-Key"))
-	if key != "" && !domain.ValidID(key) {
-		httpx.Fail(w, r, httpx.BadRequest("bad_idempotency_key", "Idempotency-Key must be 1–128 letters, digits or -_. characters. 幂等键格式无效。"))
+	key, err := httpx.IdempotencyKey(r)
+	if err != nil {
+		httpx.Fail(w, r, err)
 		return
 	}
 	c := &domain.Complaint{CustomerName: strings.TrimSpace(in.CustomerName), Contact: in.Contact, Channel: in.Channel, Category: in.Category,

@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -346,5 +347,155 @@ func TestAuditByActor(t *testing.T) {
 		if r := s.Do("GET", "/audit"+c.q, c.tok, nil); r.Code != c.code {
 			t.Errorf("%s: %d %s, want %d", name, r.Code, r.Body, c.code)
 		}
+	}
+}
+
+// mailedSurveyToken is the token of the last survey invitation mailed to
+// addr (the only place the link goes).
+func mailedSurveyToken(t *testing.T, s *stackServer, addr string) string {
+	t.Helper()
+	tok := ""
+	for _, m := range mails(s, t) {
+		if m.Kind == "survey-invitation" && m.To[0] == addr {
+			if i := strings.Index(m.Text, "/s/"); i >= 0 {
+				tok = strings.Fields(m.Text[i+3:])[0]
+			}
+		}
+	}
+	if tok == "" {
+		t.Fatalf("no survey invitation mailed to %s", addr)
+	}
+	return tok
+}
+
+// A manager cannot forge her own survey results: invitations go to
+// contacts on the file only, staff never see a token or a link, "complaint"
+// names a closed complaint of the account (once), every invitation records
+// who made it, and answers to hand-made invitations are shown apart from
+// the programme's.
+func TestManagerCannotForgeSurveyResults(t *testing.T) {
+	s := newStack(t)
+	alice := token(t, "alice", "sales", "manager")
+	sue := token(t, "sue", "sales", "supervisor")
+	cu := createCustomer(t, s, alice, newCustomer("Acme", "", ""))
+	other := createCustomer(t, s, alice, newCustomer("Other", "", ""))
+	if r := s.Do("POST", "/surveys/invitations", alice, map[string]any{"customerId": cu.ID, "contactEmail": "alice.fake@evil.example"}); r.Code != 400 {
+		t.Fatalf("an invitation to an address not on the file: %d %s", r.Code, r.Body)
+	}
+	r := s.Do("POST", "/surveys/invitations", alice, map[string]any{"customerId": cu.ID, "reason": "manual"})
+	if r.Code != 201 {
+		t.Fatalf("invite: %d %s", r.Code, r.Body)
+	}
+	var inv map[string]any
+	r.JSON(t, &inv)
+	if inv["id"] == nil || inv["id"] == "" || inv["createdBy"] != "alice" {
+		t.Fatalf("the 201 lacks the invitation id or who made it: %s", r.Body)
+	}
+	if strings.Contains(string(r.Body), "token") || strings.Contains(string(r.Body), "/s/") || inv["link"] != nil {
+		t.Fatalf("staff see the token or the link: %s", r.Body)
+	}
+	tok := mailedSurveyToken(t, s, "wang@acme.cn")
+	// "complaint" must name a closed complaint of this account, once.
+	rc := s.Do("POST", "/complaints", sue, map[string]any{"customerId": cu.ID, "contact": map[string]any{"name": "王", "phone": "13800000000"},
+		"channel": "phone", "category": "other", "request": "other", "description": "d"})
+	var card struct{ Number string }
+	rc.JSON(t, &card)
+	for name, body := range map[string]map[string]any{
+		"no complaint":          {"customerId": cu.ID, "reason": "complaint"},
+		"an open complaint":     {"customerId": cu.ID, "reason": "complaint", "complaintNumber": card.Number},
+		"another account's":     {"customerId": other.ID, "reason": "complaint", "complaintNumber": card.Number},
+		"an unknown complaint":  {"customerId": cu.ID, "reason": "complaint", "complaintNumber": "261101999"},
+		"the programme by hand": {"customerId": cu.ID, "reason": "periodic"},
+	} {
+		if r := s.Do("POST", "/surveys/invitations", alice, body); r.Code != 400 && r.Code != 409 {
+			t.Errorf("%s: %d %s", name, r.Code, r.Body)
+		}
+	}
+	// The answer to the hand-made invitation is shown apart, not in the figures managers are ranked on.
+	if r := s.Do("POST", "/public/surveys/"+tok, "", map[string]any{"overall": 5, "recommend": 10}); r.Code != 202 {
+		t.Fatalf("answer: %d %s", r.Code, r.Body)
+	}
+	resp, _ := s.Env.App(t, "SurveyProcessorFunction", s.Clock.Now).Surveys.Handle(t.Context(), surveyBatch(s, t))
+	if len(resp.BatchItemFailures) != 0 {
+		t.Fatalf("processing: %+v", resp)
+	}
+	var sat map[string]any
+	sr := s.Do("GET", "/customers/"+cu.ID+"/satisfaction", alice, nil)
+	sr.JSON(t, &sat)
+	total, _ := sat["total"].(map[string]any)
+	byHand, _ := sat["byHand"].(map[string]any)
+	if total["answers"] != float64(0) || byHand == nil || byHand["answers"] != float64(1) {
+		t.Fatalf("a hand-made invitation's answer counts in the figures: %s", sr.Body)
+	}
+	var rs map[string]any
+	s.Do("GET", "/surveys/responses?customer="+cu.ID, alice, nil).JSON(t, &rs)
+	if b, _ := json.Marshal(rs); strings.Contains(string(b), tok) || strings.Contains(string(b), `"token"`) {
+		t.Fatalf("the answers show the token: %s", b)
+	}
+}
+
+// After a file moves from alice to bob, the answers of its customer follow
+// the file: bob sees them in the month's listing, alice no longer does.
+func TestSurveyAnswersFollowTheCurrentManager(t *testing.T) {
+	s := newStack(t)
+	alice := token(t, "alice", "sales", "manager")
+	bob := token(t, "bob", "sales", "manager")
+	sue := token(t, "sue", "sales", "supervisor")
+	cu := createCustomer(t, s, alice, newCustomer("Acme", "", ""))
+	s.Do("POST", "/surveys/invitations", alice, map[string]any{"customerId": cu.ID})
+	tok := mailedSurveyToken(t, s, "wang@acme.cn")
+	s.Do("POST", "/public/surveys/"+tok, "", map[string]any{"overall": 2, "recommend": 3})
+	s.Env.App(t, "SurveyProcessorFunction", s.Clock.Now).Surveys.Handle(t.Context(), surveyBatch(s, t))
+	if r := s.Do("PATCH", "/customers/"+cu.ID, sue, map[string]any{"managerId": "bob"}, "If-Match", `"1"`); r.Code != 200 {
+		t.Fatalf("reassign: %d %s", r.Code, r.Body)
+	}
+	month := s.Clock.Now().In(time.FixedZone("CST", 8*3600)).Format("2006-01")
+	count := func(tok string) int {
+		var p struct{ Items []any }
+		s.Do("GET", "/surveys/responses?month="+month, tok, nil).JSON(t, &p)
+		return len(p.Items)
+	}
+	if a, b := count(alice), count(bob); a != 0 || b != 1 {
+		t.Fatalf("after the handover alice sees %d answers, bob %d (want 0 and 1)", a, b)
+	}
+}
+
+// POST /customers and POST /surveys/invitations take an Idempotency-Key: a
+// retry makes nothing twice; the key with other content is a 422.
+func TestIdempotencyKeyOnCustomersAndInvitations(t *testing.T) {
+	s := newStack(t)
+	alice := token(t, "alice", "sales", "manager")
+	body := newCustomer("Acme", "", "")
+	a := s.Do("POST", "/customers", alice, body, "Idempotency-Key", "new-acme")
+	b := s.Do("POST", "/customers", alice, body, "Idempotency-Key", "new-acme")
+	var ca, cb struct{ ID string }
+	a.JSON(t, &ca)
+	b.JSON(t, &cb)
+	if a.Code != 201 || b.Code != 200 || ca.ID == "" || ca.ID != cb.ID {
+		t.Fatalf("customer replay: %d %s / %d %s", a.Code, a.Body, b.Code, b.Body)
+	}
+	if r := s.Do("POST", "/customers", alice, newCustomer("Other", "", ""), "Idempotency-Key", "new-acme"); r.Code != 422 {
+		t.Fatalf("customer key reused: %d %s", r.Code, r.Body)
+	}
+	if r := s.Do("POST", "/customers", alice, body, "Idempotency-Key", "a b"); r.Code != 400 {
+		t.Fatalf("bad key: %d", r.Code)
+	}
+	inv := map[string]any{"customerId": ca.ID}
+	i1 := s.Do("POST", "/surveys/invitations", alice, inv, "Idempotency-Key", "inv-1")
+	i2 := s.Do("POST", "/surveys/invitations", alice, inv, "Idempotency-Key", "inv-1")
+	var v1, v2 struct{ ID string }
+	i1.JSON(t, &v1)
+	i2.JSON(t, &v2)
+	if i1.Code != 201 || i2.Code != 200 || v1.ID == "" || v1.ID != v2.ID {
+		t.Fatalf("invitation replay: %d %s / %d %s", i1.Code, i1.Body, i2.Code, i2.Body)
+	}
+	n := 0
+	for _, m := range mails(s, t) {
+		if m.Kind == "survey-invitation" {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Fatalf("%d invitations mailed, want 1", n)
 	}
 }

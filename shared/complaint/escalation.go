@@ -15,14 +15,21 @@ type Directory interface {
 	Directory(ctx context.Context) (*staff.Directory, error)
 }
 
+// Requeuer queues again what was kept in the table when its queue could
+// not take it (mail jobs, survey answers); it returns how many went.
+type Requeuer interface {
+	Requeue(ctx context.Context) (int, error)
+}
+
 // Escalator is the hourly run of ComplaintEscalationFunction: it walks the
 // open complaints by due time, sends each reminder and escalation that has
-// fallen due (domain.Complaint.DueReminders) once, and queues again any
-// email that could not be queued earlier.
+// fallen due (domain.Complaint.DueReminders) once, and queues again what
+// was kept in the table: mail that could not be queued or that a crash
+// left in the outbox, and survey answers the survey page kept.
 type Escalator struct {
 	Store     Store
 	Notifier  mail.Notifier
-	Kept      mail.ReliableOutbox // requeues what could not be queued
+	Kept      []Requeuer // what the hourly run queues again
 	Directory Directory
 	Now       func() time.Time
 }
@@ -35,10 +42,12 @@ type Result struct {
 // Run checks every open complaint once.
 func (e *Escalator) Run(ctx context.Context) (Result, error) {
 	var res Result
-	n, err := e.Kept.Requeue(ctx)
-	res.Requeued = n
-	if err != nil { // the queue may still be down; the reminders below are kept the same way
-		slog.WarnContext(ctx, "escalation: requeue of kept mail failed", "err", err.Error())
+	for _, k := range e.Kept {
+		n, err := k.Requeue(ctx)
+		res.Requeued += n
+		if err != nil { // the queue may still be down; the reminders below are kept the same way
+			slog.WarnContext(ctx, "escalation: requeue of kept messages failed", "code", mail.ErrorCode(err))
+		}
 	}
 	dir, err := e.Directory.Directory(ctx)
 	if err != nil {

@@ -5,6 +5,9 @@ package customer
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -17,8 +20,10 @@ import (
 
 // Store keeps the files.
 type Store interface {
-	// Create stores a new file with its audit entry; an existing id is domain.ErrConflict.
-	Create(ctx context.Context, c *domain.Customer, audit domain.AuditEntry) error
+	// Create stores a new file with its audit entry (and Idempotency-Key,
+	// if any: *domain.ReplayError, domain.ErrIdempotencyMismatch); an
+	// existing id is domain.ErrConflict.
+	Create(ctx context.Context, c *domain.Customer, audit domain.AuditEntry, idem *domain.IdempotencyRecord) error
 	// Get reads a file, or domain.ErrNotFound.
 	Get(ctx context.Context, id string) (*domain.Customer, error)
 	// Update replaces a file still at expectedVersion (else domain.ErrConflict) with its audit entry.
@@ -80,24 +85,39 @@ func (s *Service) listed(ctx context.Context, p domain.Principal, summary domain
 }
 
 // Create opens a file for p (domain.ForbiddenError when p may not,
-// domain.ValidationError when d is invalid).
-func (s *Service) Create(ctx context.Context, p domain.Principal, d domain.CustomerDraft) (View, error) {
+// domain.ValidationError when d is invalid). With an Idempotency-Key, the
+// same key and draft within 24 h return the first file (replayed true, the
+// look on the access record); the key with another draft is
+// domain.ErrIdempotencyMismatch.
+func (s *Service) Create(ctx context.Context, p domain.Principal, d domain.CustomerDraft, idemKey string) (View, bool, error) {
 	set, err := s.Settings.Current(ctx)
 	if err != nil {
-		return View{}, err
+		return View{}, false, err
 	}
 	c, err := domain.NewCustomer(d, s.NewID(), p, s.Now(), set)
 	if err != nil {
-		return View{}, err
+		return View{}, false, err
 	}
 	audit := s.entry(ctx, p, "customer", c.ID, domain.ActionCreate)
 	if c.TierOverride != nil {
 		audit.Reason = c.TierOverride.Reason
 	}
-	if err := s.Store.Create(ctx, c, audit); err != nil {
-		return View{}, err
+	var idem *domain.IdempotencyRecord
+	if k := domain.IdempotencyKey("customer", &p, idemKey); k != "" {
+		b, _ := json.Marshal(d)
+		sum := sha256.Sum256(b)
+		idem = &domain.IdempotencyRecord{Key: k, Fingerprint: hex.EncodeToString(sum[:]), Result: c.ID, At: s.Now().UTC()}
 	}
-	return ViewOf(c, p, set), nil
+	err = s.Store.Create(ctx, c, audit, idem)
+	var replay *domain.ReplayError
+	if errors.As(err, &replay) {
+		v, err := s.Get(ctx, p, replay.First.Result)
+		return v, true, err
+	}
+	if err != nil {
+		return View{}, false, err
+	}
+	return ViewOf(c, p, set), false, nil
 }
 
 // Visible reads file id if p may see it: domain.ErrNotFound for an unknown

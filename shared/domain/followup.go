@@ -9,10 +9,13 @@ type FollowUp struct {
 	CustomerID string       `json:"customerId"`
 	ManagerID  string       `json:"managerId"`
 	Reason     string       `json:"reason"`
-	Token      string       `json:"token,omitempty"` // the survey answer behind a poor-answer follow-up
-	DueAt      time.Time    `json:"dueAt"`
-	CreatedAt  time.Time    `json:"createdAt"`
-	Status     string       `json:"status"` // open | done
+	Token      string       `json:"token,omitempty"` // no longer set: staff never see survey tokens (InvitationID names the answer)
+	// InvitationID is the survey invitation whose poor answer opened a
+	// poor-answer follow-up.
+	InvitationID string    `json:"invitationId,omitempty"`
+	DueAt        time.Time `json:"dueAt"`
+	CreatedAt    time.Time `json:"createdAt"`
+	Status       string    `json:"status"` // open | done
 }
 
 // FollowUpKind says what a follow-up is for.

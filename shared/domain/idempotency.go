@@ -1,6 +1,9 @@
 package domain
 
-import "strconv"
+import (
+	"strconv"
+	"time"
+)
 
 // IdempotencyKey is the stored name of an Idempotency-Key sent with a
 // request of kind ("complaint", "customer", "invitation") by p (nil for the
@@ -18,3 +21,19 @@ func IdempotencyKey(kind string, p *Principal, key string) string {
 	}
 	return kind + "|" + who + "|" + key
 }
+
+// IdempotencyRecord is an Idempotency-Key stored with what its first
+// request made, kept IdempotencyWindow.
+type IdempotencyRecord struct {
+	Key         string    `json:"key"` // IdempotencyKey's name
+	Fingerprint string    `json:"fingerprint"`
+	Result      string    `json:"result"` // what the first request made: an id, or its answer
+	At          time.Time `json:"at"`
+}
+
+// ReplayError is a request whose Idempotency-Key came back within the
+// window with the same content: First is what the first one made. (The same
+// key with other content is ErrIdempotencyMismatch.)
+type ReplayError struct{ First IdempotencyRecord }
+
+func (e *ReplayError) Error() string { return "idempotency key replayed: " + e.First.Key }

@@ -56,8 +56,8 @@ func Wire(d Deps) (*App, error) {
 	a.Audit = &audit.Service{Store: st.Audit(), People: st.Staff(), Now: d.Now}
 	a.Outbox = mail.ReliableOutbox{Outbox: mail.QueueOutbox{Queue: queue.New(d.Clients.SQS, d.Config.MailQueueURL)}, Keeper: st.Mail(), Now: d.Now}
 	a.Customers = &customer.Service{Store: st.Customers(), Audit: st.Audit(), Settings: a.Settings, Now: d.Now, NewID: func() string { return store.NewID("c") }}
-	a.Surveys = &survey.Service{Store: st.Surveys(), Accounts: st.Customers(), Files: a.Customers, Mail: a.Outbox, Settings: a.Settings,
-		Directory: a.Staff, Audit: st.Audit(), Now: d.Now, BaseURL: d.Config.PublicBaseURL}
+	a.Surveys = &survey.Service{Store: st.Surveys(), Accounts: st.Customers(), Files: a.Customers, Complaints: st.Complaints(), Mail: a.Outbox,
+		Settings: a.Settings, Directory: a.Staff, Audit: st.Audit(), Bases: st.Config(), Now: d.Now, BaseURL: d.Config.PublicBaseURL}
 	a.Complaints = &complaint.Service{Store: st.Complaints(), Accounts: st.Customers(), Mail: a.Outbox, Surveys: a.Surveys,
 		Settings: a.Settings, Keys: st.Keys(), Audit: st.Audit(), Now: d.Now, BaseURL: d.Config.PublicBaseURL}
 	return a, nil
@@ -65,8 +65,12 @@ func Wire(d Deps) (*App, error) {
 
 // Escalator is the hourly complaint run of ComplaintEscalationFunction.
 func (a *App) Escalator() *complaint.Escalator {
+	kept := []complaint.Requeuer{a.Outbox}
+	if a.Deps.Config.SurveyQueueURL != "" {
+		kept = append(kept, survey.KeptAnswers{Store: a.Store.Surveys(), Queue: a.SurveyQueue(), Now: a.Deps.Now})
+	}
 	return &complaint.Escalator{Store: a.Store.Complaints(), Notifier: mail.Notifier{Once: a.Store.Notices(), Outbox: a.Outbox},
-		Kept: a.Outbox, Directory: a.Staff, Now: a.Deps.Now}
+		Kept: kept, Directory: a.Staff, Now: a.Deps.Now}
 }
 
 // Mailer is the MailerFunction's sender.

@@ -30,9 +30,12 @@ func customerItem(c *domain.Customer) (map[string]types.AttributeValue, error) {
 	})
 }
 
-// Create stores a new file and its audit entry in one transaction.
-// c.Version must be 1; an existing id is domain.ErrConflict.
-func (r *Customers) Create(ctx context.Context, c *domain.Customer, audit domain.AuditEntry) error {
+// Create stores a new file and its audit entry in one transaction, with
+// the Idempotency-Key it was opened with (nil: none; a replay is a
+// *domain.ReplayError naming the first file, other content
+// domain.ErrIdempotencyMismatch). c.Version must be 1; an existing id is
+// domain.ErrConflict.
+func (r *Customers) Create(ctx context.Context, c *domain.Customer, audit domain.AuditEntry, idem *domain.IdempotencyRecord) error {
 	item, err := customerItem(c)
 	if err != nil {
 		return err
@@ -41,10 +44,21 @@ func (r *Customers) Create(ctx context.Context, c *domain.Customer, audit domain
 	if err != nil {
 		return err
 	}
-	_, err = r.t.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: []types.TransactWriteItem{
+	tx := []types.TransactWriteItem{
 		{Put: &types.Put{TableName: aws.String(r.t.name), Item: item, ConditionExpression: aws.String("attribute_not_exists(PK)")}},
 		{Put: auditPut},
-	}})
+	}
+	if idem != nil {
+		p, err := r.t.idemPut(*idem)
+		if err != nil {
+			return err
+		}
+		tx = append(tx, types.TransactWriteItem{Put: p})
+	}
+	_, err = r.t.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: tx})
+	if idem != nil && conditionFailedAt(err, 2) {
+		return r.t.idemOutcome(ctx, *idem)
+	}
 	if conditionFailedAt(err, 0) {
 		return fmt.Errorf("store: customer %s exists: %w", c.ID, domain.ErrConflict)
 	}

@@ -13,13 +13,16 @@
 //	complaint         CMP#<number>            CARD               CUSTCMP#<customer> / <at>#<number>  OPEN / <closeDue>#<number> (open only)  CMPMONTH#<YYYY-MM> / <at>#<number>  CMPDEPT#<dept> / <at>#<number>
 //	notice sent       NOTICE#<key>            NOTICE (TTL 400 days)   key e.g. complaint/<number>/<reminder>
 //	number sequence   SEQ#CMP#<year>          SEQ
-//	idempotency key   IDEM#<key>              IDEM   (TTL 24 h)
+//	idempotency key   IDEM#<key>              IDEM   (TTL 24 h; key = domain.IdempotencyKey: kind|caller|key)
 //	mail sent         MAILSENT#<id>           MAIL   (TTL 7 days)
 //	mail not queued   MAILPENDING#<id>        MAIL               MAILPENDING / <at>
 //	survey invitation SURVEY#<token>          INVITE             CUSTSURVEY#<customer> / <at>#<token>  SURVEYOPEN / <at>#<token> (unanswered only)
 //	survey answer     SURVEY#<token>          RESPONSE           CUSTRESP#<customer> / <YYYY-MM>#<at>#<token>           RESPMONTH#<YYYY-MM> / <customer>#<token>
-//	survey aggregate  AGG#CUST#<id> | AGG#MGR#<id> | AGG#MONTH   <YYYY-MM>
-//	contact surveyed  SURVEYCONTACT#<email>   LAST   (TTL: the 30-day gap)
+//	survey aggregate  AGG#CUST#<id> | AGG#MGR#<id> | AGG#MONTH   <YYYY-MM>   (AGG#HAND#… for invitations made by hand)
+//	contact surveyed  SURVEYCONTACT#<email>   LAST   (TTL: the contact gap and a month)
+//	complaint surveyed SURVEYCMP#<number>     ONCE   (one post-complaint invitation per complaint)
+//	answer kept       SURVEYKEPT#<token>      ANSWER             SURVEYKEPT / <at>#<token>   (survey queue down)
+//	public base URL   CONFIG#public-base      URL    (learned from API Gateway while PublicBaseUrl is empty)
 //	follow-up task    FOLLOWUP#<id>           TASK               MGRFOLLOWUP#<manager> / <due>#<id>
 //	settings          SETTINGS                CURRENT
 //	staff member      STAFF#<id>              PERSON             STAFF / <id>
@@ -40,12 +43,14 @@
 //	complaints received in a month Query    GSI3 PK=CMPMONTH#YYYY-MM
 //	complaints of a department     Query    GSI4 PK=CMPDEPT#dept (newest first)
 //	submit a complaint             BatchGetItem (sequence + idempotency key), then one TransactWriteItems
-//	mail that could not be queued  Query    GSI1 PK=MAILPENDING
+//	mail jobs to queue (outbox)    Query    GSI1 PK=MAILPENDING, SK < now − 5 min (written with the change they report)
 //	survey invitation by token     GetItem  PK=SURVEY#token, SK=INVITE
 //	unanswered invitations         Query    GSI2 PK=SURVEYOPEN (reminders)
 //	answers of a customer [month]  Query    GSI1 PK=CUSTRESP#id (SK begins_with month#)
 //	answers of a month             Query    GSI3 PK=RESPMONTH#YYYY-MM
 //	aggregates per customer/manager/month  Query PK=AGG#…, SK BETWEEN from AND to
+//	survey answers kept            Query    GSI1 PK=SURVEYKEPT, SK < now − 5 min (hourly run)
+//	public base URL                GetItem  PK=CONFIG#public-base (PutItem once per cold start by HTTP functions)
 //	follow-ups of a manager        Query    GSI1 PK=MGRFOLLOWUP#manager
 //	a notice sent once             PutItem  PK=NOTICE#key (condition: not there yet)
 //	settings                       GetItem  PK=SETTINGS, SK=CURRENT

@@ -64,6 +64,9 @@ func (s *Store) Notices() *Notices { return &Notices{s.t} }
 // Settings is the versioned settings record.
 func (s *Store) Settings() *Settings { return &Settings{s.t} }
 
+// Config is what the stack learns about itself while it runs.
+func (s *Store) Config() *Config { return &Config{s.t} }
+
 // Keys is the stack's secret key and the keys derived from it.
 func (s *Store) Keys() *Keys { return &Keys{s.t} }
 
