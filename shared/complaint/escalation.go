@@ -3,6 +3,7 @@ package complaint
 import (
 	"context"
 	"log/slog"
+	"strings"
 	"time"
 
 	"keycare/shared/domain"
@@ -55,6 +56,8 @@ func (e *Escalator) Run(ctx context.Context) (Result, error) {
 	}
 	now := e.Now().UTC()
 	q := domain.ComplaintQuery{Limit: 100}
+	var web []domain.Complaint // unaccepted anonymous web complaints: one daily summary
+	webDue := false
 	for {
 		page, err := e.Store.List(ctx, q)
 		if err != nil {
@@ -63,6 +66,11 @@ func (e *Escalator) Run(ctx context.Context) (Result, error) {
 		for i := range page.Items {
 			c := &page.Items[i]
 			res.Open++
+			if c.InDailyDigest() {
+				web = append(web, *c)
+				webDue = webDue || len(c.DueReminders(now)) > 0
+				continue
+			}
 			for _, rem := range c.DueReminders(now) {
 				sent, err := e.remind(ctx, dir, c, rem, now)
 				if err != nil {
@@ -76,11 +84,59 @@ func (e *Escalator) Run(ctx context.Context) (Result, error) {
 			}
 		}
 		if page.NextCursor == "" {
+			if webDue {
+				sent, err := e.digest(ctx, dir, web, now)
+				if err != nil {
+					return res, err
+				}
+				if sent {
+					res.Sent++
+				} else {
+					res.AlreadySent++
+				}
+			}
 			slog.InfoContext(ctx, "escalation run", "open", res.Open, "sent", res.Sent, "alreadySent", res.AlreadySent, "requeued", res.Requeued)
 			return res, nil
 		}
 		q.Cursor = page.NextCursor
 	}
+}
+
+// digest sends the day's one summary of the anonymous web complaints nobody
+// has accepted yet to the supervisors, once a day (in the company's zone).
+func (e *Escalator) digest(ctx context.Context, d *staff.Directory, web []domain.Complaint, now time.Time) (bool, error) {
+	to := d.Supervisors("")
+	if len(to) == 0 {
+		slog.WarnContext(ctx, "escalation: nobody to send the web complaint summary to")
+		return false, nil
+	}
+	l := to[0].Language
+	loc := web[0].SLA.Location()
+	f := func(t time.Time) string { return t.In(loc).Format("2006-01-02 15:04") }
+	var lines, numbers []string
+	for i := range web {
+		c := &web[i]
+		line := c.Number + " " + map[bool]string{true: "received ", false: "收到 "}[l == "en"] + f(c.ReceivedAt) + map[bool]string{true: ", first answer due ", false: "，首次答复期限 "}[l == "en"] + f(c.Deadlines.FirstResponseDue)
+		if now.After(c.Deadlines.FirstResponseDue) {
+			line += map[bool]string{true: " (overdue)", false: "（已超时）"}[l == "en"]
+		}
+		lines = append(lines, line)
+		if i < 10 {
+			numbers = append(numbers, c.Number)
+		}
+	}
+	if len(web) > 10 {
+		numbers = append(numbers, "…")
+	}
+	addrs := make([]string, len(to))
+	for i, r := range to {
+		addrs[i] = r.Email
+	}
+	m, err := mail.Render("complaint-web-digest", l, addrs, mail.DigestMail{Date: f(now), Count: len(web), Numbers: strings.Join(numbers, ", "), List: strings.Join(lines, "; ")})
+	if err != nil {
+		return false, err
+	}
+	return e.Notifier.SendOnce(ctx, "complaint-web-digest/"+now.In(loc).Format("2006-01-02"), now, m)
 }
 
 // recipients of a reminder: the owner is the handling department, or the

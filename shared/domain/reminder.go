@@ -62,6 +62,15 @@ func (c *Complaint) DueReminders(now time.Time) []Reminder {
 	return out
 }
 
+// InDailyDigest reports whether c's reminders and escalations go in one
+// daily summary to the supervisors instead of one mail each: an anonymous
+// web complaint (from the public form, linked to no account) that nobody
+// has accepted yet. Anyone can file one; a flood of them must not become
+// a flood of mail.
+func (c *Complaint) InDailyDigest() bool {
+	return c.Channel == ChannelWeb && c.CustomerID == "" && c.Status == StatusReceived
+}
+
 // Overdue reports whether the complaint is open past its closing deadline.
 func (c *Complaint) Overdue(now time.Time) bool {
 	return c.Status.Open() && now.After(c.Deadlines.CloseDue)
