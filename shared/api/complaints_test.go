@@ -22,6 +22,34 @@ func validForm() map[string]any {
 		"category": "product", "request": "exchange", "description": "主轴异响，无法生产。", "lang": "zh"}
 }
 
+// liftLimits raises the public form's per-client limits, for tests that
+// are one client sending many submissions.
+func liftLimits(t testing.TB, s *stackServer) {
+	t.Helper()
+	root := token(t, "root", "", "admin")
+	var set domain.Settings
+	r := s.Do("GET", "/settings", root, nil)
+	r.JSON(t, &set)
+	set.Public.PerIPPerHour, set.Public.PerEmailPerDay, set.Public.PerDay = 100000, 100000, 10000000
+	if r := s.Do("PUT", "/settings", root, set, "If-Match", r.Header.Get("ETag")); r.Code != 200 {
+		t.Fatalf("lift limits: %d %s", r.Code, r.Body)
+	}
+	s.Clock.Advance(31 * time.Second) // every function rereads the settings
+}
+
+// formToken is the signed token of the complaint form, as a browser gets
+// it, made valid by moving the clock past its minimum age.
+func formToken(t testing.TB, s *stackServer) string {
+	t.Helper()
+	page := s.Do("GET", "/complaint-form", "", nil)
+	m := regexp.MustCompile(`name="formToken" value="([^"]+)"`).FindSubmatch(page.Body)
+	if m == nil {
+		t.Fatal("the form has no form token")
+	}
+	s.Clock.Advance(4 * time.Second)
+	return string(m[1])
+}
+
 func submit(s *stackServer, t testing.TB, body any, headers ...string) (resp, public.SubmitResponse) {
 	t.Helper()
 	r := s.Do("POST", "/public/complaints", "", body, headers...)
@@ -82,7 +110,7 @@ func TestPublicSubmitIdempotentAndHoneypot(t *testing.T) {
 	bot := validForm()
 	bot["website"] = "http://spam.example"
 	r, _ := submit(s, t, bot)
-	if r.Code != 202 {
+	if r.Code != 201 { // answered as a real submission is
 		t.Fatalf("honeypot: %d %s", r.Code, r.Body)
 	}
 	r1, a := submit(s, t, validForm(), "Idempotency-Key", "k-123")
@@ -103,6 +131,7 @@ func TestPublicSubmitIdempotentAndHoneypot(t *testing.T) {
 	if r, _ := submit(s, t, other, "Idempotency-Key", "k-123"); r.Code != 422 || r.ErrCode(t) != "idempotency_key_reused" {
 		t.Fatalf("key reuse: %d %s", r.Code, r.Body)
 	}
+	s.Clock.Advance(61 * time.Minute) // an address gets at most one acknowledgement an hour
 	_, d := submit(s, t, validForm())
 	if !strings.HasSuffix(d.Number, "002") {
 		t.Fatalf("next number %s, want …002", d.Number)
@@ -181,7 +210,7 @@ func TestPublicFormPostAndPage(t *testing.T) {
 		if r.Code != 200 || !strings.Contains(r.Header.Get("Content-Type"), "text/html") {
 			t.Fatalf("form %s: %d", l, r.Code)
 		}
-		for _, want := range []string{`name="website"`, `name="idempotencyKey"`, `maxlength="5000"`, `for="description"`, `name="customerName"`, `name="category"`} {
+		for _, want := range []string{`name="website"`, `name="idempotencyKey"`, `name="formToken"`, `maxlength="5000"`, `for="description"`, `name="customerName"`, `name="category"`} {
 			if !strings.Contains(page, want) {
 				t.Errorf("form %s lacks %s", l, want)
 			}
@@ -194,7 +223,8 @@ func TestPublicFormPostAndPage(t *testing.T) {
 		}
 	}
 	form := url.Values{"customerName": {"Acme Ltd"}, "contactName": {"Jane"}, "email": {"jane@example.com"}, "category": {"logistics"},
-		"request": {"compensation"}, "description": {"Damaged pallet."}, "lang": {"en"}, "website": {""}, "idempotencyKey": {"form-1"}}
+		"request": {"compensation"}, "description": {"Damaged pallet."}, "lang": {"en"}, "website": {""}, "idempotencyKey": {"form-1"},
+		"formToken": {formToken(t, s)}}
 	req := httptest.NewRequest("POST", "/public/complaints", strings.NewReader(form.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	w := httptest.NewRecorder()
@@ -213,6 +243,7 @@ func TestPublicFormPostAndPage(t *testing.T) {
 // Many submissions at once get distinct, gap-free numbers.
 func TestConcurrentSubmissionsAreGapFree(t *testing.T) {
 	s := newStack(t)
+	liftLimits(t, s) // one client, 40 submissions at once
 	const n = 40
 	numbers := make([]string, n)
 	var wg sync.WaitGroup

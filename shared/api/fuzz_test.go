@@ -79,6 +79,9 @@ func FuzzPublicComplaintDecoders(f *testing.F) {
 	f.Add(false, "", "261122001?token=x")
 	f.Add(false, "", "999999999999?token=")
 	s := newStack(f)
+	liftLimits(f, s) // the fuzzer is one client sending thousands
+	ft := formToken(f, s)
+	f.Add(true, "customerName=Acme&contactName=x&email=a%40b.cn&category=other&request=other&description=x&formToken="+url.QueryEscape(ft), "")
 	f.Fuzz(func(t *testing.T, form bool, body, track string) {
 		s.T = t
 		if track != "" {

@@ -4,10 +4,17 @@ package api_test
 // an attack that got through and checks that it no longer does.
 
 import (
+	"bytes"
 	"encoding/base64"
 	"encoding/csv"
 	"encoding/json"
+	"fmt"
+	"net"
+	"net/http"
+	"net/http/httptest"
 	"net/url"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -18,6 +25,7 @@ import (
 
 	"keycare/shared/api"
 	"keycare/shared/domain"
+	"keycare/shared/public"
 	"keycare/shared/store"
 )
 
@@ -497,5 +505,257 @@ func TestIdempotencyKeyOnCustomersAndInvitations(t *testing.T) {
 	}
 	if n != 1 {
 		t.Fatalf("%d invitations mailed, want 1", n)
+	}
+}
+
+// from sends a public submission as a client at addr (API Gateway's
+// sourceIp is the TCP peer).
+func from(s *stackServer, addr string, body any, headers ...string) resp {
+	b, _ := json.Marshal(body)
+	req := httptest.NewRequest("POST", "/public/complaints", bytes.NewReader(b))
+	req.RemoteAddr = addr + ":40000"
+	req.Header.Set("Content-Type", "application/json")
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	w := httptest.NewRecorder()
+	s.H.ServeHTTP(w, req)
+	return resp{Code: w.Code, Header: w.Header(), Body: w.Body.Bytes()}
+}
+
+// The public form has per-client limits kept in the table: per source IP
+// an hour, per email address a day, and for everyone a day. Over a limit
+// is a 429 with Retry-After; the HTML form says so in the visitor's
+// language.
+func TestPublicFormPerClientLimits(t *testing.T) {
+	s := newStack(t)
+	f := validForm()
+	delete(f, "email")
+	for i := 1; i <= 20; i++ { // the default: 20 an hour from one address
+		if r := from(s, "198.51.100.7", f); r.Code != 201 {
+			t.Fatalf("submission %d: %d %s", i, r.Code, r.Body)
+		}
+	}
+	r := from(s, "198.51.100.7", f)
+	if r.Code != 429 || r.ErrCode(t) != "too_many_requests" {
+		t.Fatalf("the 21st submission from one IP in an hour: %d %s", r.Code, r.Body)
+	}
+	if ra, err := strconv.Atoi(r.Header.Get("Retry-After")); err != nil || ra < 1 || ra > 3600 {
+		t.Fatalf("Retry-After %q", r.Header.Get("Retry-After"))
+	}
+	if r := from(s, "198.51.100.8", f); r.Code != 201 {
+		t.Fatalf("another client is not held: %d %s", r.Code, r.Body)
+	}
+	// One address, many IPs: 10 a day.
+	f["email"] = "victim@example.com"
+	for i := 1; i <= 10; i++ {
+		if r := from(s, fmt.Sprintf("203.0.113.%d", i), f); r.Code != 201 {
+			t.Fatalf("address submission %d: %d %s", i, r.Code, r.Body)
+		}
+	}
+	if r := from(s, "203.0.113.99", f); r.Code != 429 {
+		t.Fatalf("the 11th submission naming one address in a day: %d %s", r.Code, r.Body)
+	}
+	// A form post over the limit is told so on a page in its language.
+	s.Clock.Advance(5 * time.Second)
+	page := s.Do("GET", "/complaint-form?lang=en", "", nil)
+	tok := regexp.MustCompile(`name="formToken" value="([^"]+)"`).FindSubmatch(page.Body)
+	if tok == nil {
+		t.Fatalf("the form has no form token")
+	}
+	s.Clock.Advance(5 * time.Second)
+	form := url.Values{"customerName": {"Acme"}, "contactName": {"Jane"}, "phone": {"13800000000"}, "category": {"other"}, "request": {"other"},
+		"description": {"x"}, "lang": {"en"}, "formToken": {string(tok[1])}}
+	req := httptest.NewRequest("POST", "/public/complaints", strings.NewReader(form.Encode()))
+	req.RemoteAddr = "198.51.100.7:40000"
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	w := httptest.NewRecorder()
+	s.H.ServeHTTP(w, req)
+	if w.Code != 429 || !strings.Contains(w.Header().Get("Content-Type"), "text/html") || !strings.Contains(w.Body.String(), "Too many submissions") || w.Header().Get("Retry-After") == "" {
+		t.Fatalf("form post over the limit: %d %s\n%s", w.Code, w.Header(), w.Body)
+	}
+}
+
+// A browser form post carries the page's signed form token, at least 3 s
+// and at most 24 h old.
+func TestPublicFormPostNeedsItsFormToken(t *testing.T) {
+	s := newStack(t)
+	post := func(tok string) *httptest.ResponseRecorder {
+		form := url.Values{"customerName": {"Acme"}, "contactName": {"Jane"}, "phone": {"13800000000"}, "category": {"other"}, "request": {"other"},
+			"description": {"x"}, "lang": {"en"}}
+		if tok != "" {
+			form.Set("formToken", tok)
+		}
+		req := httptest.NewRequest("POST", "/public/complaints", strings.NewReader(form.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		w := httptest.NewRecorder()
+		s.H.ServeHTTP(w, req)
+		return w
+	}
+	if w := post(""); w.Code == 303 || !strings.Contains(w.Header().Get("Content-Type"), "text/html") {
+		t.Fatalf("a form post without a token: %d %s", w.Code, w.Header().Get("Location"))
+	}
+	if w := post("1795338000.AAAA"); w.Code == 303 {
+		t.Fatal("a forged token was accepted")
+	}
+	page := s.Do("GET", "/complaint-form?lang=en", "", nil)
+	m := regexp.MustCompile(`name="formToken" value="([^"]+)"`).FindSubmatch(page.Body)
+	if m == nil {
+		t.Fatal("the form has no form token")
+	}
+	tok := string(m[1])
+	if w := post(tok); w.Code == 303 {
+		t.Fatal("a post at once was accepted")
+	}
+	s.Clock.Advance(4 * time.Second)
+	if w := post(tok); w.Code != 303 {
+		t.Fatalf("a post after 4 s: %d %s", w.Code, w.Body)
+	}
+	s.Clock.Advance(25 * time.Hour)
+	if w := post(tok); w.Code == 303 {
+		t.Fatal("a token of yesterday was accepted")
+	}
+}
+
+// The acknowledgement carries nothing the sender typed, and an address
+// gets at most one an hour.
+func TestAcknowledgementIsNoRelay(t *testing.T) {
+	s := newStack(t)
+	f := validForm()
+	f["contactName"] = "WIN A PRIZE http://evil.example/x"
+	f["customerName"] = "Visit evil.example now"
+	f["email"] = "victim@example.com"
+	for i, addr := range []string{"198.51.100.1", "198.51.100.2"} {
+		if r := from(s, addr, f); r.Code != 201 {
+			t.Fatalf("submission %d: %d %s", i, r.Code, r.Body)
+		}
+	}
+	acks := mails(s, t)
+	if len(acks) != 1 {
+		t.Fatalf("%d acknowledgements to one address within the hour, want 1", len(acks))
+	}
+	for _, part := range []string{acks[0].Subject, acks[0].Text, acks[0].HTML} {
+		if strings.Contains(part, "evil") || strings.Contains(part, "PRIZE") {
+			t.Fatalf("the acknowledgement carries the sender's text: %s", part)
+		}
+	}
+	s.Clock.Advance(61 * time.Minute)
+	from(s, "198.51.100.3", f)
+	if n := len(mails(s, t)); n != 1 {
+		t.Fatalf("%d acknowledgements an hour later, want 1", n)
+	}
+}
+
+// The honeypot answers as a real submission does: 201 with a receipt for
+// JSON, 303 to a tracking page for a form post.
+func TestHoneypotAnswersLikeARealSubmission(t *testing.T) {
+	s := newStack(t)
+	bot := validForm()
+	bot["website"] = "http://spam.example"
+	real := validForm()
+	rb, rr := from(s, "198.51.100.1", bot), from(s, "198.51.100.2", real)
+	var b, r public.SubmitResponse
+	json.Unmarshal(rb.Body, &b)
+	json.Unmarshal(rr.Body, &r)
+	if rb.Code != rr.Code || !domain.ValidNumber(b.Number) || !strings.Contains(b.TrackingURL, "/public/complaints/"+b.Number+"?token=") ||
+		b.DueAt.Sub(b.ReceivedAt) != r.DueAt.Sub(r.ReceivedAt) {
+		t.Fatalf("honeypot %d %s / real %d %s", rb.Code, rb.Body, rr.Code, rr.Body)
+	}
+	s.Clock.Advance(5 * time.Second)
+	page := s.Do("GET", "/complaint-form", "", nil)
+	tok := regexp.MustCompile(`name="formToken" value="([^"]+)"`).FindSubmatch(page.Body)
+	s.Clock.Advance(5 * time.Second)
+	form := url.Values{"customerName": {"Acme"}, "contactName": {"Jane"}, "phone": {"13800000000"}, "category": {"other"}, "request": {"other"},
+		"description": {"x"}, "website": {"http://spam.example"}}
+	if tok != nil {
+		form.Set("formToken", string(tok[1]))
+	}
+	req := httptest.NewRequest("POST", "/public/complaints", strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	w := httptest.NewRecorder()
+	s.H.ServeHTTP(w, req)
+	if w.Code != 303 || !strings.Contains(w.Header().Get("Location"), "/public/complaints/") {
+		t.Fatalf("honeypot form post: %d %q", w.Code, w.Header().Get("Location"))
+	}
+	if n := len(mails(s, t)); n != 1 {
+		t.Fatalf("%d mails: the bot got one", n)
+	}
+}
+
+// Form posts get HTML error pages, not JSON.
+func TestFormPostErrorsAreHTML(t *testing.T) {
+	s := newStack(t)
+	for name, c := range map[string]struct {
+		body    string
+		headers []string
+		code    int
+	}{
+		"too large":   {"description=" + strings.Repeat("x", public.MaxPublicBody), nil, 413},
+		"bad key":     {"customerName=a&idempotencyKey=a%20b", nil, 400},
+		"broken form": {"customerName=%ZZ", nil, 400},
+	} {
+		req := httptest.NewRequest("POST", "/public/complaints?lang=en", strings.NewReader(c.body))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		w := httptest.NewRecorder()
+		s.H.ServeHTTP(w, req)
+		if w.Code != c.code || !strings.HasPrefix(w.Header().Get("Content-Type"), "text/html") || !strings.Contains(w.Body.String(), "<h1>") {
+			t.Errorf("%s: %d %s %.200s", name, w.Code, w.Header().Get("Content-Type"), w.Body)
+		}
+	}
+	tok := strings.Repeat("A", 43)
+	req := httptest.NewRequest("POST", "/public/surveys/"+tok, strings.NewReader("overall=5&recommend=10&comment="+strings.Repeat("x", 20000)))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	w := httptest.NewRecorder()
+	s.H.ServeHTTP(w, req)
+	if !strings.HasPrefix(w.Header().Get("Content-Type"), "text/html") {
+		t.Errorf("survey form post too large: %d %s", w.Code, w.Header().Get("Content-Type"))
+	}
+}
+
+// Over real TCP, as the local runner serves it: API Gateway's sourceIp is
+// the peer address, so clients bound to different loopback addresses are
+// different clients.
+func TestPublicLimitsPerSourceIPOverTCP(t *testing.T) {
+	s := newStack(t)
+	root := token(t, "root", "", "admin")
+	var set domain.Settings
+	r := s.Do("GET", "/settings", root, nil)
+	r.JSON(t, &set)
+	set.Public.PerIPPerHour = 3
+	if r := s.Do("PUT", "/settings", root, set, "If-Match", r.Header.Get("ETag")); r.Code != 200 {
+		t.Fatalf("settings: %d %s", r.Code, r.Body)
+	}
+	srv := httptest.NewServer(s.H)
+	defer srv.Close()
+	client := func(ip string) *http.Client {
+		d := &net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(ip)}}
+		return &http.Client{Transport: &http.Transport{DialContext: d.DialContext}}
+	}
+	post := func(c *http.Client) int {
+		f := validForm()
+		delete(f, "email")
+		b, _ := json.Marshal(f)
+		res, err := c.Post(srv.URL+"/public/complaints", "application/json", bytes.NewReader(b))
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		return res.StatusCode
+	}
+	a, b := client("127.0.0.2"), client("127.0.0.3")
+	for i := 1; i <= 3; i++ {
+		if code := post(a); code != 201 {
+			t.Fatalf("127.0.0.2, submission %d: %d", i, code)
+		}
+	}
+	if code := post(a); code != 429 {
+		t.Fatalf("127.0.0.2, fourth submission in the hour: %d", code)
+	}
+	if code := post(b); code != 201 {
+		t.Fatalf("127.0.0.3 is another client: %d", code)
+	}
+	s.Clock.Advance(time.Hour)
+	if code := post(a); code != 201 {
+		t.Fatalf("127.0.0.2, an hour later: %d", code)
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	mrand "math/rand/v2"
 	"net/url"
 	"strings"
 	"time"
@@ -55,6 +56,18 @@ type AuditLog interface {
 	PutAll(ctx context.Context, entries []domain.AuditEntry) error
 }
 
+// Limits counts public submissions per client (domain.PublicLimits.Quotas)
+// and marks what may happen at most once in a while (acknowledgements).
+type Limits interface {
+	// Take counts one request against each quota; it returns the quota
+	// already full, or nil.
+	Take(ctx context.Context, quotas []domain.Quota) (*domain.Quota, error)
+	// Once marks key unless marked within gap; false when it was.
+	Once(ctx context.Context, key string, now time.Time, gap time.Duration) (bool, error)
+	// Forget removes a mark whose action did not happen.
+	Forget(ctx context.Context, key string) error
+}
+
 // Keys gives the stack's keys; tracking links use the "tracking" key.
 type Keys interface {
 	Key(ctx context.Context, use string) ([]byte, error)
@@ -69,6 +82,7 @@ type Service struct {
 	Settings Settings
 	Keys     Keys
 	Audit    AuditLog
+	Limits   Limits // the public form's per-client limits
 	Now      func() time.Time
 	BaseURL  string // public base URL of the tracking links; a call's base overrides it when this is empty
 }
@@ -82,6 +96,8 @@ type Intake struct {
 	IdempotencyKey string            // optional: the same key within 24 h returns the first receipt
 	Fingerprint    string            // of the submitted content
 	BaseURL        string            // of the links, when the service has none configured
+	ClientIP       string            // the public form: the source IP API Gateway reports
+	Honeypot       bool              // the public form: a bot filled the hidden field
 }
 
 // Submitted is the outcome of a submission.
@@ -116,7 +132,11 @@ func TrackingURL(base, number, token, lang string) string {
 // force, and acknowledges it to the customer by email. Staff entry follows
 // domain.CheckStaffEntry (an unknown customerId is a validation error);
 // the card must pass domain.Complaint.ValidateNew. Idempotency keys of
-// the public form and of each staff member are kept apart.
+// the public form and of each staff member are kept apart. A public
+// submission counts against its client's limits (domain.LimitedError when
+// one is full); an address gets at most one acknowledgement per
+// AckGapMinutes; a bot's submission (Honeypot) is answered as a real one
+// and stores nothing.
 func (s *Service) Submit(ctx context.Context, in Intake) (Submitted, error) {
 	c := in.Complaint
 	now := s.Now().UTC()
@@ -160,6 +180,25 @@ func (s *Service) Submit(ctx context.Context, in Intake) (Submitted, error) {
 	if err != nil {
 		return Submitted{}, err
 	}
+	ackOK, ackKey := c.Contact.Email != "", ""
+	if in.By == nil {
+		full, err := s.Limits.Take(ctx, set.Public.Quotas(in.ClientIP, c.Contact.Email, now, set.Location()))
+		if err != nil {
+			return Submitted{}, err
+		}
+		if full != nil {
+			return Submitted{}, &domain.LimitedError{RetryAfter: max(full.End.Sub(now), time.Second)}
+		}
+		if in.Honeypot {
+			return s.decoy(c, set, now, in.BaseURL), nil
+		}
+		if ackOK && set.Public.AckGapMinutes > 0 {
+			ackKey = domain.AckKey(c.Contact.Email)
+			if ackOK, err = s.Limits.Once(ctx, ackKey, now, set.Public.AckGap()); err != nil {
+				return Submitted{}, err
+			}
+		}
+	}
 	c.TrackingNonce = domain.NewNonce()
 	token, err := s.trackingToken(ctx, c.TrackingNonce)
 	if err != nil {
@@ -169,10 +208,17 @@ func (s *Service) Submit(ctx context.Context, in Intake) (Submitted, error) {
 	c.Open(set.SLA(), actor, role)
 	var jobs []domain.PendingMail // the acknowledgement, written with the complaint
 	ack := func(c *domain.Complaint) ([]domain.PendingMail, error) {
-		jobs = s.customerMail(ctx, "complaint-received", c, TrackingURL(s.base(in.BaseURL), c.Number, token, c.Language))
+		if ackOK {
+			jobs = s.customerMail(ctx, "complaint-received", c, TrackingURL(s.base(in.BaseURL), c.Number, token, c.Language))
+		}
 		return jobs, nil
 	}
 	rec, err := s.Store.Submit(ctx, c, idem, in.Fingerprint, ack)
+	if ackKey != "" && ackOK && (err != nil || rec.Replayed) { // no acknowledgement went: the address may have the next
+		if ferr := s.Limits.Forget(ctx, ackKey); ferr != nil {
+			slog.WarnContext(ctx, "acknowledgement mark not removed", "err", ferr.Error())
+		}
+	}
 	if err != nil {
 		return Submitted{}, err
 	}
@@ -192,6 +238,17 @@ func (s *Service) Submit(ctx context.Context, in Intake) (Submitted, error) {
 		out.Complaint = stored
 	}
 	return out, nil
+}
+
+// decoy is what a bot that filled the honeypot gets: a receipt shaped like
+// a real one (a plausible number and link, the real deadlines); nothing is
+// stored or sent.
+func (s *Service) decoy(c *domain.Complaint, set domain.Settings, now time.Time, base string) Submitted {
+	loc := set.Location()
+	number := domain.FormatNumber(now, loc, 100+mrand.IntN(900))
+	d := set.SLA().DeadlinesFor(now)
+	return Submitted{Receipt: domain.Receipt{Number: number, ReceivedAt: now, FirstResponseDue: d.FirstResponseDue, CloseDue: d.CloseDue},
+		TrackingURL: TrackingURL(s.base(base), number, domain.TrackingToken([]byte(domain.NewNonce()), domain.NewNonce()), c.Language)}
 }
 
 // account reads the linked account; an unknown id is the caller's mistake.

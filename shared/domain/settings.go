@@ -27,6 +27,7 @@ type Settings struct {
 	Clock   ClockSettings  `json:"clock"`
 	Survey  SurveySettings `json:"survey"`
 	Targets Targets        `json:"targets"`
+	Public  PublicLimits   `json:"public"`
 }
 
 // TierSettings are the revenue-share thresholds of the tiers (分级).
@@ -84,6 +85,7 @@ func Defaults(tz string) Settings {
 			ServiceStart: "08:00", ServiceEnd: "17:00", LunchStart: "12:00", LunchEnd: "13:00", Holidays: []string{}, WorkingWeekendDays: []string{}},
 		Survey:  SurveySettings{ExpiryDays: 30, RemindAfterDays: 7, ContactGapDays: 30, PeriodicMonths: 3, StrategicMonths: 3, FollowUpDays: 3},
 		Targets: Targets{SatisfactionPct: 90, RenewalPct: 80, GrowthPct: 15},
+		Public:  DefaultPublicLimits,
 	}
 }
 
@@ -213,6 +215,7 @@ func (s Settings) Validate() error {
 	between(v, "survey.periodicMonths", sv.PeriodicMonths, 1, 12)
 	between(v, "survey.strategicMonths", sv.StrategicMonths, 1, 12)
 	between(v, "survey.followUpDays", sv.FollowUpDays, 1, 90)
+	s.Public.validate(v)
 	pct(v, "targets.satisfactionPct", s.Targets.SatisfactionPct)
 	pct(v, "targets.renewalPct", s.Targets.RenewalPct)
 	if math.IsNaN(s.Targets.GrowthPct) || s.Targets.GrowthPct < -100 || s.Targets.GrowthPct > 1000 {

@@ -41,6 +41,9 @@ func TestSettingsValidation(t *testing.T) {
 		{"reminder after expiry", func(s *Settings) { s.Survey.RemindAfterDays = 40 }, "survey.remindAfterDays"},
 		{"survey every 13 months", func(s *Settings) { s.Survey.PeriodicMonths = 13 }, "survey.periodicMonths"},
 		{"unknown zone", func(s *Settings) { s.TimeZone = "Mars/Base" }, "timeZone"},
+		{"no submissions at all", func(s *Settings) { s.Public.PerIPPerHour = 0 }, "public.perIpPerHour"},
+		{"a negative daily cap", func(s *Settings) { s.Public.PerDay = -1 }, "public.perDay"},
+		{"form posts after an hour", func(s *Settings) { s.Public.FormMinSeconds = 3600 }, "public.formMinSeconds"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

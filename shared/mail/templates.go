@@ -29,20 +29,22 @@ type ComplaintMail struct {
 }
 
 // The wording of each complaint email, in Chinese and English. Each entry
-// is a subject and paragraphs; {{.Field}} refers to ComplaintMail.
+// is a subject and paragraphs; {{.Field}} refers to ComplaintMail. The
+// acknowledgement carries nothing the sender typed (anyone can make the
+// public form mail any address): no name, only the number, dates and link.
 var wording = map[string]map[string]struct {
 	Subject string
 	Paras   []string
 }{
 	"complaint-received": {
 		"zh": {"您的投诉已登记，单号 {{.Number}}", []string{
-			"{{.ContactName}}，您好：",
+			"您好：",
 			"我们已于 {{.ReceivedAt}} 收到您的投诉，投诉单号为 {{.Number}}。",
 			"接下来：我们将在 24 小时内（{{.FirstDue}} 之前）给您首次答复，并在 7 天内（{{.CloseDue}} 之前）办结。每一步处理都会记录在案。",
 			"您可以随时通过以下链接查看处理进度：{{.TrackingURL}}",
 			"感谢您的信任与监督。"}},
 		"en": {"We received your complaint, No. {{.Number}}", []string{
-			"Dear {{.ContactName}},",
+			"Hello,",
 			"We received your complaint on {{.ReceivedAt}}. Its number is {{.Number}}.",
 			"What happens next: you will hear from us within 24 hours (by {{.FirstDue}}), and we will close the case within 7 days (by {{.CloseDue}}). Every step is put on record.",
 			"Follow its progress at any time: {{.TrackingURL}}",

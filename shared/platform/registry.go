@@ -45,7 +45,7 @@ var Registry = map[string]Factory{
 		return (&api.Admin{Settings: a.Settings, Staff: a.Staff, Audit: a.Audit, AuditLog: a.Store.Audit(), Gate: a.Staff}).Router()
 	}),
 	"PublicComplaintsFunction": httpFn(func(a *App) *httpx.Router {
-		return (&public.Complaints{Service: a.Complaints, BaseURL: a.Deps.Config.PublicBaseURL}).Router()
+		return (&public.Complaints{Service: a.Complaints, Keys: a.Store.Keys(), Settings: a.Settings, Now: a.Deps.Now, BaseURL: a.Deps.Config.PublicBaseURL}).Router()
 	}),
 	"PublicSurveysFunction": httpFn(func(a *App) *httpx.Router {
 		return (&public.Surveys{Store: a.Store.Surveys(), Queue: a.SurveyQueue(), Keep: a.Store.Surveys(), Now: a.Deps.Now}).Router()

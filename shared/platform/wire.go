@@ -59,7 +59,7 @@ func Wire(d Deps) (*App, error) {
 	a.Surveys = &survey.Service{Store: st.Surveys(), Accounts: st.Customers(), Files: a.Customers, Complaints: st.Complaints(), Mail: a.Outbox,
 		Settings: a.Settings, Directory: a.Staff, Audit: st.Audit(), Bases: st.Config(), Now: d.Now, BaseURL: d.Config.PublicBaseURL}
 	a.Complaints = &complaint.Service{Store: st.Complaints(), Accounts: st.Customers(), Mail: a.Outbox, Surveys: a.Surveys,
-		Settings: a.Settings, Keys: st.Keys(), Audit: st.Audit(), Now: d.Now, BaseURL: d.Config.PublicBaseURL}
+		Settings: a.Settings, Keys: st.Keys(), Audit: st.Audit(), Limits: st.Limits(), Now: d.Now, BaseURL: d.Config.PublicBaseURL}
 	return a, nil
 }
 

@@ -106,7 +106,9 @@ type formData struct {
 	Values         map[string]string
 	Errors         map[string]string
 	ErrorList      []struct{ ID, Label, Msg string }
+	Notice         string // a message above the fields (send again)
 	IdempotencyKey string
+	FormToken      string // signed issue time (domain.FormToken)
 	Categories     []option
 	Requests       []option
 	DescriptionLen int
@@ -209,8 +211,8 @@ func jsMessages(l string) template.JS {
 	return template.JS(b)
 }
 
-func formPage(r *http.Request, l string, values, errs map[string]string, idemKey string) formData {
-	d := formData{pageData: newPage(r, l), Values: values, Errors: errs, IdempotencyKey: idemKey, JSMessages: jsMessages(l)}
+func formPage(r *http.Request, l string, values, errs map[string]string, idemKey, formToken string) formData {
+	d := formData{pageData: newPage(r, l), Values: values, Errors: errs, IdempotencyKey: idemKey, FormToken: formToken, JSMessages: jsMessages(l)}
 	for _, c := range domain.Categories {
 		d.Categories = append(d.Categories, option{string(c), categoryLabels[l][c]})
 	}

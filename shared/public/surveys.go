@@ -134,7 +134,7 @@ func (h *Surveys) page(w http.ResponseWriter, r *http.Request) {
 	case errors.Is(err, domain.ErrNotFound):
 		h.render(w, r, http.StatusNotFound, l, "invalid", nil, nil, nil)
 	case err != nil:
-		httpx.Fail(w, r, err)
+		failForm(w, r, l, err) // the page is HTML, its errors too
 	default:
 		state := in.State(h.Now())
 		status := http.StatusOK
@@ -198,6 +198,10 @@ func decodeSurveyAnswer(w http.ResponseWriter, r *http.Request) (SurveyAnswer, m
 func (h *Surveys) submit(w http.ResponseWriter, r *http.Request) {
 	a, values, isForm, err := decodeSurveyAnswer(w, r)
 	if err != nil {
+		if isForm { // a browser shows a JSON body as text: an HTML page
+			failForm(w, r, lang(r.URL.Query().Get("lang")), err)
+			return
+		}
 		httpx.Fail(w, r, err)
 		return
 	}
@@ -215,6 +219,10 @@ func (h *Surveys) submit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err != nil {
+		if isForm {
+			failForm(w, r, l, err)
+			return
+		}
 		httpx.Fail(w, r, err)
 		return
 	}

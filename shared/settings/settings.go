@@ -74,6 +74,9 @@ func (s *Service) read(ctx context.Context) (domain.Settings, error) {
 		return domain.Settings{}, fmt.Errorf("settings: %w", err)
 	}
 	got.TimeZone = s.TimeZone
+	if got.Public == (domain.PublicLimits{}) { // stored before the public form's limits were settings
+		got.Public = domain.DefaultPublicLimits
+	}
 	return *got, nil
 }
 
@@ -153,6 +156,9 @@ func changedSections(a, b domain.Settings) []string {
 	}
 	if a.Targets != b.Targets {
 		out = append(out, "targets")
+	}
+	if a.Public != b.Public {
+		out = append(out, "public")
 	}
 	return out
 }

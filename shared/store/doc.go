@@ -23,6 +23,8 @@
 //	complaint surveyed SURVEYCMP#<number>     ONCE   (one post-complaint invitation per complaint)
 //	answer kept       SURVEYKEPT#<token>      ANSWER             SURVEYKEPT / <at>#<token>   (survey queue down)
 //	public base URL   CONFIG#public-base      URL    (learned from API Gateway while PublicBaseUrl is empty)
+//	request counter   LIMIT#<kind>|<hash>|<window>  N  (TTL: the window and an hour; public form per IP, address, day)
+//	once mark         ONCE#<key>              ONCE   (TTL: the gap; e.g. an address's acknowledgement)
 //	follow-up task    FOLLOWUP#<id>           TASK               MGRFOLLOWUP#<manager> / <due>#<id>
 //	settings          SETTINGS                CURRENT
 //	staff member      STAFF#<id>              PERSON             STAFF / <id>
@@ -51,6 +53,8 @@
 //	aggregates per customer/manager/month  Query PK=AGG#…, SK BETWEEN from AND to
 //	survey answers kept            Query    GSI1 PK=SURVEYKEPT, SK < now − 5 min (hourly run)
 //	public base URL                GetItem  PK=CONFIG#public-base (PutItem once per cold start by HTTP functions)
+//	count a public submission      UpdateItem PK=LIMIT#… per quota, in parallel (ADD n, condition n < limit)
+//	acknowledge an address         PutItem  PK=ONCE#ack|<hash> (condition: none in the last hour)
 //	follow-ups of a manager        Query    GSI1 PK=MGRFOLLOWUP#manager
 //	a notice sent once             PutItem  PK=NOTICE#key (condition: not there yet)
 //	settings                       GetItem  PK=SETTINGS, SK=CURRENT

@@ -67,6 +67,9 @@ func (s *Store) Settings() *Settings { return &Settings{s.t} }
 // Config is what the stack learns about itself while it runs.
 func (s *Store) Config() *Config { return &Config{s.t} }
 
+// Limits are the public form's per-client counters and marks.
+func (s *Store) Limits() *Limits { return &Limits{s.t} }
+
 // Keys is the stack's secret key and the keys derived from it.
 func (s *Store) Keys() *Keys { return &Keys{s.t} }
 
