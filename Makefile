@@ -55,11 +55,13 @@ test: deps browser ## every test: unit, DynamoDB Local, API, runner, end-to-end
 bench: deps ## figures of DESIGN.md section 4 against the emulators
 	go run ./local/cmd/bench
 
-fuzz: ## run each fuzz target for a while (FUZZTIME=30s)
+fuzz: ## run each fuzz target for a while (FUZZTIME=30s; issue 10 asks 10m for the public decoders, the cursor and the form token)
 	go test ./shared/api -run '^$$' -fuzz FuzzCustomerDecoders -fuzztime $${FUZZTIME:-30s}
 	go test ./shared/api -run '^$$' -fuzz FuzzPublicComplaintDecoders -fuzztime $${FUZZTIME:-30s}
 	go test ./shared/api -run '^$$' -fuzz FuzzPublicSurveyDecoders -fuzztime $${FUZZTIME:-30s}
 	go test ./shared/store -run '^$$' -fuzz FuzzDecodeCursor -fuzztime $${FUZZTIME:-30s}
+	go test ./shared/domain -run '^$$' -fuzz FuzzFormToken -fuzztime $${FUZZTIME:-30s}
+	go test ./shared/httpx -run '^$$' -fuzz FuzzGroupsClaim -fuzztime $${FUZZTIME:-30s}
 
 lint: ## gofmt and go vet
 	@out=$$(gofmt -l $$(git ls-files '*.go')); [ -z "$$out" ] || { echo "gofmt needed: $$out"; exit 1; }

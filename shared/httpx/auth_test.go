@@ -26,3 +26,24 @@ func TestGroupsAreParsedExactly(t *testing.T) {
 		}
 	}
 }
+
+// FuzzGroupsClaim: no claim panics the parser or makes a role out of a
+// name that is not exactly one.
+func FuzzGroupsClaim(f *testing.F) {
+	for _, s := range []string{"[admin]", "[x,admin]", `["admin","manager"]`, "[", "]", `["\u0000"]`, "[ admin ]"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, claim string) {
+		p, _ := PrincipalFromClaims(map[string]string{"sub": "u", ClaimGroups: claim})
+		names := splitGroups(claim)
+		for _, r := range p.Roles {
+			found := false
+			for _, n := range names {
+				found = found || n == string(r)
+			}
+			if !found {
+				t.Fatalf("role %s from %q, whose groups are %q", r, claim, names)
+			}
+		}
+	})
+}
