@@ -132,7 +132,7 @@ func (e *Escalator) digest(ctx context.Context, d *staff.Directory, web []domain
 	for i, r := range to {
 		addrs[i] = r.Email
 	}
-	m, err := mail.Render("complaint-web-digest", l, addrs, mail.DigestMail{Date: f(now), Count: len(web), Numbers: strings.Join(numbers, ", "), List: strings.Join(lines, "; ")})
+	m, err := mail.Render("web-complaint-digest", l, addrs, mail.DigestMail{Date: f(now), Count: len(web), Numbers: strings.Join(numbers, ", "), List: strings.Join(lines, "; ")})
 	if err != nil {
 		return false, err
 	}

@@ -11,7 +11,7 @@ type DigestMail struct {
 // The daily summary replaces one reminder per complaint for anonymous web
 // complaints nobody has accepted yet (anyone can file one).
 func init() {
-	wording["complaint-web-digest"] = map[string]struct {
+	wording["web-complaint-digest"] = map[string]struct {
 		Subject string
 		Paras   []string
 	}{

@@ -61,3 +61,16 @@ func TestSurveyMails(t *testing.T) {
 		}
 	}
 }
+
+func TestWebComplaintDigest(t *testing.T) {
+	d := DigestMail{Date: "2026-11-24 10:00", Count: 2, Numbers: "261123001, 261123002", List: "261123001 收到 …; 261123002 收到 …"}
+	for _, lang := range []string{"zh", "en"} {
+		m, err := Render("web-complaint-digest", lang, []string{"sue@example.com"}, d)
+		if err != nil {
+			t.Fatalf("%s: %v", lang, err)
+		}
+		if !strings.Contains(m.Subject, "261123002") || !strings.Contains(m.Text, "261123001 收到") || m.HTML == "" {
+			t.Errorf("%s: %+v", lang, m)
+		}
+	}
+}
