@@ -65,11 +65,18 @@ func iamScenarios() map[string]iamScenario {
 		"PublicSurveysFunction":    {},
 		"SurveysFunction":          {down: outboxDown},
 		// The seeded complaint is overdue a week later (reminders and
-		// escalations), and a mail kept while the queue was down is queued again.
+		// escalations), and a mail and a survey answer kept while their queues
+		// were down are queued again.
 		"ComplaintEscalationFunction": {now: later, down: outboxDown, before: func(t *testing.T, env *testenv.Env) {
 			st := store.New(env.AWS.DynamoDB, env.Resources.Table).Mail()
 			b, _ := json.Marshal(map[string]any{"id": "kept-1", "kind": "test", "lang": "zh", "to": []string{"x@example.cn"}, "subject": "s", "html": "h", "text": "t"})
 			if err := st.Keep(context.Background(), domain.PendingMail{ID: "kept-1", Payload: string(b), At: time.Now()}); err != nil {
+				t.Fatal(err)
+			}
+			// ... and a survey answer kept while the survey queue was down.
+			ans := `{"token":"demoSurveyToken0000000000000000000000000007","answer":{"overall":5,"recommend":9},"submittedAt":"` + time.Now().UTC().Format(time.RFC3339) + `"}`
+			if err := store.New(env.AWS.DynamoDB, env.Resources.Table).Surveys().KeepAnswer(context.Background(),
+				domain.KeptAnswer{Token: "demoSurveyToken0000000000000000000000000007", Payload: ans, At: time.Now()}); err != nil {
 				t.Fatal(err)
 			}
 		}},
@@ -106,7 +113,7 @@ func seedCustomer(t *testing.T, env *testenv.Env, id string, tier domain.Tier, e
 	now := time.Now().UTC()
 	c := &domain.Customer{ID: id, Name: "客户" + id, ManagerID: "alice", Department: "sales", Tier: tier, Status: domain.StatusActive, TierSource: domain.TierFromInput,
 		Contacts: []domain.Contact{{Name: "赵敏", Email: email, Language: "zh"}}, CreatedAt: now, UpdatedAt: now, Version: 1}
-	if err := store.New(env.AWS.DynamoDB, env.Resources.Table).Customers().Create(context.Background(), c, domain.AuditEntry{Entity: "customer", EntityID: id, Action: "create", Actor: "seed", At: now, RequestID: "seed-" + id}); err != nil {
+	if err := store.New(env.AWS.DynamoDB, env.Resources.Table).Customers().Create(context.Background(), c, domain.AuditEntry{Entity: "customer", EntityID: id, Action: "create", Actor: "seed", At: now, RequestID: "seed-" + id}, nil); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -116,7 +123,7 @@ func seedInvitation(t *testing.T, env *testenv.Env, token string, tier domain.Ti
 	in := &domain.Invitation{Token: token, CustomerID: "cdemo0001", CustomerName: "示例客户", ManagerID: "alice", Department: "sales", Tier: tier,
 		Reason: domain.SurveyManual, ContactName: "李娜", ContactEmail: token[len(token)-1:] + "@example.cn", Language: "zh",
 		CreatedAt: created, ExpiresAt: created.Add(30 * 24 * time.Hour)}
-	if err := store.New(env.AWS.DynamoDB, env.Resources.Table).Surveys().CreateInvitation(context.Background(), in, time.Hour, true); err != nil {
+	if err := store.New(env.AWS.DynamoDB, env.Resources.Table).Surveys().CreateInvitation(context.Background(), in, domain.InvitationClaim{}); err != nil {
 		t.Fatal(err)
 	}
 }

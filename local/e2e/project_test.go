@@ -6,9 +6,11 @@ package e2e
 import (
 	"context"
 	"debug/elf"
+	"encoding/base64"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -267,14 +269,15 @@ func seedSamples(t *testing.T, env *testenv.Env) {
 	st := store.New(env.AWS.DynamoDB, env.Resources.Table)
 	now := time.Now().UTC()
 	seed := &domain.Customer{ID: "cdemo0001", Name: "示例客户", ManagerID: "alice", Department: "sales", Tier: domain.TierKey,
-		Status: domain.StatusActive, TierSource: domain.TierFromInput, CreatedAt: now, UpdatedAt: now, Version: 1}
-	if err := st.Customers().Create(context.Background(), seed, domain.AuditEntry{Entity: "customer", EntityID: seed.ID, Action: "create", Actor: "seed", At: now, RequestID: "seed"}); err != nil {
+		Status: domain.StatusActive, TierSource: domain.TierFromInput, CreatedAt: now, UpdatedAt: now, Version: 1,
+		Contacts: []domain.Contact{{Name: "李娜", Email: "li.na@example.cn", Language: "zh"}}}
+	if err := st.Customers().Create(context.Background(), seed, domain.AuditEntry{Entity: "customer", EntityID: seed.ID, Action: "create", Actor: "seed", At: now, RequestID: "seed"}, nil); err != nil {
 		t.Fatal(err)
 	}
 	// ... and complaint 261122001, received, with tracking token demo-tracking-token.
 	c := &domain.Complaint{Number: "261122001", Year: 2026, Seq: 1, CustomerID: "cdemo0001", CustomerName: "示例客户", ManagerID: "alice",
 		Contact: domain.Contact{Name: "王伟", Email: "wang@example.cn", Language: "zh"}, Channel: domain.ChannelPhone, Category: domain.CategoryService,
-		Severity: domain.SeverityNormal, Request: domain.RequestOther, Description: "示例", ReceivedAt: now, Language: "zh", TrackingToken: "demo-tracking-token"}
+		Severity: domain.SeverityNormal, Request: domain.RequestOther, Description: "示例", ReceivedAt: now, Language: "zh", TrackingHash: domain.TokenHash("demo-tracking-token")}
 	c.Open(domain.DefaultSLA("Asia/Shanghai"), "seed", domain.RoleSupervisor)
 	if err := st.Complaints().Put(context.Background(), c); err != nil {
 		t.Fatal(err)
@@ -284,7 +287,7 @@ func seedSamples(t *testing.T, env *testenv.Env) {
 		in := &domain.Invitation{Token: tok, CustomerID: "cdemo0001", CustomerName: "示例客户", ManagerID: "alice", Department: "sales", Tier: domain.TierKey,
 			Reason: domain.SurveyManual, ContactName: "李娜", ContactEmail: tok[len(tok)-1:] + "@example.cn", Language: "zh",
 			CreatedAt: time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC), ExpiresAt: time.Now().Add(24 * time.Hour)}
-		if err := st.Surveys().CreateInvitation(context.Background(), in, time.Hour, true); err != nil {
+		if err := st.Surveys().CreateInvitation(context.Background(), in, domain.InvitationClaim{}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -312,6 +315,16 @@ func replaySamples(t *testing.T, env *testenv.Env, fn string, deps platform.Deps
 			var ev events.APIGatewayV2HTTPRequest
 			if err := json.Unmarshal(b, &ev); err != nil {
 				t.Fatalf("%s: %v", name, err)
+			}
+			// A form post's token is signed with the stack's key and
+			// expires: the sample names a placeholder, made here as a
+			// browser would have had it (a page loaded a minute ago).
+			if body, ok := formBody(ev); ok && strings.Contains(body, "SAMPLE-FORM-TOKEN") {
+				k, err := store.New(env.AWS.DynamoDB, env.Resources.Table).Keys().Key(context.Background(), "form")
+				if err != nil {
+					t.Fatal(err)
+				}
+				setFormBody(&ev, strings.ReplaceAll(body, "SAMPLE-FORM-TOKEN", url.QueryEscape(domain.FormToken(k, time.Now().Add(-time.Minute)))))
 			}
 			resp, err := deps.HTTP(h.HTTP)(context.Background(), ev)
 			if check && (err != nil || resp.StatusCode >= 400) {
@@ -381,7 +394,7 @@ func TestPackagesImportDownwardOnly(t *testing.T) {
 	layer := map[string]int{
 		"domain": 0,
 		"store":  1, "mail": 1, "queue": 1, "httpx": 1,
-		"customer": 2, "complaint": 2, "survey": 2, "settings": 2, "staff": 2, "visit": 2,
+		"customer": 2, "complaint": 2, "survey": 2, "settings": 2, "staff": 2, "visit": 2, "audit": 2,
 		"api": 3, "public": 3,
 		"platform": 4,
 	}
@@ -420,4 +433,21 @@ func TestPackagesImportDownwardOnly(t *testing.T) {
 			}
 		}
 	}
+}
+
+// formBody is a form post's body as the function reads it (samples carry
+// form posts base64-encoded, as API Gateway delivers them).
+func formBody(ev events.APIGatewayV2HTTPRequest) (string, bool) {
+	if !ev.IsBase64Encoded {
+		return ev.Body, true
+	}
+	b, err := base64.StdEncoding.DecodeString(ev.Body)
+	return string(b), err == nil
+}
+
+func setFormBody(ev *events.APIGatewayV2HTTPRequest, body string) {
+	if ev.IsBase64Encoded {
+		body = base64.StdEncoding.EncodeToString([]byte(body))
+	}
+	ev.Body = body
 }

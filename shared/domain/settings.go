@@ -33,6 +33,8 @@ type Settings struct {
 	// and those accounts belong to) as people know them; notices and pages
 	// show the name, the id only for a department not listed.
 	Departments []Department `json:"departments"`
+	// Public are the limits of the public form (per source, per address, per day).
+	Public PublicLimits `json:"public"`
 }
 
 // Department is a department's id and its name in both languages.
@@ -82,6 +84,9 @@ func DefaultVisitSettings() VisitSettings {
 func (s *Settings) FillDefaults() {
 	if s.Visits.StrategicMonths == 0 && s.Visits.KeyMonths == 0 && s.Visits.OrdinaryMonths == 0 && s.Visits.PurchaseFollowUpDays == nil {
 		s.Visits = DefaultVisitSettings()
+	}
+	if s.Public == (PublicLimits{}) {
+		s.Public = DefaultPublicLimits
 	}
 }
 
@@ -145,6 +150,7 @@ func Defaults(tz string) Settings {
 		Brand:       DefaultBrand(),
 		Departments: []Department{},
 		Visits:      DefaultVisitSettings(),
+		Public:      DefaultPublicLimits,
 	}
 }
 
@@ -303,6 +309,7 @@ func (s Settings) Validate() error {
 			}
 		}
 	}
+	s.Public.validate(v)
 	pct(v, "targets.satisfactionPct", s.Targets.SatisfactionPct)
 	pct(v, "targets.renewalPct", s.Targets.RenewalPct)
 	if math.IsNaN(s.Targets.GrowthPct) || s.Targets.GrowthPct < -100 || s.Targets.GrowthPct > 1000 {

@@ -14,13 +14,18 @@
 //	complaint         CMP#<number>            CARD               CUSTCMP#<customer> / <at>#<number>  OPEN / <next deadline>#<number> (open only)  CMPMONTH#<YYYY-MM> / <at>#<number>  CMPDEPT#<dept> / <at>#<number>
 //	notice sent       NOTICE#<key>            NOTICE (TTL 400 days)   key e.g. complaint/<number>/<reminder>
 //	number sequence   SEQ#CMP#<year>          SEQ
-//	idempotency key   IDEM#<key>              IDEM   (TTL 24 h)
+//	idempotency key   IDEM#<key>              IDEM   (TTL 24 h; key = domain.IdempotencyKey: kind|caller|key)
 //	mail sent         MAILSENT#<id>           MAIL   (TTL 7 days)
 //	mail not queued   MAILPENDING#<id>        MAIL               MAILPENDING / <at>
 //	survey invitation SURVEY#<token>          INVITE             CUSTSURVEY#<customer> / <at>#<token>  SURVEYOPEN / <at>#<token> (unanswered only)
 //	survey answer     SURVEY#<token>          RESPONSE           CUSTRESP#<customer> / <YYYY-MM>#<at>#<token>           RESPMONTH#<YYYY-MM> / <customer>#<token>
-//	survey aggregate  AGG#CUST#<id> | AGG#MGR#<id> | AGG#MONTH   <YYYY-MM>
-//	contact surveyed  SURVEYCONTACT#<email>   LAST   (TTL: the 30-day gap)
+//	survey aggregate  AGG#CUST#<id> | AGG#MGR#<id> | AGG#MONTH   <YYYY-MM>   (AGG#HAND#… for invitations made by hand)
+//	contact surveyed  SURVEYCONTACT#<email>   LAST   (TTL: the contact gap and a month)
+//	complaint surveyed SURVEYCMP#<number>     ONCE   (one post-complaint invitation per complaint)
+//	answer kept       SURVEYKEPT#<token>      ANSWER             SURVEYKEPT / <at>#<token>   (survey queue down)
+//	public base URL   CONFIG#public-base      URL    (learned from API Gateway while PublicBaseUrl is empty)
+//	request counter   LIMIT#<kind>|<hash>|<window>  N  (TTL: the window and an hour; public form per IP, address, day)
+//	once mark         ONCE#<key>              ONCE   (TTL: the gap; e.g. an address's acknowledgement)
 //	follow-up task    FOLLOWUP#<id>           TASK               MGRFOLLOWUP#<manager> / <due>#<id>  FOLLOWUPOPEN / <due>#<id> (open only)  CUSTFOLLOWUP#<customer> / <due>#<id>
 //	visit plan        VPLAN#<month>-<manager> PLAN               PLANMONTH#<month> / <manager>  MGRPLAN#<manager> / <month>
 //	visit             VISIT#<id>              VISIT              MGRVISIT#<manager> / <date>#<id>  CUSTVISIT#<customer> / <date>#<id>  VISITOPEN / <date>#<id> (open only)  VISITDONE#<YYYY-MM> / <customer>#<id> (reported)
@@ -32,6 +37,7 @@
 //	schedule lease    LEASE#<function>        LEASE  (TTL: the run's deadline + 1 day)
 //	settings          SETTINGS                CURRENT
 //	staff member      STAFF#<id>              PERSON             STAFF / <id>
+//	stack key         KEY#stack               KEY    (256 random bits, created once: cursors, form tokens, tracking links)
 //
 // Access patterns:
 //
@@ -49,12 +55,16 @@
 //	complaints received in a month Query    GSI3 PK=CMPMONTH#YYYY-MM
 //	complaints of a department     Query    GSI4 PK=CMPDEPT#dept (newest first)
 //	submit a complaint             BatchGetItem (sequence + idempotency key), then one TransactWriteItems
-//	mail that could not be queued  Query    GSI1 PK=MAILPENDING
+//	mail jobs to queue (outbox)    Query    GSI1 PK=MAILPENDING, SK < now − 5 min (written with the change they report)
 //	survey invitation by token     GetItem  PK=SURVEY#token, SK=INVITE
 //	unanswered invitations         Query    GSI2 PK=SURVEYOPEN (reminders)
 //	answers of a customer [month]  Query    GSI1 PK=CUSTRESP#id (SK begins_with month#)
 //	answers of a month             Query    GSI3 PK=RESPMONTH#YYYY-MM
 //	aggregates per customer/manager/month  Query PK=AGG#…, SK BETWEEN from AND to
+//	survey answers kept            Query    GSI1 PK=SURVEYKEPT, SK < now − 5 min (hourly run)
+//	public base URL                GetItem  PK=CONFIG#public-base (PutItem once per cold start by HTTP functions)
+//	count a public submission      UpdateItem PK=LIMIT#… per quota, in parallel (ADD n, condition n < limit)
+//	acknowledge an address         PutItem  PK=ONCE#ack|<hash> (condition: none in the last hour)
 //	follow-ups of a manager        Query    GSI1 PK=MGRFOLLOWUP#manager (open: filter status)
 //	open follow-ups due (digest)   Query    GSI2 PK=FOLLOWUPOPEN, SK < tomorrow
 //	open follow-ups of a customer  Query    GSI3 PK=CUSTFOLLOWUP#customer (handover)
@@ -80,4 +90,8 @@
 //	settings                       GetItem  PK=SETTINGS, SK=CURRENT
 //	staff member by id             GetItem  PK=STAFF#id, SK=PERSON
 //	the staff directory            Query    GSI1 PK=STAFF
+//	the stack key                  GetItem  PK=KEY#stack (PutItem, condition: not there yet, by the first function that needs it)
+//
+// Cursors (cursor.go) are sealed with AES-256-GCM under the stack key and
+// bound to the listing: clients see no key attribute and cannot make one up.
 package store

@@ -105,7 +105,7 @@ func (s *Service) GetHandover(ctx context.Context, p domain.Principal, id string
 	if !domain.CanHandover(p) && p.Sub != h.From && p.Sub != h.To {
 		return nil, domain.Forbidden("handovers are shown to supervisors, admins and the two managers")
 	}
-	return h, nil
+	return h, s.shown(ctx, p, "handover", []string{h.ID}, "")
 }
 
 // ResumeHandovers finishes the jobs a crash or a timeout left running.
