@@ -56,4 +56,3 @@ func (d WebComplaintDigest) compose(e *env) (*doc, error) {
 	}
 	return m, nil
 }
-
