@@ -288,6 +288,55 @@ func seedSamples(t *testing.T, env *testenv.Env) {
 			t.Fatal(err)
 		}
 	}
+	// ... and complaint 261122002, received (the sample rejects it: out of
+	// warranty), and the serious 261122003, reviewed, for the executive's
+	// approval.
+	seedComplaint(t, st, "261122002", 2, domain.SeverityNormal, domain.StatusReceived)
+	seedComplaint(t, st, "261122003", 3, domain.SeveritySerious, domain.StatusReviewed)
+}
+
+// seedComplaint stores a phone complaint of cdemo0001 received on 22
+// November 2026 and taken through the workflow's steps up to status.
+func seedComplaint(t *testing.T, st *store.Store, number string, seq int, sev domain.Severity, status domain.ComplaintStatus) *domain.Complaint {
+	t.Helper()
+	received := time.Date(2026, 11, 22, 1, 30, 0, 0, time.UTC)
+	c := &domain.Complaint{Number: number, Year: 2026, Seq: seq, CustomerID: "cdemo0001", CustomerName: "示例客户", ManagerID: "alice", AccountTier: domain.TierKey,
+		Contact: domain.Contact{Name: "王伟", Phone: "13812345678", Email: "wang@example.cn", Language: "zh"}, Channel: domain.ChannelPhone,
+		Category: domain.CategoryProduct, Severity: sev, Request: domain.RequestExchange, ReceivedAt: received, Language: "zh",
+		Description: "11月20日到货的 3 台主轴电机中有 1 台运转异响，要求更换。", TrackingToken: "demo-tracking-" + number}
+	c.Open(domain.DefaultSLA("Asia/Shanghai"), "seed", domain.RoleSupervisor)
+	sup := domain.Principal{Sub: "sue", Roles: []domain.Role{domain.RoleSupervisor}, Department: "quality"}
+	dept := domain.Principal{Sub: "rita", Roles: []domain.Role{domain.RoleDepartment}, Department: "repair"}
+	yes := true
+	steps := []struct {
+		a  domain.Action
+		p  domain.Principal
+		in domain.StepInput
+	}{
+		{domain.ActionAccept, sup, domain.StepInput{}},
+		{domain.ActionAssign, sup, domain.StepInput{Department: "repair", Opinion: "请维修部上门检测电机"}},
+		{domain.ActionInvestigation, dept, domain.StepInput{Investigation: &domain.Investigation{Cause: "轴承装配不良", WhatHappened: "出厂检验漏检",
+			Responsible: "装配二组", Conclusion: "属实，我方责任", CompanyAtFault: true, Countermeasures: "免费更换，装配组复训"}}},
+		{domain.ActionReview, sup, domain.StepInput{Approve: &yes, Comment: "调查属实"}},
+		{domain.ActionReply, sup, domain.StepInput{Reply: &domain.Reply{Text: "王先生您好：经检测系轴承装配不良，我们已安排免费更换。", Method: "written"}}},
+	}
+	at := received
+	for _, s := range steps {
+		if c.Status == status {
+			break
+		}
+		at = at.Add(3 * time.Hour)
+		if err := c.Apply(s.a, s.in, s.p, at); err != nil {
+			t.Fatalf("seed complaint %s, %s: %v", number, s.a, err)
+		}
+	}
+	if c.Status != status {
+		t.Fatalf("seed complaint %s reached %s, not %s", number, c.Status, status)
+	}
+	if err := st.Complaints().Put(context.Background(), c); err != nil {
+		t.Fatal(err)
+	}
+	return c
 }
 
 // replaySamples runs the sample events of function fn, in order, through
