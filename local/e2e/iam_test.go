@@ -57,7 +57,7 @@ func iamScenarios() map[string]iamScenario {
 	return map[string]iamScenario{
 		"CustomersFunction": {},
 		"AdminFunction":     {},
-		"VisitsFunction":    {down: outboxDown},
+		"VisitsFunction":    {now: sampleClock("VisitsFunction"), down: outboxDown},
 		// The daily digest a week later: visits due, reports overdue, follow-ups.
 		"VisitRemindersFunction":   {now: later, down: outboxDown},
 		"PublicComplaintsFunction": {down: outboxDown},
