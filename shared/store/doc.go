@@ -28,10 +28,10 @@
 //	once mark         ONCE#<key>              ONCE   (TTL: the gap; e.g. an address's acknowledgement)
 //	follow-up task    FOLLOWUP#<id>           TASK               MGRFOLLOWUP#<manager> / <due>#<id>  FOLLOWUPOPEN / <due>#<id> (open only)  CUSTFOLLOWUP#<customer> / <due>#<id>
 //	visit plan        VPLAN#<month>-<manager> PLAN               PLANMONTH#<month> / <manager>  MGRPLAN#<manager> / <month>
-//	visit             VISIT#<id>              VISIT              MGRVISIT#<manager> / <date>#<id>  CUSTVISIT#<customer> / <date>#<id>  VISITOPEN / <date>#<id> (open only)  VISITDONE#<YYYY-MM> / <customer>#<id> (reported)
+//	visit             VISIT#<id>              VISIT              MGRVISIT#<manager> / <date>#<id>  CUSTVISIT#<customer> / <date>#<id>  VISITOPEN / <date>#<id> (open only), or VISITACTIONS / <earliest open action's due>#<id> (reported, an action open)  VISITDONE#<YYYY-MM> / <customer>#<id> (reported)
 //	last visit        VISITLAST               <customer>         (one small item per account: the date of its last reported visit)
 //	customer event    CUST#<id>               EVENT#<date>#<event>
-//	relationship plan CUST#<id>               RELPLAN            RELPLANREVIEW / <reviewBy>#<customer>
+//	relationship plan CUST#<id>               RELPLAN            RELPLANREVIEW / <reviewBy>#<customer>  RELPLANSUBMITTED / <dept>#<customer> (awaiting approval only)
 //	handover job      HANDOVER#<id>           JOB                HANDOVERRUN / <at>#<id> (running only)
 //	handover lock     HANDOVERFROM#<manager>  LOCK               (one running job per outgoing manager)
 //	schedule lease    LEASE#<function>        LEASE  (TTL: the run's deadline + 1 day)
@@ -81,6 +81,8 @@
 //	report a visit                 GetItem VISITLAST, then TransactWriteItems (visit + audit + last visit)
 //	relationship plan              GetItem  PK=CUST#id, SK=RELPLAN
 //	reviews due                    Query    GSI1 PK=RELPLANREVIEW, SK < date
+//	relationship plans to approve  Query    GSI2 PK=RELPLANSUBMITTED (the supervisors' digest)
+//	promised actions due (digest)  Query    GSI3 PK=VISITACTIONS, SK < date (reported visits with an open action)
 //	every account (digest)         Query    GSI4 PK=CUSTOMERS, pages of 1,000
 //	replied complaints (callbacks) Query    GSI2 PK=OPEN, filter status = replied
 //	handover job                   GetItem  PK=HANDOVER#id (consistent); running jobs Query GSI1 PK=HANDOVERRUN

@@ -43,6 +43,8 @@ type Store interface {
 	GetRelationshipPlan(ctx context.Context, customer string) (*domain.RelationshipPlan, error)
 	PutRelationshipPlan(ctx context.Context, p *domain.RelationshipPlan, expected int) error
 	ReviewsDueBy(ctx context.Context, date string) ([]domain.RelationshipPlan, error)
+	RelationshipPlansSubmitted(ctx context.Context) ([]domain.RelationshipPlan, error)
+	OpenActionsUntil(ctx context.Context, date string) ([]domain.Visit, error)
 	Accounts(ctx context.Context) ([]domain.Customer, error)
 	RepliedComplaints(ctx context.Context) ([]domain.Complaint, error)
 }
