@@ -571,3 +571,28 @@ func TestOverdueCountsTheFirstResponse(t *testing.T) {
 		t.Fatalf("overdue list: %d %s", r.Code, r.Body)
 	}
 }
+
+// GET /complaints/voids: supervisors read the year's void numbers (none
+// here: every submission got its card); a manager is refused, a bad year is
+// a 400 naming the field.
+func TestVoidNumbersRoute(t *testing.T) {
+	s := newStack(t)
+	submit(s, t, validForm())
+	sue := token(t, "sue", "quality", "supervisor")
+	var p domain.Page[domain.RegisterLine]
+	r := s.Do("GET", "/complaints/voids", sue, nil)
+	if r.Code != 200 {
+		t.Fatalf("voids: %d %s", r.Code, r.Body)
+	}
+	if r.JSON(t, &p); len(p.Items) != 0 {
+		t.Fatalf("voids where every number has its card: %s", r.Body)
+	}
+	if r := s.Do("GET", "/complaints/voids?year=2026", token(t, "alice", "sales", "manager"), nil); r.Code != 403 || r.ErrCode(t) != "forbidden" {
+		t.Fatalf("a manager: %d %s", r.Code, r.Body)
+	}
+	for _, y := range []string{"abc", "1999", "99999999999999999999"} {
+		if r := s.Do("GET", "/complaints/voids?year="+y, sue, nil); r.Code != 400 || !strings.Contains(string(r.Body), `"year"`) {
+			t.Fatalf("year %s: %d %s", y, r.Code, r.Body)
+		}
+	}
+}

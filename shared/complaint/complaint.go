@@ -85,7 +85,8 @@ type Service struct {
 	Settings  Settings
 	Keys      Keys
 	Audit     AuditLog
-	Limits    Limits // the public form's per-client limits
+	Limits    Limits   // the public form's per-client limits
+	Register  Register // the register's void records
 	Now       func() time.Time
 	BaseURL   string // public base URL of the tracking links; a call's base overrides it when this is empty
 }

@@ -13,6 +13,7 @@
 //	audit.go      the access record (查阅登记): who, when, what, why
 //	complaint.go  the complaint record card (投诉记录卡), its workflow and who takes each step, intake rules
 //	number.go     complaint numbers YYMMDDNNN (单号)
+//	register.go   the complaint register: every number a card or a void (作废), when a reservation is settled
 //	clock.go      the SLA clock: working days, service hours, deadlines (投诉处理时限)
 //	calendar.go   China's official holidays and adjusted working days (调休), the festivals of the Chinese calendar
 //	reminder.go   reminders and escalation (催办 / 升级): what is due, to whom, at which hour
