@@ -26,6 +26,8 @@ type surveyTexts struct {
 	Aspects [3]string
 	// Field errors, in the page's language alone.
 	ErrOverall, ErrRecommend, ErrAspect, ErrComment string
+	// Short names the error summary gives the fields, in surveyFields' order.
+	Short [6]string
 }
 
 var surveyWords = map[string]surveyTexts{
@@ -34,7 +36,8 @@ var surveyWords = map[string]surveyTexts{
 		Comment: "还有什么想告诉我们的？（选填）", Submit: "提交", Thanks: "感谢您的反馈", ThanksMsg: "我们已收到您的评价，会认真对待每一条意见。",
 		Answered: "您已完成本次调查", AnsweredMsg: "感谢您的反馈！此链接只能使用一次。", Expired: "调查已结束", ExpiredMsg: "此调查链接已过期。如有意见，欢迎随时联系您的客户经理。",
 		Invalid: "链接无效", InvalidMsg: "未找到此调查，请检查链接是否完整。", Aspects: [3]string{"响应速度（选填）", "产品与服务质量（选填）", "专业程度（选填）"},
-		ErrOverall: "请选择 1–5 分。", ErrRecommend: "请选择 0–10 分。", ErrAspect: "请选择 1–5 分，或不选。", ErrComment: "意见不能超过 2000 字，且不能含有无法识别的字符。"},
+		ErrOverall: "请选择 1–5 分。", ErrRecommend: "请选择 0–10 分。", ErrAspect: "请选择 1–5 分，或不选。", ErrComment: "意见不能超过 2000 字，且不能含有无法识别的字符。",
+		Short: [6]string{"总体满意度", "推荐意愿", "响应速度", "产品与服务质量", "专业程度", "意见"}},
 	"en": {Title: "Satisfaction survey", Intro: "Thank you for your two minutes. Your answers go straight into improving our service.",
 		Overall: "Overall, how satisfied are you with our service?", OverallHint: "1 = very dissatisfied, 5 = very satisfied",
 		Recommend: "How likely are you to recommend us to a colleague?", RecommendHint: "0 = not at all likely, 10 = extremely likely",
@@ -43,7 +46,8 @@ var surveyWords = map[string]surveyTexts{
 		ExpiredMsg: "This survey link has expired. Your account manager is always glad to hear from you.", Invalid: "Link not valid",
 		InvalidMsg: "We could not find this survey. Please check that the link is complete.", Aspects: [3]string{"Responsiveness (optional)", "Quality of products and service (optional)", "Professionalism (optional)"},
 		ErrOverall: "Choose a score from 1 to 5.", ErrRecommend: "Choose a score from 0 to 10.", ErrAspect: "Choose a score from 1 to 5, or none.",
-		ErrComment: "At most 2,000 characters, without characters we cannot read."},
+		ErrComment: "At most 2,000 characters, without characters we cannot read.",
+		Short:      [6]string{"Overall satisfaction", "Likelihood to recommend", "Responsiveness", "Quality", "Professionalism", "Comment"}},
 }
 
 // SurveyQueue receives answers for the processor.
@@ -133,13 +137,11 @@ func (h *Surveys) render(w http.ResponseWriter, r *http.Request, status int, l, 
 	for i, name := range []string{"responsiveness", "quality", "professionalism"} {
 		p.Aspects = append(p.Aspects, struct{ Name, Label, Value, Error string }{name, s.Aspects[i], values[name], p.Errors[name]})
 	}
-	labels := map[string]string{"overall": s.Overall, "recommend": s.Recommend, "responsiveness": s.Aspects[0], "quality": s.Aspects[1],
-		"professionalism": s.Aspects[2], "comment": s.Comment}
 	first := map[string]string{"overall": "overall-1", "recommend": "recommend-0", "responsiveness": "responsiveness-1", "quality": "quality-1",
 		"professionalism": "professionalism-1", "comment": "comment"}
-	for _, f := range surveyFields {
+	for i, f := range surveyFields {
 		if m := p.Errors[f]; m != "" {
-			p.ErrorList = append(p.ErrorList, struct{ ID, Label, Msg string }{first[f], labels[f], m})
+			p.ErrorList = append(p.ErrorList, struct{ ID, Label, Msg string }{first[f], s.Short[i], m})
 		}
 	}
 	switch state {
