@@ -2,13 +2,18 @@ package api_test
 
 import (
 	"html"
+	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
 
+	"keycare/local/runner"
+	"keycare/local/testenv"
 	"keycare/shared/domain"
+	"keycare/shared/platform"
 	"keycare/shared/public"
 )
 
@@ -104,8 +109,9 @@ func TestFormProductFields(t *testing.T) {
 		if r.Code != 303 {
 			return r, nil
 		}
+		base, _ := url.Parse("/public/complaints")
 		u, _ := url.Parse(r.Header.Get("Location"))
-		number := strings.TrimPrefix(u.Path, "/public/complaints/")
+		number := strings.TrimPrefix(base.ResolveReference(u).Path, "/public/complaints/")
 		var c domain.Complaint
 		s.Do("GET", "/complaints/"+number, sue, nil).JSON(t, &c)
 		return r, &c
@@ -141,9 +147,37 @@ type publicPage struct {
 
 // Every link and form on every public page, in both languages and in
 // every state (errors included), leads to an HTML page in the language it
-// promises: the language switch of a page answering a post too.
+// promises: the language switch of a page answering a post too. The same
+// under a custom domain's base path (BasePath /keycare).
 func TestEveryLinkOnEveryPublicPageResolves(t *testing.T) {
 	s := newStack(t)
+	crawlPublicPages(t, s, s.H, "")
+}
+
+func TestEveryLinkOnEveryPublicPageResolvesUnderABasePath(t *testing.T) {
+	env := testenv.New(t)
+	env.Resources.Resolver.Params["BasePath"] = "/keycare"
+	env.Resources.Resolver.Params["PublicBaseUrl"] = "http://keycare.test/keycare"
+	clock := runner.NewClock()
+	rn, err := runner.New(env.Template, env.Resources, env.AWS, clock, platform.Registry)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rn.SESURL = env.Emu.SES
+	raw := rn.Handler() // the routes under /keycare, as the custom domain serves them
+	// s.Do (the setup's staff calls) prefixes /keycare itself.
+	prefixed := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r2 := r.Clone(r.Context())
+		r2.URL.Path, r2.URL.RawPath, r2.RequestURI = "/keycare"+r.URL.Path, "", ""
+		raw.ServeHTTP(w, r2)
+	})
+	crawlPublicPages(t, &stackServer{T: t, H: prefixed, Env: env, Clock: clock}, raw, "/keycare")
+}
+
+// crawlPublicPages opens every public page in each language and state
+// through raw (paths under prefix) and follows each link and form.
+func crawlPublicPages(t *testing.T, s *stackServer, raw http.Handler, prefix string) {
+	t.Helper()
 	liftLimits(t, s)
 	alice := token(t, "alice", "sales", "manager")
 	createCustomer(t, s, alice, newCustomer("Acme", "", ""))
@@ -153,7 +187,17 @@ func TestEveryLinkOnEveryPublicPageResolves(t *testing.T) {
 	f["email"] = "links@example.com"
 	_, sub := submit(s, t, f)
 	track, _ := url.Parse(sub.TrackingURL)
+	trackPath := strings.TrimPrefix(track.Path, prefix)
 
+	do := func(method, path, body string, headers ...string) resp {
+		req := httptest.NewRequest(method, path, strings.NewReader(body))
+		for i := 0; i+1 < len(headers); i += 2 {
+			req.Header.Set(headers[i], headers[i+1])
+		}
+		w := httptest.NewRecorder()
+		raw.ServeHTTP(w, req)
+		return resp{Code: w.Code, Header: w.Header(), Body: w.Body.Bytes()}
+	}
 	var pages []publicPage
 	for _, l := range []string{"zh", "en"} {
 		complaint := url.Values{"customerName": {"Acme"}, "lang": {l}}
@@ -162,7 +206,7 @@ func TestEveryLinkOnEveryPublicPageResolves(t *testing.T) {
 			publicPage{name: "form shown again", method: "POST", path: "/public/complaints?lang=" + l, lang: l, form: complaint},
 			publicPage{name: "form error page", method: "POST", path: "/public/complaints?lang=" + l, lang: l, form: url.Values{"idempotencyKey": {"bad key!"}, "lang": {l}}},
 			publicPage{name: "form too large", method: "POST", path: "/public/complaints?lang=" + l, lang: l, body: "description=" + strings.Repeat("x", public.MaxPublicBody+1)},
-			publicPage{name: "tracking, new", method: "GET", path: track.Path + "?token=" + track.Query().Get("token") + "&lang=" + l + "&new=1", lang: l},
+			publicPage{name: "tracking, new", method: "GET", path: trackPath + "?token=" + track.Query().Get("token") + "&lang=" + l + "&new=1", lang: l},
 			publicPage{name: "tracking, unknown", method: "GET", path: "/public/complaints/261122999?token=nope&lang=" + l, lang: l},
 			publicPage{name: "survey", method: "GET", path: "/s/" + survey + "?lang=" + l, lang: l},
 			publicPage{name: "survey errors", method: "POST", path: "/public/surveys/" + survey + "?lang=" + l, lang: l, form: url.Values{"overall": {"9"}, "lang": {l}}},
@@ -173,17 +217,41 @@ func TestEveryLinkOnEveryPublicPageResolves(t *testing.T) {
 	}
 	seen := map[string]bool{}
 	links := 0
+	// follow resolves href on the page at from and checks it stays on the
+	// site under prefix; it answers the target's path and query.
+	follow := func(p publicPage, from *url.URL, href string) (string, bool) {
+		u, err := url.Parse(href)
+		if err != nil {
+			t.Errorf("%s (%s): link %q does not parse", p.name, p.lang, href)
+			return "", false
+		}
+		u = from.ResolveReference(u)
+		if (u.Host != "" && u.Host != "example.com" && u.Host != "keycare.test") || !strings.HasPrefix(u.Path, prefix+"/") {
+			t.Errorf("%s (%s): link %q leads to %s, off the site or out of %q", p.name, p.lang, href, u, prefix+"/")
+			return "", false
+		}
+		return u.RequestURI(), true
+	}
 	var visit func(p publicPage, depth int)
 	visit = func(p publicPage, depth int) {
 		t.Helper()
 		var r resp
 		switch {
 		case p.method == "GET":
-			r = s.Do("GET", p.path, "", nil, "Accept", "text/html")
+			r = do("GET", p.path, "", "Accept", "text/html")
 		case p.body != "":
-			r = s.Do("POST", p.path, "", p.body, "Content-Type", "application/x-www-form-urlencoded", "Accept", "text/html")
+			r = do("POST", p.path, p.body, "Content-Type", "application/x-www-form-urlencoded", "Accept", "text/html")
 		default:
-			r = postForm(s, p.path, p.form)
+			r = do("POST", p.path, p.form.Encode(), "Content-Type", "application/x-www-form-urlencoded", "Accept", "text/html")
+		}
+		from, _ := url.Parse("http://example.com" + p.path)
+		if loc := r.Header.Get("Location"); r.Code == 303 {
+			target, ok := follow(p, from, loc)
+			if !ok {
+				return
+			}
+			p, r = publicPage{name: p.name + " → " + target, method: "GET", path: target, lang: p.lang}, do("GET", target, "", "Accept", "text/html")
+			from, _ = url.Parse("http://example.com" + target)
 		}
 		if !strings.HasPrefix(r.Header.Get("Content-Type"), "text/html") || r.Code >= 500 || pageLang(r.Body) != p.lang {
 			t.Errorf("%s (%s %s): %d %s, language %q, want an HTML page in %s: %.300s", p.name, p.method, p.path, r.Code,
@@ -204,34 +272,31 @@ func TestEveryLinkOnEveryPublicPageResolves(t *testing.T) {
 				}
 				continue
 			}
-			u, err := url.Parse(href)
-			if err != nil || (u.Host != "" && u.Host != "example.com" && u.Host != "keycare.test") || !strings.HasPrefix(u.Path, "/") {
-				t.Errorf("%s (%s): link %q leaves the site or is not a path", p.name, p.lang, href)
+			target, ok := follow(p, from, href)
+			if !ok {
 				continue
 			}
 			want := p.lang
 			if hl := regexp.MustCompile(`hreflang="([^"]+)"`).FindStringSubmatch(m[0]); hl != nil {
 				want = map[string]string{"zh-CN": "zh", "en": "en"}[hl[1]]
 			}
-			target := u.RequestURI()
 			if seen[target] || depth > 2 {
 				continue
 			}
 			seen[target] = true
-			next := publicPage{name: p.name + " → " + target, method: "GET", path: target, lang: want}
 			// A link leads to a page that answers 200, or to the same
 			// answer as its page (a not-found page's language switch).
-			if c := s.Do("GET", target, "", nil, "Accept", "text/html").Code; c != 200 && (c != r.Code || p.method != "GET") {
+			if c := do("GET", target, "", "Accept", "text/html").Code; c != 200 && (c != r.Code || p.method != "GET") {
 				t.Errorf("%s (%s): link %s answers %d", p.name, p.lang, target, c)
 				continue
 			}
-			visit(next, depth+1)
+			visit(publicPage{name: p.name + " → " + target, method: "GET", path: target, lang: want}, depth+1)
 		}
 		// Each form posts to a route that answers HTML in its language.
 		for _, m := range regexp.MustCompile(`<form\s[^>]*action="([^"]*)"`).FindAllStringSubmatch(body, -1) {
 			links++
-			action := html.UnescapeString(m[1])
-			if seen["POST "+action] {
+			action, ok := follow(p, from, html.UnescapeString(m[1]))
+			if !ok || seen["POST "+action] {
 				continue
 			}
 			seen["POST "+action] = true
@@ -239,9 +304,14 @@ func TestEveryLinkOnEveryPublicPageResolves(t *testing.T) {
 		}
 	}
 	for _, p := range pages {
+		p.path = prefix + p.path
 		visit(p, 0)
 	}
-	t.Logf("%d links and forms followed from %d pages", links, len(pages))
+	// A browser's form post, followed to the thank-you page.
+	form := url.Values{"customerName": {"Acme"}, "contactName": {"Jane"}, "email": {"jane.links@example.com"}, "category": {"logistics"},
+		"request": {"compensation"}, "description": {"Crushed pallet."}, "lang": {"en"}, "formToken": {formToken(t, s)}}
+	visit(publicPage{name: "form post", method: "POST", path: prefix + "/public/complaints?lang=en", lang: "en", form: form}, 0)
+	t.Logf("%d links and forms followed from %d pages", links, len(pages)+1)
 }
 
 func mustCustomerID(t *testing.T, s *stackServer, tok string) string {

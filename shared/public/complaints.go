@@ -284,7 +284,14 @@ func (h *Complaints) submit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if isForm {
-		http.Redirect(w, r, res.TrackingURL+"&new=1", http.StatusSeeOther)
+		// A relative Location (http.Redirect would make it absolute from the
+		// path the handler sees, without a custom domain's base path).
+		loc := root(r) + "public/complaints/" + url.PathEscape(res.Number) + "?new=1"
+		if u, err := url.Parse(res.TrackingURL); err == nil {
+			loc += "&" + u.RawQuery
+		}
+		w.Header().Set("Location", loc)
+		w.WriteHeader(http.StatusSeeOther)
 		return
 	}
 	status := http.StatusCreated

@@ -121,6 +121,11 @@ type pageData struct {
 	Lang         string
 	T            texts
 	OtherLangURL string
+	// Root leads from the page to the root of the routes ("./", "../",
+	// "../../"): every link of the pages is relative, so that they work
+	// under a custom domain's base path or a stage too (BASE_PATH is
+	// stripped before the handlers see the path).
+	Root string
 }
 
 func newPage(r *http.Request, l string) pageData {
@@ -128,24 +133,32 @@ func newPage(r *http.Request, l string) pageData {
 	if l == "en" {
 		other = "zh"
 	}
-	return pageData{Lang: l, T: pageTexts[l], OtherLangURL: pageURL(r, other)}
+	return pageData{Lang: l, T: pageTexts[l], OtherLangURL: pageURL(r, other), Root: root(r)}
 }
 
-// pageURL is the address of the page r shows, in language l: the page
-// itself for a GET; for the answer to a post (an error, the form shown
-// again, a thank-you), the page the post came from — the form or the
-// survey — as only GET routes can be opened by a link.
+// root is the relative address of the routes' root from r's page.
+func root(r *http.Request) string {
+	if n := strings.Count(r.URL.Path, "/") - 1; n > 0 {
+		return strings.Repeat("../", n)
+	}
+	return "./"
+}
+
+// pageURL is the address of the page r shows, in language l, relative to
+// it: the page itself for a GET; for the answer to a post (an error, the
+// form shown again, a thank-you), the page the post came from — the form
+// or the survey — as only GET routes can be opened by a link.
 func pageURL(r *http.Request, l string) string {
 	if r.Method == http.MethodGet || r.Method == http.MethodHead {
 		q := r.URL.Query()
 		q.Set("lang", l)
 		q.Del("new")
-		return r.URL.Path + "?" + q.Encode()
+		return root(r) + strings.TrimPrefix(r.URL.Path, "/") + "?" + q.Encode()
 	}
 	if tok, ok := strings.CutPrefix(r.URL.Path, "/public/surveys/"); ok && tok != "" && !strings.Contains(tok, "/") {
-		return "/s/" + url.PathEscape(tok) + "?lang=" + l
+		return root(r) + "s/" + url.PathEscape(tok) + "?lang=" + l
 	}
-	return "/complaint-form?lang=" + l
+	return root(r) + "complaint-form?lang=" + l
 }
 
 type formData struct {
@@ -245,7 +258,7 @@ func renderError(w http.ResponseWriter, r *http.Request, status int, l, kind str
 	case strings.HasPrefix(r.URL.Path, "/public/surveys/"):
 		p.Back, p.BackLabel = pageURL(r, lang(l)), map[string]string{"zh": "返回调查问卷", "en": "Back to the survey"}[lang(l)]
 	case strings.HasPrefix(r.URL.Path, "/public/complaints") || r.URL.Path == "/complaint-form":
-		p.Back, p.BackLabel = "/complaint-form?lang="+lang(l), map[string]string{"zh": "返回投诉表单", "en": "Back to the form"}[lang(l)]
+		p.Back, p.BackLabel = root(r)+"complaint-form?lang="+lang(l), map[string]string{"zh": "返回投诉表单", "en": "Back to the form"}[lang(l)]
 	}
 	renderPage(w, status, "error.html", p)
 }
