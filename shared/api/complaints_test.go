@@ -234,6 +234,7 @@ func TestPublicFormPostAndPage(t *testing.T) {
 		t.Fatalf("form post: %d %q", w.Code, loc)
 	}
 	u, _ := url.Parse(loc)
+	u = req.URL.ResolveReference(u) // a relative Location, resolved as a browser does
 	page := s.Do("GET", u.RequestURI(), "", nil, "Accept", "text/html")
 	if page.Code != 200 || !strings.Contains(string(page.Body), "Thank you") || !strings.Contains(string(page.Body), `id="complaint-number"`) {
 		t.Fatalf("thank-you page %d", page.Code)

@@ -29,6 +29,7 @@
 //	idempotency.go  Idempotency-Key names: one namespace per caller and kind of request
 //	tokens.go     secret links: tracking tokens made from a nonce and the stack key, stored as SHA-256
 //	public.go     the public form's defences: per-client limits, the signed form token, acknowledgements apart
+//	privacy.go    personal information (个人信息保护): how long it is kept (a setting), for the form's notice
 //	outbox.go     mail kept in the table when the mail queue cannot take it
 //	context.go    the request id audit entries record
 //	errors.go     validation, permission, conflict and not-found errors shared by every rule

@@ -35,6 +35,8 @@ type Settings struct {
 	Departments []Department `json:"departments"`
 	// Public are the limits of the public form (per source, per address, per day).
 	Public PublicLimits `json:"public"`
+	// Retention is how long personal data is kept (the form's privacy notice says it).
+	Retention Retention `json:"retention"`
 }
 
 // Department is a department's id and its name in both languages.
@@ -87,6 +89,9 @@ func (s *Settings) FillDefaults() {
 	}
 	if s.Public == (PublicLimits{}) {
 		s.Public = DefaultPublicLimits
+	}
+	if s.Retention == (Retention{}) {
+		s.Retention = DefaultRetention
 	}
 }
 
@@ -151,6 +156,7 @@ func Defaults(tz string) Settings {
 		Departments: []Department{},
 		Visits:      DefaultVisitSettings(),
 		Public:      DefaultPublicLimits,
+		Retention:   DefaultRetention,
 	}
 }
 
@@ -310,6 +316,7 @@ func (s Settings) Validate() error {
 		}
 	}
 	s.Public.validate(v)
+	s.Retention.validate(v)
 	pct(v, "targets.satisfactionPct", s.Targets.SatisfactionPct)
 	pct(v, "targets.renewalPct", s.Targets.RenewalPct)
 	if math.IsNaN(s.Targets.GrowthPct) || s.Targets.GrowthPct < -100 || s.Targets.GrowthPct > 1000 {
