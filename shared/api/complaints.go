@@ -191,6 +191,8 @@ type StepBody struct {
 	Method          string `json:"method"`
 	Result          string `json:"result"`
 	Satisfied       bool   `json:"satisfied"`
+
+	ResponsibleStaff string `json:"responsibleStaff"` // investigation, optional: the responsible staff member's id
 }
 
 func (b StepBody) input(a domain.Action) domain.StepInput {
@@ -198,7 +200,7 @@ func (b StepBody) input(a domain.Action) domain.StepInput {
 	switch a {
 	case domain.ActionInvestigation:
 		in.Investigation = &domain.Investigation{Cause: b.Cause, WhatHappened: b.WhatHappened, Responsible: b.Responsible,
-			Conclusion: b.Conclusion, CompanyAtFault: b.CompanyAtFault, Countermeasures: b.Countermeasures}
+			Conclusion: b.Conclusion, CompanyAtFault: b.CompanyAtFault, Countermeasures: b.Countermeasures, ResponsibleStaff: strings.TrimSpace(b.ResponsibleStaff)}
 	case domain.ActionReply:
 		in.Reply = &domain.Reply{Text: b.Text, Method: b.Method}
 	case domain.ActionCallback:
