@@ -18,6 +18,9 @@
 //	survey.go     satisfaction surveys (满意度调查): invitations, answers, CSAT, NPS, poor answers
 //	followup.go   follow-up callbacks (回访) a manager owes
 //	staff.go      the staff directory: where people's mail goes, who is active
+//	contract.go   an account's contracts (renewal) and monthly business volume, as the report counts them
+//	report.go     the monthly report (每月服务质量报告): months, scopes and who reads which, report settings (staff ladder), snapshots
+//	kpi.go        the report's figures: 满意率 CSAT, 及时率, 合格率, 满意率 of handling, renewal, growth, repeat complainers, ladder, risk list, 投诉统计表
 //	settings.go   the numbers of domain.md an admin may change, their defaults and validation
 //	query.go      listings: pages and the selections the store answers
 //	outbox.go     mail kept in the table when the mail queue cannot take it

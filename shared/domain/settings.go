@@ -27,6 +27,7 @@ type Settings struct {
 	Clock   ClockSettings  `json:"clock"`
 	Survey  SurveySettings `json:"survey"`
 	Targets Targets        `json:"targets"`
+	Reports ReportSettings `json:"reports"` // the monthly report: staff ladder, risk window, repeat complainers
 }
 
 // TierSettings are the revenue-share thresholds of the tiers (分级).
@@ -84,6 +85,7 @@ func Defaults(tz string) Settings {
 			ServiceStart: "08:00", ServiceEnd: "17:00", LunchStart: "12:00", LunchEnd: "13:00", Holidays: []string{}, WorkingWeekendDays: []string{}},
 		Survey:  SurveySettings{ExpiryDays: 30, RemindAfterDays: 7, ContactGapDays: 30, PeriodicMonths: 3, StrategicMonths: 3, FollowUpDays: 3},
 		Targets: Targets{SatisfactionPct: 90, RenewalPct: 80, GrowthPct: 15},
+		Reports: DefaultReportSettings(),
 	}
 }
 
@@ -218,6 +220,7 @@ func (s Settings) Validate() error {
 	if math.IsNaN(s.Targets.GrowthPct) || s.Targets.GrowthPct < -100 || s.Targets.GrowthPct > 1000 {
 		v.Add("targets.growthPct", "must be between -100 and 1000 须在 -100–1000 之间")
 	}
+	s.Reports.validate(v)
 	return v.Err()
 }
 

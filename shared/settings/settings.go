@@ -74,6 +74,7 @@ func (s *Service) read(ctx context.Context) (domain.Settings, error) {
 		return domain.Settings{}, fmt.Errorf("settings: %w", err)
 	}
 	got.TimeZone = s.TimeZone
+	got.FillMissing() // stored before the report settings existed
 	return *got, nil
 }
 
@@ -98,6 +99,7 @@ func (s *Service) Update(ctx context.Context, p domain.Principal, next domain.Se
 	if next.TimeZone == "" {
 		next.TimeZone = s.TimeZone
 	}
+	next.FillMissing()
 	if next.TimeZone != s.TimeZone {
 		return domain.Settings{}, &domain.ValidationError{Fields: map[string]string{"timeZone": "the time zone is the deployment's TimeZone parameter (the schedules fire in it) 时区由部署参数 TimeZone 决定"}}
 	}
@@ -138,6 +140,9 @@ func changedSections(a, b domain.Settings) []string {
 	}
 	if a.Targets != b.Targets {
 		out = append(out, "targets")
+	}
+	if fmt.Sprint(a.Reports) != fmt.Sprint(b.Reports) {
+		out = append(out, "reports")
 	}
 	return out
 }
