@@ -11,18 +11,25 @@
 //	customer          CUST#<id>               PROFILE            MGR#<manager> / CUST#<id>   TIER#<tier> / CUST#<id> DEPT#<dept> / CUST#<id> CUSTOMERS / CUST#<id>
 //	audit entry       AUDIT#<entity>#<id>     <at>#<request>#<n> ACTOR#<sub> / <at>#...
 //	complaint         CMP#<number>            CARD               CUSTCMP#<customer> / <at>#<number>  OPEN / <closeDue>#<number> (open only)  CMPMONTH#<YYYY-MM> / <at>#<number>  CMPDEPT#<dept> / <at>#<number>
+//	                                                             closed or rejected instead: GSI2 CMPDONE#<YYYY-MM it closed> / <receivedAt, fixed width>#<number>
 //	notice sent       NOTICE#<key>            NOTICE (TTL 400 days)   key e.g. complaint/<number>/<reminder>
 //	number sequence   SEQ#CMP#<year>          SEQ
 //	idempotency key   IDEM#<key>              IDEM   (TTL 24 h)
 //	mail sent         MAILSENT#<id>           MAIL   (TTL 7 days)
 //	mail not queued   MAILPENDING#<id>        MAIL               MAILPENDING / <at>
-//	survey invitation SURVEY#<token>          INVITE             CUSTSURVEY#<customer> / <at>#<token>  SURVEYOPEN / <at>#<token> (unanswered only)
+//	survey invitation SURVEY#<token>          INVITE             CUSTSURVEY#<customer> / <at>#<token>  SURVEYOPEN / <at>#<token> (unanswered only)  INVMONTH#<UTC YYYY-MM> / <at, fixed width>#<token>
 //	survey answer     SURVEY#<token>          RESPONSE           CUSTRESP#<customer> / <YYYY-MM>#<at>#<token>           RESPMONTH#<YYYY-MM> / <customer>#<token>
 //	survey aggregate  AGG#CUST#<id> | AGG#MGR#<id> | AGG#MONTH   <YYYY-MM>
 //	contact surveyed  SURVEYCONTACT#<email>   LAST   (TTL: the 30-day gap)
 //	follow-up task    FOLLOWUP#<id>           TASK               MGRFOLLOWUP#<manager> / <due>#<id>
 //	settings          SETTINGS                CURRENT
 //	staff member      STAFF#<id>              PERSON             STAFF / <id>
+//	contract          CUST#<customer>         CONTRACT#<id>      CONTRACTEND#<YYYY-MM of end> / <end>#<id>
+//	business volume   CUST#<customer>         VOLUME#<YYYY-MM>   VOLMONTH#<YYYY-MM> / <customer>
+//	report snapshot   REPORT#<YYYY-MM>        SCOPE#<scope>      (body: gzip of the canonical JSON; hash: its SHA-256)
+//	report trend      REPORTTREND#<scope>     <YYYY-MM>          (the month's headline figures)
+//	complaints/account REPORTFACTS#<YYYY-MM>  COMPLAINTS         (kept with the company snapshot: repeat complainers)
+//	mail part         MAILPART#<id>           PART   (TTL 14 days: an attachment of a queued message)
 //
 // Access patterns:
 //
@@ -50,4 +57,14 @@
 //	settings                       GetItem  PK=SETTINGS, SK=CURRENT
 //	staff member by id             GetItem  PK=STAFF#id, SK=PERSON
 //	the staff directory            Query    GSI1 PK=STAFF
+//	complaints closed in a month   Query    GSI2 PK=CMPDONE#YYYY-MM (SK < received-before)
+//	invitations sent in a month    Query    GSI3 PK=INVMONTH#<UTC month> (one or two), SK BETWEEN from AND to
+//	add a contract [renewing one]  TransactWriteItems: the contract, the audit entry [, the renewed contract's mark]
+//	contracts ending in a range    Query    GSI1 PK=CONTRACTEND#YYYY-MM (per month spanned), SK BETWEEN from AND to
+//	business volume of a month     Query    GSI1 PK=VOLMONTH#YYYY-MM
+//	report snapshot                GetItem  PK=REPORT#month, SK=SCOPE#scope; a month's all: Query PK=REPORT#month
+//	keep a snapshot                TransactWriteItems: snapshot + trend point, each only if not there yet (immutable)
+//	a scope's trend                Query    PK=REPORTTREND#scope, SK BETWEEN from AND to
+//	complaints per account         BatchGetItem PK=REPORTFACTS#month (the months before)
+//	mail part                      PutItem / GetItem PK=MAILPART#id
 package store
