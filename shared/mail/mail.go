@@ -20,6 +20,10 @@ type Message struct {
 	Subject string   `json:"subject"`
 	HTML    string   `json:"html"`
 	Text    string   `json:"text"`
+
+	// Attachments are files sent with the message (attach.go): attached,
+	// or inline images the HTML shows by content id.
+	Attachments []Attachment `json:"attachments,omitempty"`
 }
 
 // Validate checks a job before it is queued or sent.
@@ -37,7 +41,7 @@ func (m Message) Validate() error {
 			return fmt.Errorf("mail: message %s has a bad recipient", m.ID)
 		}
 	}
-	return nil
+	return m.validateAttachments()
 }
 
 // NewID returns a random message id.
@@ -64,6 +68,9 @@ type QueueOutbox struct{ Queue JSONSender }
 func (o QueueOutbox) Send(ctx context.Context, m Message) error {
 	if err := m.Validate(); err != nil {
 		return err
+	}
+	if n := queuedSize(m); n > MaxQueued {
+		return fmt.Errorf("mail: message %s is %d bytes, over the queue's %d: keep its attachments apart (mail.Fit)", m.ID, n, MaxQueued)
 	}
 	return o.Queue.SendJSON(ctx, m)
 }

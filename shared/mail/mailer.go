@@ -35,6 +35,9 @@ type Mailer struct {
 	From string
 	Sent SentLog
 	Now  func() time.Time
+
+	// Parts holds the attachments jobs carry by reference (mail.Fit).
+	Parts Parts
 }
 
 // Handle processes one SQS batch.
@@ -58,7 +61,12 @@ func (m *Mailer) handle(ctx context.Context, rec events.SQSMessage) error {
 		slog.InfoContext(ctx, "mail: duplicate skipped", "mailId", msg.ID, "kind", msg.Kind)
 		return nil
 	}
-	_, err := m.SES.SendEmail(ctx, &sesv2.SendEmailInput{
+	msg, err := resolve(ctx, m.Parts, msg)
+	if err != nil {
+		slog.WarnContext(ctx, "mail: attachment unavailable", "mailId", msg.ID, "err", err.Error())
+		return err
+	}
+	_, err = m.SES.SendEmail(ctx, &sesv2.SendEmailInput{
 		FromEmailAddress: aws.String(m.From),
 		Destination:      &types.Destination{ToAddresses: msg.To},
 		Content: &types.EmailContent{Simple: &types.Message{
@@ -67,6 +75,7 @@ func (m *Mailer) handle(ctx context.Context, rec events.SQSMessage) error {
 				Html: &types.Content{Data: aws.String(msg.HTML), Charset: aws.String("UTF-8")},
 				Text: &types.Content{Data: aws.String(msg.Text), Charset: aws.String("UTF-8")},
 			},
+			Attachments: sesAttachments(msg.Attachments),
 		}},
 	})
 	if err != nil {
@@ -79,4 +88,19 @@ func (m *Mailer) handle(ctx context.Context, rec events.SQSMessage) error {
 	}
 	slog.InfoContext(ctx, "mail: sent", "mailId", msg.ID, "kind", msg.Kind)
 	return nil
+}
+
+// sesAttachments are the message's attachments as SES v2 simple content
+// carries them: attached, or inline with their content id (the HTML's cid:).
+func sesAttachments(list []Attachment) []types.Attachment {
+	var out []types.Attachment
+	for _, a := range list {
+		sa := types.Attachment{FileName: aws.String(a.Filename), RawContent: a.Data, ContentType: aws.String(a.ContentType),
+			ContentDisposition: types.AttachmentContentDispositionAttachment, ContentTransferEncoding: types.AttachmentContentTransferEncodingBase64}
+		if a.Inline() {
+			sa.ContentDisposition, sa.ContentId = types.AttachmentContentDispositionInline, aws.String(a.ContentID)
+		}
+		out = append(out, sa)
+	}
+	return out
 }
