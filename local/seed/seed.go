@@ -153,7 +153,7 @@ func (g *gen) month(m domain.Month) {
 		if !recv.Before(g.o.Now) {
 			continue
 		}
-		c := domain.Complaint{CustomerName: "来电客户", Contact: domain.Contact{Name: "王先生", Phone: "13800000000"}, Channel: []domain.Channel{domain.ChannelWeb, domain.ChannelPhone, domain.ChannelLetter, domain.ChannelEmail, domain.ChannelVisit}[g.r.IntN(5)],
+		c := domain.Complaint{Contact: domain.Contact{Name: "王先生", Phone: "13800000000"}, Channel: []domain.Channel{domain.ChannelWeb, domain.ChannelPhone, domain.ChannelLetter, domain.ChannelEmail, domain.ChannelVisit}[g.r.IntN(5)],
 			Category: domain.Categories[g.r.IntN(len(domain.Categories))], Severity: domain.SeverityNormal, Request: domain.RequestOther, Description: "—",
 			ReceivedAt: recv, Language: "zh", TrackingToken: "seed"}
 		if g.r.IntN(10) == 0 {
@@ -161,6 +161,8 @@ func (g *gen) month(m domain.Month) {
 		}
 		if g.r.IntN(10) != 0 && len(g.d.Customers) > 0 {
 			c.LinkAccount(g.pick(g.d.Customers))
+		} else {
+			c.CustomerName = "来电客户"
 		}
 		year := domain.NumberYear(recv, g.loc)
 		g.seq[year]++
@@ -211,7 +213,11 @@ func (g *gen) drive(c *domain.Complaint, depts []string) {
 		return
 	}
 	c.Department, c.HandlingOpinion = dept, "请核实处理"
-	if g.r.IntN(6) == 0 { // still with the department
+	stuck := 40 // one in stuck is still with the department: often for recent ones
+	if g.o.Now.Sub(c.ReceivedAt) < 14*24*time.Hour {
+		stuck = 6
+	}
+	if g.r.IntN(stuck) == 0 {
 		return
 	}
 	rounds := 1

@@ -58,7 +58,7 @@ var riskLabels = map[string]words{
 	domain.RiskOverdueComplaint: {"投诉超时未结 %s", "overdue complaint %s"},
 	domain.RiskOpenComplaint:    {"投诉处理中 %s", "open complaint %s"},
 	domain.RiskDetractor:        {"贬损评价（推荐意愿 %s）", "detractor answer (recommend %s)"},
-	domain.RiskMissedVisit:      {"拜访未完成 %s 次", "%s planned visit(s) missed"},
+	domain.RiskMissedVisit:      {"拜访未完成（%s 次）", "planned visits missed (%s)"},
 	domain.RiskUnansweredSurvey: {"问卷未回复%s", "survey unanswered%s"},
 }
 
@@ -138,7 +138,7 @@ var ui = map[string]words{
 	"category":        {"类别", "Category"},
 	"received":        {"受理", "Received"},
 	"closed":          {"结案", "Closed"},
-	"inTime":          {"7天内结案", "Closed in 7 days"},
+	"inTime":          {"7天内结", "In 7 days"},
 	"atFault":         {"有责", "At fault"},
 	"avgDays":         {"平均天数", "Avg. days"},
 	"overdue":         {"超时", "Overdue"},
@@ -156,6 +156,10 @@ var ui = map[string]words{
 	"csv.repeat":      {"重复投诉客户（本月/期间）", "Repeat complainer (month/period)"},
 	"csv.notRecorded": {"未记录", "not recorded"},
 	"risk.short":      {"风险客户", "Accounts at risk"},
+	"endsOn":          {"合同 %s 到期", "contract ends %s"},
+	"colon":           {"：", ": "},
+	"more":            {"另有 %d 件，见附件 CSV 或在线报告。", "%d more in the CSV and the online report."},
+	"overdueBy":       {"超时 %s 天", "%s days overdue"},
 }
 
 func t(lang, key string) string { return ui[key].in(lang) }

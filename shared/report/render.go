@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"html/template"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -19,6 +20,7 @@ import (
 
 type cell struct {
 	Text   string
+	Note   string // a second line (a missed target)
 	Status string // "met", "missed" or ""
 }
 
@@ -33,9 +35,22 @@ type table struct {
 	Num   int  // columns from this one are numbers (right-aligned)
 }
 
+// list is one entry per line group: what a table of long texts becomes on
+// a phone.
+type list struct {
+	Title string
+	Items []item
+	More  string // "and N more"
+}
+
+type item struct {
+	Head, Meta, Body string
+}
+
 type section struct {
 	Title  string
 	Lines  []string
+	Lists  []list
 	Tables []table
 }
 
@@ -46,7 +61,7 @@ type pageData struct {
 	Chart                                  template.HTML
 	ChartAlt, ChartNote                    string
 	Legend                                 []legendItem
-	Risk                                   table
+	Risk                                   list
 	RiskNone                               string
 	KPIs                                   table
 	Trend                                  table
@@ -77,17 +92,10 @@ func newPageData(snap domain.Snapshot, lang string, names func(string) string) p
 	}
 
 	// Risk list first.
-	d.Risk = table{Title: tf(lang, "risk", r.Basis.Reports.RiskDays), Head: []string{t(lang, "customer"), t(lang, "contractEnd"), t(lang, "reasons")}}
+	d.Risk = list{Title: tf(lang, "risk", r.Basis.Reports.RiskDays)}
 	for _, e := range r.Risk {
-		var rs []string
-		for _, x := range e.Reasons {
-			rs = append(rs, reasonText(x, lang))
-		}
-		sep := "；"
-		if lang == "en" {
-			sep = "; "
-		}
-		d.Risk.Rows = append(d.Risk.Rows, row{{Text: e.CustomerName + " · " + label(tierLabels, string(e.Tier), lang)}, {Text: e.ContractEnd}, {Text: strings.Join(rs, sep)}})
+		d.Risk.Items = append(d.Risk.Items, item{Head: e.CustomerName, Meta: label(tierLabels, string(e.Tier), lang) + " · " + tf(lang, "endsOn", e.ContractEnd),
+			Body: reasonsText(e.Reasons, lang)})
 	}
 	if len(r.Risk) == 0 {
 		d.RiskNone = t(lang, "risk.none")
@@ -98,16 +106,16 @@ func newPageData(snap domain.Snapshot, lang string, names func(string) string) p
 	for _, k := range r.KPIs {
 		v := cell{Text: kpiValue(k.Unit, k.Value)}
 		if k.Den > 0 {
-			v.Text += " (" + strconv.Itoa(k.Num) + "/" + strconv.Itoa(k.Den) + ")"
+			v.Note = strconv.Itoa(k.Num) + "/" + strconv.Itoa(k.Den)
 		}
 		target := "—"
 		if k.Target != nil {
-			target = "≥ " + kpiValue(k.Unit, k.Target)
+			target = "≥\u00a0" + short(k.Unit, *k.Target)
 			switch {
 			case k.Missed():
-				v.Status, v.Text = "missed", v.Text+" "+t(lang, "missed")
+				v.Status, v.Note = "missed", t(lang, "missed")
 			case k.Met != nil:
-				v.Status, v.Text = "met", v.Text+" "+t(lang, "met")
+				v.Status, v.Note = "met", t(lang, "met")
 			}
 		}
 		d.KPIs.Rows = append(d.KPIs.Rows, row{{Text: kpiLabels[k.Key].in(lang)}, v, {Text: target}, {Text: kpiValue(k.Unit, k.LastMonth)}})
@@ -117,7 +125,7 @@ func newPageData(snap domain.Snapshot, lang string, names func(string) string) p
 	first, last := r.Trend[0].Month, r.Trend[len(r.Trend)-1].Month
 	target := r.Basis.Targets.SatisfactionPct
 	d.ChartAlt = t(lang, "trend.alt")
-	d.ChartNote = tf(lang, "trend.note", first, last, pct(&target))
+	d.ChartNote = tf(lang, "trend.note", first, last, short("%", target))
 	for _, s := range trendSeries {
 		dash := "solid"
 		if len(s.dash) > 0 {
@@ -136,7 +144,12 @@ func newPageData(snap domain.Snapshot, lang string, names func(string) string) p
 	for _, p := range r.Trend {
 		rw := row{{Text: p.Month}}
 		for _, key := range []string{domain.KPICSAT, domain.KPITimeliness, domain.KPIPassRate, domain.KPIHandlingSatisfaction} {
-			rw = append(rw, cell{Text: pointValue(p, key, "%")})
+			v, ok := p.Values[key]
+			txt := "—"
+			if ok {
+				txt = strconv.FormatFloat(math.Round(v), 'f', 0, 64) + "%" // whole percents: the table fits a phone; the CSV has the decimals
+			}
+			rw = append(rw, cell{Text: txt})
 		}
 		rw = append(rw, cell{Text: pointValue(p, domain.KPIComplaints, "count")})
 		d.Trend.Rows = append(d.Trend.Rows, rw)
@@ -169,7 +182,7 @@ func hex(r, g, b uint8) string { return fmt.Sprintf("%02x%02x%02x", r, g, b) }
 
 func shortKPI(key, lang string) string {
 	short := map[string]words{domain.KPICSAT: {"满意度", "CSAT"}, domain.KPITimeliness: {"及时率", "On time"}, domain.KPIPassRate: {"合格率", "Pass"},
-		domain.KPIHandlingSatisfaction: {"处理满意率", "Handling sat."}, domain.KPIComplaints: {"投诉数", "Complaints"}}
+		domain.KPIHandlingSatisfaction: {"满意率", "Handled"}, domain.KPIComplaints: {"投诉", "Cases"}}
 	return short[key].in(lang)
 }
 
@@ -181,12 +194,54 @@ func pointValue(p domain.TrendPoint, key, unit string) string {
 	return kpiValue(unit, &v)
 }
 
-func counts(title string, cs []domain.Count, labels map[string]words, lang string) table {
-	tb := table{Title: title, Head: []string{title, t(lang, "complaints")}, Num: 1}
+// maxListed is how many overdue complaints the email and page list (the
+// CSV and JSON have them all).
+const maxListed = 10
+
+// countsText lists the non-zero counts of a dimension on one line.
+func countsText(cs []domain.Count, labels map[string]words, lang string) string {
+	var parts []string
 	for _, c := range cs {
-		tb.Rows = append(tb.Rows, row{{Text: label(labels, c.Key, lang)}, {Text: strconv.Itoa(c.N)}})
+		if c.N > 0 {
+			parts = append(parts, label(labels, c.Key, lang)+"\u00a0"+strconv.Itoa(c.N))
+		}
 	}
-	return tb
+	return strings.Join(parts, " · ")
+}
+
+// short is a value without a needless decimal: 90%, 87.5%.
+func short(unit string, v float64) string {
+	s := strconv.FormatFloat(v, 'f', 1, 64)
+	s = strings.TrimSuffix(s, ".0")
+	if unit == "%" {
+		return s + "%"
+	}
+	return s
+}
+
+// reasonsText gives an account's risk reasons, those of a kind together.
+func reasonsText(rs []domain.RiskReason, lang string) string {
+	var kinds []string
+	refs := map[string][]string{}
+	for _, r := range rs {
+		if _, ok := refs[r.Kind]; !ok {
+			kinds = append(kinds, r.Kind)
+		}
+		if r.Ref != "" {
+			refs[r.Kind] = append(refs[r.Kind], r.Ref)
+		} else if refs[r.Kind] == nil {
+			refs[r.Kind] = []string{}
+		}
+	}
+	sep, list := "；", "、"
+	if lang == "en" {
+		sep, list = "; ", ", "
+	}
+	var out []string
+	for _, k := range kinds {
+		out = append(out, reasonText(domain.RiskReason{Kind: k, Ref: strings.Join(refs[k], list)}, lang))
+	}
+	return strings.Join(out, sep)
 }
 
 func satisfactionSection(r domain.Report, lang string, names func(string) string) section {
@@ -217,16 +272,26 @@ func complaintSection(r domain.Report, lang string) section {
 	}
 	sec.Lines = append(sec.Lines, tf(lang, "cmp.days", num1(c.AvgCloseDays), num1(c.WorstCloseDays), worst, c.OpenAtEnd, c.OverdueAtEnd))
 	if c.Received > 0 {
-		sec.Tables = append(sec.Tables, counts(t(lang, "byCategory"), c.ByCategory, categoryLabels, lang), counts(t(lang, "bySeverity"), c.BySeverity, severityLabels, lang),
-			counts(t(lang, "byChannel"), c.ByChannel, channelLabels, lang), counts(t(lang, "byDepartment"), c.ByDepartment, nil, lang),
-			counts(t(lang, "byTier"), c.ByTier, tierLabels, lang))
+		for _, dim := range []struct {
+			key    string
+			cs     []domain.Count
+			labels map[string]words
+		}{{"byCategory", c.ByCategory, categoryLabels}, {"bySeverity", c.BySeverity, severityLabels}, {"byChannel", c.ByChannel, channelLabels},
+			{"byDepartment", c.ByDepartment, nil}, {"byTier", c.ByTier, tierLabels}} {
+			sec.Lines = append(sec.Lines, t(lang, dim.key)+t(lang, "colon")+countsText(dim.cs, dim.labels, lang))
+		}
 	}
 	if len(c.Overdue) > 0 {
-		tb := table{Title: t(lang, "overdueList"), Head: []string{t(lang, "number"), t(lang, "customer"), t(lang, "department"), t(lang, "daysOverdue")}, Num: 3}
-		for _, o := range c.Overdue {
-			tb.Rows = append(tb.Rows, row{{Text: o.Number}, {Text: o.CustomerName}, {Text: label(nil, o.Department, lang)}, {Text: strconv.FormatFloat(o.DaysOverdue, 'f', 1, 64)}})
+		l := list{Title: t(lang, "overdueList")}
+		for i, o := range c.Overdue {
+			if i == maxListed {
+				l.More = tf(lang, "more", c.OverdueAtEnd-maxListed)
+				break
+			}
+			l.Items = append(l.Items, item{Head: o.Number + " " + o.CustomerName, Meta: t(lang, "department") + " " + label(nil, o.Department, lang),
+				Body: tf(lang, "overdueBy", strconv.FormatFloat(o.DaysOverdue, 'f', 1, 64))})
 		}
-		sec.Tables = append(sec.Tables, tb)
+		sec.Lists = append(sec.Lists, l)
 	}
 	if len(c.Repeat) > 0 {
 		rs := r.Basis.Reports
@@ -261,8 +326,8 @@ func accountSection(r domain.Report, lang string) section {
 	a := r.Accounts
 	tg := r.Basis.Targets
 	sec := section{Title: t(lang, "accounts"), Lines: []string{
-		tf(lang, "acc.renewal", a.Ending, a.Renewed, pct(a.RenewalRate), pct(&tg.RenewalPct)),
-		tf(lang, "acc.growth", yuan(a.Volume-0), yuan(a.VolumeLastYear), signedPct(a.Growth), pct(&tg.GrowthPct)),
+		tf(lang, "acc.renewal", a.Ending, a.Renewed, pct(a.RenewalRate), short("%", tg.RenewalPct)),
+		tf(lang, "acc.growth", yuan(a.Volume), yuan(a.VolumeLastYear), signedPct(a.Growth), short("%", tg.GrowthPct)),
 	}}
 	if len(a.ByTier) > 0 {
 		tb := table{Head: []string{t(lang, "tier"), t(lang, "volume"), t(lang, "lastYear"), t(lang, "growth")}, Num: 1}
@@ -341,12 +406,27 @@ func Text(snap domain.Snapshot, lang string, names func(string) string) string {
 			}
 			var cs []string
 			for _, c := range r {
+				if c.Note != "" {
+					c.Text += " " + c.Note
+				}
 				cs = append(cs, c.Text)
 			}
 			p(strings.Join(cs, " | "))
 		}
 	}
-	writeTable(d.Risk)
+	writeList := func(l list) {
+		if l.Title != "" {
+			p("")
+			p("== " + l.Title)
+		}
+		for _, it := range l.Items {
+			p("- " + it.Head + " (" + it.Meta + "): " + it.Body)
+		}
+		if l.More != "" {
+			p(l.More)
+		}
+	}
+	writeList(d.Risk)
 	if d.RiskNone != "" {
 		p(d.RiskNone)
 	}
@@ -357,6 +437,9 @@ func Text(snap domain.Snapshot, lang string, names func(string) string) string {
 		p("== " + s.Title)
 		for _, l := range s.Lines {
 			p(l)
+		}
+		for _, l := range s.Lists {
+			writeList(l)
 		}
 		for _, tb := range s.Tables {
 			writeTable(tb)
@@ -408,6 +491,14 @@ var pageTemplate = template.Must(template.New("page").Funcs(template.FuncMap{
 		}
 		return "left"
 	},
+	// numbers never break across lines; in a wide table nothing does
+	"nowrap": func(tb table, i int) bool { return tb.Wide || (tb.Num > 0 && i >= tb.Num) },
+	"pad": func(tb table) string {
+		if tb.Wide {
+			return "6px 4px"
+		}
+		return "6px 6px"
+	},
 }).Parse(pageHTML))
 
 // pageHTML keeps every style inline (mail clients drop <style> blocks) and
@@ -424,7 +515,7 @@ const pageHTML = `<!doctype html>
 <p style="margin:0 0 12px;font-size:13px;color:#52606d">{{.AsOf}}</p>
 {{if .Note}}<p style="margin:0 0 12px;padding:8px 10px;background:#fff8e1;border-left:4px solid #f9a825;font-size:14px">{{.Note}}</p>{{end}}
 {{if .Empty}}<p style="font-size:16px;line-height:1.6;margin:8px 0 4px">{{.Empty}}</p>{{else}}
-{{template "table" .Risk}}{{if .RiskNone}}<p style="font-size:14px;margin:0 0 16px">{{.RiskNone}}</p>{{end}}
+{{template "list" .Risk}}{{if .RiskNone}}<p style="font-size:14px;margin:0 0 16px">{{.RiskNone}}</p>{{end}}
 {{template "table" .KPIs}}
 <h2 style="font-size:17px;margin:20px 0 8px">{{call .L "trend"}}</h2>
 <div style="margin:0 0 6px">{{.Chart}}</div>
@@ -433,14 +524,18 @@ const pageHTML = `<!doctype html>
 {{template "table" .Trend}}
 {{range .Sections}}<h2 style="font-size:17px;margin:22px 0 8px">{{.Title}}</h2>
 {{range .Lines}}<p style="margin:0 0 8px;font-size:14px;line-height:1.6">{{.}}</p>
-{{end}}{{range .Tables}}{{template "table" .}}{{end}}{{end}}
+{{end}}{{range .Lists}}{{template "list" .}}{{end}}{{range .Tables}}{{template "table" .}}{{end}}{{end}}
 <p style="margin:20px 0 4px;font-size:13px;color:#52606d;line-height:1.5">{{if .Email}}{{.Attach}}<br>{{end}}{{.Online}}</p>
 <p style="margin:0;font-size:11px;color:#7b8794;word-break:break-all">{{.Hash}}</p>{{end}}
 {{if .Footer}}<p style="margin:18px 0 0;font-size:12px;color:#7b8794">{{.Footer}}</p>{{end}}
 </div></div></body></html>
+{{define "list"}}{{if .Items}}<h3 style="font-size:15px;margin:16px 0 6px">{{.Title}}</h3>
+<table role="presentation" cellpadding="0" cellspacing="0" style="border-collapse:collapse;width:100%;margin:0 0 12px">{{range .Items}}
+<tr><td style="padding:7px 2px;border-bottom:1px solid #e4e7eb;font-size:14px;line-height:1.5"><b>{{.Head}}</b> <span style="color:#52606d;font-size:13px;white-space:nowrap">{{.Meta}}</span><br>{{.Body}}</td></tr>{{end}}
+</table>{{if .More}}<p style="margin:-6px 0 12px;font-size:13px;color:#52606d">{{.More}}</p>{{end}}{{end}}{{end}}
 {{define "table"}}{{if .Head}}{{$tb := .}}{{if .Title}}<h3 style="font-size:15px;margin:16px 0 6px">{{.Title}}</h3>{{end}}
 <div style="{{if .Wide}}overflow-x:auto;-webkit-overflow-scrolling:touch;{{end}}margin:0 0 12px">
-<table role="table" cellpadding="0" cellspacing="0" style="border-collapse:collapse;width:100%;font-size:14px;line-height:1.4">
-<thead><tr>{{range $i, $h := .Head}}<th scope="col" style="text-align:{{align $tb $i}};padding:6px 6px;border-bottom:2px solid #cbd2d9;font-size:12px;color:#52606d;font-weight:600;{{if $tb.Wide}}white-space:nowrap;{{end}}">{{$h}}</th>{{end}}</tr></thead>
-<tbody>{{range .Rows}}<tr>{{range $i, $c := .}}<td style="text-align:{{align $tb $i}};padding:6px 6px;border-bottom:1px solid #e4e7eb;vertical-align:top;{{if $tb.Wide}}white-space:nowrap;{{end}}{{if eq $c.Status "missed"}}color:#b71c1c;font-weight:600;{{else if eq $c.Status "met"}}color:#1b5e20;{{end}}">{{$c.Text}}</td>{{end}}</tr>
-{{end}}{{if .Foot}}<tr>{{range $i, $c := .Foot}}<td style="text-align:{{align $tb $i}};padding:6px 6px;border-top:2px solid #cbd2d9;font-weight:600;{{if $tb.Wide}}white-space:nowrap;{{end}}">{{$c.Text}}</td>{{end}}</tr>{{end}}</tbody></table></div>{{end}}{{end}}`
+<table role="table" cellpadding="0" cellspacing="0" style="border-collapse:collapse;width:100%;font-size:{{if .Wide}}13px{{else}}14px{{end}};line-height:1.4">
+<thead><tr>{{range $i, $h := .Head}}<th scope="col" style="text-align:{{align $tb $i}};padding:{{pad $tb}};border-bottom:2px solid #cbd2d9;font-size:12px;color:#52606d;font-weight:600;{{if nowrap $tb $i}}white-space:nowrap;{{end}}">{{$h}}</th>{{end}}</tr></thead>
+<tbody>{{range .Rows}}<tr>{{range $i, $c := .}}<td style="text-align:{{align $tb $i}};padding:{{pad $tb}};border-bottom:1px solid #e4e7eb;vertical-align:top;{{if nowrap $tb $i}}white-space:nowrap;{{end}}{{if eq $c.Status "missed"}}color:#b71c1c;font-weight:600;{{else if eq $c.Status "met"}}color:#1b5e20;{{end}}">{{$c.Text}}{{if $c.Note}}<span style="display:block;font-size:12px;{{if not $c.Status}}color:#7b8794;{{end}}">{{$c.Note}}</span>{{end}}</td>{{end}}</tr>
+{{end}}{{if .Foot}}<tr>{{range $i, $c := .Foot}}<td style="text-align:{{align $tb $i}};padding:{{pad $tb}};border-top:2px solid #cbd2d9;font-weight:600;{{if nowrap $tb $i}}white-space:nowrap;{{end}}">{{$c.Text}}</td>{{end}}</tr>{{end}}</tbody></table></div>{{end}}{{end}}`

@@ -64,12 +64,12 @@ func local(zone, s string) time.Time {
 // domain's rules: plain loops over what the generator made.
 type tally struct {
 	Received, Rejected, Closed, OnTime, Passed, Satisfied, AtFault, Open, Overdue int
-	ByCategory                                                                 map[domain.Category]int
-	Invitations, Answered, Answers, SatisfiedAnswers, Promoters, Detractors    int
-	Ending, Renewed, Lost                                                      int
-	Volume, VolumeLastYear                                                     int64
-	Repeat                                                                     []string
-	Staff                                                                      map[string]int
+	ByCategory                                                                    map[domain.Category]int
+	Invitations, Answered, Answers, SatisfiedAnswers, Promoters, Detractors       int
+	Ending, Renewed, Lost                                                         int
+	Volume, VolumeLastYear                                                        int64
+	Repeat                                                                        []string
+	Staff                                                                         map[string]int
 }
 
 func recount(d *seed.Data, m domain.Month, asOf time.Time, in func(manager, dept string) bool) tally {
