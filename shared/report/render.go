@@ -31,8 +31,10 @@ type table struct {
 	Head  []string
 	Rows  []row
 	Foot  row
-	Wide  bool // scrolls sideways on a phone
-	Num   int  // columns from this one are numbers (right-aligned)
+	Wide  bool   // scrolls sideways on a phone
+	Num   int    // columns from this one are numbers (right-aligned)
+	More  string // "and N more" when the email shows only the first rows
+	Keep  bool   // shown whole in the email too (headline figures, trend)
 }
 
 // list is one entry per line group: what a table of long texts becomes on
@@ -102,7 +104,7 @@ func newPageData(snap domain.Snapshot, lang string, names func(string) string) p
 	}
 
 	// Headline figures.
-	d.KPIs = table{Title: t(lang, "kpis"), Head: []string{t(lang, "figure"), t(lang, "thisMonth"), t(lang, "target"), t(lang, "lastMonth")}, Num: 1}
+	d.KPIs = table{Title: t(lang, "kpis"), Head: []string{t(lang, "figure"), t(lang, "thisMonth"), t(lang, "target"), t(lang, "lastMonth")}, Num: 1, Keep: true}
 	for _, k := range r.KPIs {
 		v := cell{Text: kpiValue(k.Unit, k.Value)}
 		if k.Den > 0 {
@@ -136,7 +138,7 @@ func newPageData(snap domain.Snapshot, lang string, names func(string) string) p
 		}
 		d.Legend = append(d.Legend, legendItem{Color: "#" + hex(s.color.R, s.color.G, s.color.B), Label: kpiLabels[s.key].in(lang), Pattern: patternName[s.key][langIdx(lang)], Dash: dash})
 	}
-	d.Trend = table{Title: t(lang, "trend"), Head: []string{t(lang, "month")}, Wide: true, Num: 1}
+	d.Trend = table{Title: t(lang, "trend"), Head: []string{t(lang, "month")}, Wide: true, Num: 1, Keep: true}
 	for _, s := range trendSeries {
 		d.Trend.Head = append(d.Trend.Head, shortKPI(s.key, lang))
 	}
@@ -378,9 +380,53 @@ func complaintTable(ct domain.ComplaintTable, lang string) table {
 	return tb
 }
 
-// Text is the report's text part: the same figures, line by line.
+// emailRows is how many rows of a long list or table an email shows: mail
+// clients clip long messages (Gmail at about 100 KB of HTML), so the rest
+// is in the CSV and the online report.
+const emailRows = 20
+
+// forEmail shortens the long lists and tables to emailRows, saying how many
+// more the CSV and the online report hold; the complaint statistics table
+// is attached as XLSX instead.
+func (d *pageData) forEmail(lang string) {
+	d.Risk = capList(d.Risk, lang)
+	var secs []section
+	for _, s := range d.Sections {
+		for i := range s.Lists {
+			s.Lists[i] = capList(s.Lists[i], lang)
+		}
+		var tables []table
+		for _, tb := range s.Tables {
+			if tb.Foot != nil { // the statistics table
+				continue
+			}
+			if !tb.Keep && len(tb.Rows) > emailRows {
+				tb.More = tf(lang, "moreRows", len(tb.Rows)-emailRows)
+				tb.Rows = tb.Rows[:emailRows]
+			}
+			tables = append(tables, tb)
+		}
+		s.Tables = tables
+		if len(s.Lines) > 0 || len(s.Lists) > 0 || len(s.Tables) > 0 {
+			secs = append(secs, s)
+		}
+	}
+	d.Sections = secs
+}
+
+func capList(l list, lang string) list {
+	if len(l.Items) > emailRows {
+		l.More = tf(lang, "moreRows", len(l.Items)-emailRows)
+		l.Items = l.Items[:emailRows]
+	}
+	return l
+}
+
+// Text is the report's text part: the same figures, line by line, as the
+// email shows them.
 func Text(snap domain.Snapshot, lang string, names func(string) string) string {
 	d := newPageData(snap, lang, names)
+	d.forEmail(lang)
 	var b strings.Builder
 	p := func(s string) { b.WriteString(s + "\n") }
 	p(d.Title + " · " + d.Period)
@@ -412,6 +458,9 @@ func Text(snap domain.Snapshot, lang string, names func(string) string) string {
 				cs = append(cs, c.Text)
 			}
 			p(strings.Join(cs, " | "))
+		}
+		if tb.More != "" {
+			p(tb.More)
 		}
 	}
 	writeList := func(l list) {
@@ -491,15 +540,46 @@ var pageTemplate = template.Must(template.New("page").Funcs(template.FuncMap{
 		}
 		return "left"
 	},
-	// numbers never break across lines; in a wide table nothing does
-	"nowrap": func(tb table, i int) bool { return tb.Wide || (tb.Num > 0 && i >= tb.Num) },
-	"pad": func(tb table) string {
-		if tb.Wide {
-			return "6px 4px"
-		}
-		return "6px 6px"
-	},
+	"th": func(tb table, i int) template.CSS { return template.CSS(cellStyle(tb, i, "head")) },
+	"td": func(tb table, i int, status string) template.CSS { return template.CSS(cellStyle(tb, i, status)) },
 }).Parse(pageHTML))
+
+// cellStyle is a cell's inline style, as short as it can be (the email's
+// size is mostly table cells): numbers right-aligned and never broken
+// across lines, nothing broken in a wide table, a missed figure in red and
+// bold (beside its word and symbol), a met one in green.
+func cellStyle(tb table, i int, status string) string {
+	var b strings.Builder
+	if tb.Wide {
+		b.WriteString("padding:6px 4px;")
+	} else {
+		b.WriteString("padding:6px;")
+	}
+	switch status {
+	case "head":
+		b.WriteString("border-bottom:2px solid #cbd2d9;font-size:12px;color:#52606d;font-weight:600;")
+	case "foot":
+		b.WriteString("border-top:2px solid #cbd2d9;font-weight:600;")
+	default:
+		b.WriteString("border-bottom:1px solid #e4e7eb;")
+	}
+	switch status {
+	case "missed":
+		b.WriteString("color:#b71c1c;font-weight:600;")
+	case "met":
+		b.WriteString("color:#1b5e20;")
+	}
+	num := tb.Num > 0 && i >= tb.Num
+	if num {
+		b.WriteString("text-align:right;")
+	} else {
+		b.WriteString("text-align:left;")
+	}
+	if tb.Wide || num {
+		b.WriteString("white-space:nowrap")
+	}
+	return b.String()
+}
 
 // pageHTML keeps every style inline (mail clients drop <style> blocks) and
 // every table within the width of a phone: narrow tables fill the column,
@@ -534,8 +614,8 @@ const pageHTML = `<!doctype html>
 <tr><td style="padding:7px 2px;border-bottom:1px solid #e4e7eb;font-size:14px;line-height:1.5"><b>{{.Head}}</b> <span style="color:#52606d;font-size:13px;white-space:nowrap">{{.Meta}}</span><br>{{.Body}}</td></tr>{{end}}
 </table>{{if .More}}<p style="margin:-6px 0 12px;font-size:13px;color:#52606d">{{.More}}</p>{{end}}{{end}}{{end}}
 {{define "table"}}{{if .Head}}{{$tb := .}}{{if .Title}}<h3 style="font-size:15px;margin:16px 0 6px">{{.Title}}</h3>{{end}}
-<div style="{{if .Wide}}overflow-x:auto;-webkit-overflow-scrolling:touch;{{end}}margin:0 0 12px">
+<div style="{{if .Wide}}overflow-x:auto;{{end}}margin:0 0 12px">
 <table role="table" cellpadding="0" cellspacing="0" style="border-collapse:collapse;width:100%;font-size:{{if .Wide}}13px{{else}}14px{{end}};line-height:1.4">
-<thead><tr>{{range $i, $h := .Head}}<th scope="col" style="text-align:{{align $tb $i}};padding:{{pad $tb}};border-bottom:2px solid #cbd2d9;font-size:12px;color:#52606d;font-weight:600;{{if nowrap $tb $i}}white-space:nowrap;{{end}}">{{$h}}</th>{{end}}</tr></thead>
-<tbody>{{range .Rows}}<tr>{{range $i, $c := .}}<td style="text-align:{{align $tb $i}};padding:{{pad $tb}};border-bottom:1px solid #e4e7eb;vertical-align:top;{{if nowrap $tb $i}}white-space:nowrap;{{end}}{{if eq $c.Status "missed"}}color:#b71c1c;font-weight:600;{{else if eq $c.Status "met"}}color:#1b5e20;{{end}}">{{$c.Text}}{{if $c.Note}}<span style="display:block;font-size:12px;{{if not $c.Status}}color:#7b8794;{{end}}">{{$c.Note}}</span>{{end}}</td>{{end}}</tr>
-{{end}}{{if .Foot}}<tr>{{range $i, $c := .Foot}}<td style="text-align:{{align $tb $i}};padding:{{pad $tb}};border-top:2px solid #cbd2d9;font-weight:600;{{if nowrap $tb $i}}white-space:nowrap;{{end}}">{{$c.Text}}</td>{{end}}</tr>{{end}}</tbody></table></div>{{end}}{{end}}`
+<tr>{{range $i, $h := .Head}}<th scope="col" style="{{th $tb $i}}">{{$h}}</th>{{end}}</tr>
+{{range .Rows}}<tr valign="top">{{range $i, $c := .}}<td style="{{td $tb $i $c.Status}}">{{$c.Text}}{{if $c.Note}}<br><small style="font-size:12px{{if not $c.Status}};color:#7b8794{{end}}">{{$c.Note}}</small>{{end}}</td>{{end}}</tr>
+{{end}}{{if .Foot}}<tr>{{range $i, $c := .Foot}}<td style="{{td $tb $i "foot"}}">{{$c.Text}}</td>{{end}}</tr>{{end}}</table></div>{{if .More}}<p style="margin:-6px 0 12px;font-size:13px;color:#52606d">{{.More}}</p>{{end}}{{end}}{{end}}`

@@ -160,3 +160,33 @@ func TestPageHasTheChartAsSVG(t *testing.T) {
 		t.Error("the page shows the snapshot's hash and the company's statistics table")
 	}
 }
+
+// A large company's email stays within what mail clients show unclipped
+// (Gmail clips at about 100 KB of HTML) and what the mail queue takes:
+// long lists show their first rows and say how many more the CSV holds.
+func TestLargeCompanyEmailStaysSmall(t *testing.T) {
+	loc, _ := time.LoadLocation("Asia/Shanghai")
+	m := domain.Month{Year: 2026, Month: time.October}
+	now := m.End(loc).Add(8 * time.Hour)
+	d := seed.Generate(seed.Options{Seed: 24, Zone: "Asia/Shanghai", Accounts: 500, Managers: 50, Departments: 5, Staff: 20, From: m.Add(-2), To: m.Add(1),
+		ComplaintsPerMonth: 500, AnswersPerMonth: 1250, Now: now})
+	r := domain.ComputeReport(inputFrom(d, m, now), domain.CompanyScope, nil, domain.BasisOf(domain.Defaults("Asia/Shanghai")))
+	if len(r.Risk) <= 20 || len(r.Managers) <= 20 || len(r.Complaints.Repeat) <= 20 {
+		t.Fatalf("the sample should have long lists: risk %d, managers %d, repeat %d", len(r.Risk), len(r.Managers), len(r.Complaints.Repeat))
+	}
+	snap, _, _ := domain.NewSnapshot(r, now)
+	msg, err := report.Email(snap, report.EmailOptions{Lang: "zh", To: []string{"ceo@example.com"}, WithTable: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(msg.HTML) > 100_000 || len(msg.Text) > 60_000 {
+		t.Fatalf("HTML %d bytes, text %d", len(msg.HTML), len(msg.Text))
+	}
+	if !strings.Contains(msg.HTML, "另有 ") || !strings.Contains(msg.Text, "另有 ") {
+		t.Error("a shortened list must say how many more there are")
+	}
+	page, _ := report.Page(snap, "zh", func(id string) string { return "经理" + id })
+	if strings.Count(string(page), "经理m") < len(r.Managers) {
+		t.Error("the page shows every manager")
+	}
+}

@@ -316,6 +316,26 @@ func (s *Service) ComplaintTable(ctx context.Context, p domain.Principal, month,
 	return out, nil
 }
 
+// Compute computes the report of month m and scope sc from the store as
+// the monthly run does — the month's items as they stood at its end (or
+// now) and the scope's earlier trend points — keeping and recording
+// nothing (the bench measures it).
+func (s *Service) Compute(ctx context.Context, m domain.Month, sc domain.ReportScope) (domain.Report, error) {
+	set, err := s.Settings.Current(ctx)
+	if err != nil {
+		return domain.Report{}, err
+	}
+	in, err := s.load(ctx, m, m.End(set.Location()), set)
+	if err != nil {
+		return domain.Report{}, err
+	}
+	hist, err := s.history(ctx, sc, m)
+	if err != nil {
+		return domain.Report{}, err
+	}
+	return domain.ComputeReport(in, sc, hist, domain.BasisOf(set)), nil
+}
+
 // history reads scope's trend points of the 11 months before m.
 func (s *Service) history(ctx context.Context, sc domain.ReportScope, m domain.Month) ([]domain.TrendPoint, error) {
 	return s.Snapshots.Trend(ctx, sc.String(), m.Add(-11).String(), m.Add(-1).String())

@@ -231,6 +231,7 @@ func Email(snap domain.Snapshot, o EmailOptions) (mail.Message, error) {
 		return msg, err
 	}
 	d := newPageData(snap, lang, names)
+	d.forEmail(lang)
 	d.Email, d.Footer, d.WithTable = true, mailFooter(lang), o.WithTable && r.Table != nil
 	h, err := renderPage(d)
 	if err != nil {
