@@ -122,13 +122,9 @@ func reportRows(r domain.Report, lang string, names func(string) string) [][]str
 			t(lang, "complaints"), m.Complaints, shortKPI(domain.KPITimeliness, lang), pct(m.Timeliness)))
 	}
 	sec = t(lang, "trend")
-	for _, p := range r.Trend {
-		for _, key := range []string{domain.KPICSAT, domain.KPITimeliness, domain.KPIPassRate, domain.KPIHandlingSatisfaction, domain.KPIComplaints} {
-			unit := "%"
-			if key == domain.KPIComplaints {
-				unit = "count"
-			}
-			add(sec, kpiLabels[key].in(lang), p.Month, pointValue(p, key, unit))
+	for _, k := range r.KPIs { // every headline figure's 12 months
+		for _, p := range r.Trend {
+			add(sec, kpiLabels[k.Key].in(lang), p.Month, pointValue(p, k.Key, k.Unit))
 		}
 	}
 	return rows

@@ -160,6 +160,7 @@ var ui = map[string]words{
 	"colon":           {"：", ": "},
 	"more":            {"另有 %d 件，见附件 CSV 或在线报告。", "%d more in the CSV and the online report."},
 	"overdueBy":       {"超时 %s 天", "%s days overdue"},
+	"trend.more":      {"其他指标近 12 个月", "The other figures over 12 months"},
 	"moreRows":        {"另有 %d 行，见附件 CSV 或在线报告。", "%d more rows in the CSV and the online report."},
 }
 

@@ -66,7 +66,7 @@ type pageData struct {
 	Risk                                   list
 	RiskNone                               string
 	KPIs                                   table
-	Trend                                  table
+	Trends                                 []table
 	Sections                               []section
 	Attach, Online, Hash, Footer           string
 	L                                      func(string) string
@@ -138,24 +138,21 @@ func newPageData(snap domain.Snapshot, lang string, names func(string) string) p
 		}
 		d.Legend = append(d.Legend, legendItem{Color: "#" + hex(s.color.R, s.color.G, s.color.B), Label: kpiLabels[s.key].in(lang), Pattern: patternName[s.key][langIdx(lang)], Dash: dash})
 	}
-	d.Trend = table{Title: t(lang, "trend"), Head: []string{t(lang, "month")}, Wide: true, Num: 1, Keep: true}
+	// Every headline figure's 12 months, in two tables that fit a phone.
+	units := map[string]string{}
+	var rest []string
+	charted := map[string]bool{domain.KPIComplaints: true}
 	for _, s := range trendSeries {
-		d.Trend.Head = append(d.Trend.Head, shortKPI(s.key, lang))
+		charted[s.key] = true
 	}
-	d.Trend.Head = append(d.Trend.Head, shortKPI(domain.KPIComplaints, lang))
-	for _, p := range r.Trend {
-		rw := row{{Text: p.Month}}
-		for _, key := range []string{domain.KPICSAT, domain.KPITimeliness, domain.KPIPassRate, domain.KPIHandlingSatisfaction} {
-			v, ok := p.Values[key]
-			txt := "—"
-			if ok {
-				txt = strconv.FormatFloat(math.Round(v), 'f', 0, 64) + "%" // whole percents: the table fits a phone; the CSV has the decimals
-			}
-			rw = append(rw, cell{Text: txt})
+	for _, k := range r.KPIs {
+		units[k.Key] = k.Unit
+		if !charted[k.Key] {
+			rest = append(rest, k.Key)
 		}
-		rw = append(rw, cell{Text: pointValue(p, domain.KPIComplaints, "count")})
-		d.Trend.Rows = append(d.Trend.Rows, rw)
 	}
+	d.Trends = []table{trendTable(r, t(lang, "trend"), []string{domain.KPICSAT, domain.KPITimeliness, domain.KPIPassRate, domain.KPIHandlingSatisfaction, domain.KPIComplaints}, units, lang),
+		trendTable(r, t(lang, "trend.more"), rest, units, lang)}
 
 	d.Sections = append(d.Sections, satisfactionSection(r, lang, names), complaintSection(r, lang), staffSection(r, lang, names),
 		accountSection(r, lang), visitSection(r, lang))
@@ -184,8 +181,39 @@ func hex(r, g, b uint8) string { return fmt.Sprintf("%02x%02x%02x", r, g, b) }
 
 func shortKPI(key, lang string) string {
 	short := map[string]words{domain.KPICSAT: {"满意度", "CSAT"}, domain.KPITimeliness: {"及时率", "On time"}, domain.KPIPassRate: {"合格率", "Pass"},
-		domain.KPIHandlingSatisfaction: {"满意率", "Handled"}, domain.KPIComplaints: {"投诉", "Cases"}}
+		domain.KPIHandlingSatisfaction: {"满意率", "Handled"}, domain.KPIComplaints: {"投诉", "Cases"}, domain.KPINPS: {"NPS", "NPS"},
+		domain.KPIResponseRate: {"回复率", "Response"}, domain.KPIAtFault: {"有责", "At fault"}, domain.KPIOverdue: {"超时", "Overdue"},
+		domain.KPIRenewalRate: {"续约率", "Renewal"}, domain.KPIGrowth: {"增长", "Growth"}, domain.KPIVisitsDone: {"拜访", "Visits"},
+		domain.KPIVisitReportsOnTime: {"报告", "Reports"}, domain.KPIFollowUpsOnTime: {"回访", "Follow-ups"}, domain.KPIBelowFrequency: {"频次不足", "Below freq."}}
 	return short[key].in(lang)
+}
+
+// trendTable shows keys over the report's 12 months, in whole numbers (the
+// CSV has the decimals).
+func trendTable(r domain.Report, title string, keys []string, units map[string]string, lang string) table {
+	tb := table{Title: title, Head: []string{t(lang, "month")}, Wide: true, Num: 1, Keep: true}
+	for _, k := range keys {
+		tb.Head = append(tb.Head, shortKPI(k, lang))
+	}
+	for _, p := range r.Trend {
+		rw := row{{Text: p.Month}}
+		for _, k := range keys {
+			v, ok := p.Values[k]
+			txt := "—"
+			if ok {
+				txt = strconv.FormatFloat(math.Round(v), 'f', 0, 64)
+				if units[k] == "%" {
+					txt += "%"
+				}
+				if k == domain.KPIGrowth && v > 0 {
+					txt = "+" + txt
+				}
+			}
+			rw = append(rw, cell{Text: txt})
+		}
+		tb.Rows = append(tb.Rows, rw)
+	}
+	return tb
 }
 
 func pointValue(p domain.TrendPoint, key, unit string) string {
@@ -358,10 +386,11 @@ func visitSection(r domain.Report, lang string) section {
 }
 
 func managerSection(r domain.Report, lang string, names func(string) string) section {
-	tb := table{Head: []string{t(lang, "rank"), t(lang, "manager"), "CSAT", "NPS", t(lang, "complaints"), shortKPI(domain.KPITimeliness, lang)}, Num: 2, Wide: true}
+	tb := table{Head: []string{t(lang, "rank"), t(lang, "manager"), "CSAT", "NPS", shortKPI(domain.KPIResponseRate, lang), t(lang, "complaints"),
+		shortKPI(domain.KPITimeliness, lang)}, Num: 2, Wide: true}
 	for _, m := range r.Managers {
 		tb.Rows = append(tb.Rows, row{{Text: strconv.Itoa(m.Rank)}, {Text: names(m.ManagerID)}, {Text: pct(m.CSAT)}, {Text: num1(m.NPS)},
-			{Text: strconv.Itoa(m.Complaints)}, {Text: pct(m.Timeliness)}})
+			{Text: pct(m.ResponseRate)}, {Text: strconv.Itoa(m.Complaints)}, {Text: pct(m.Timeliness)}})
 	}
 	return section{Title: t(lang, "managers"), Tables: []table{tb}}
 }
@@ -480,7 +509,9 @@ func Text(snap domain.Snapshot, lang string, names func(string) string) string {
 		p(d.RiskNone)
 	}
 	writeTable(d.KPIs)
-	writeTable(d.Trend)
+	for _, tb := range d.Trends {
+		writeTable(tb)
+	}
 	for _, s := range d.Sections {
 		p("")
 		p("== " + s.Title)
@@ -601,7 +632,7 @@ const pageHTML = `<!doctype html>
 <div style="margin:0 0 6px">{{.Chart}}</div>
 <p style="margin:0 0 4px;font-size:13px;line-height:1.7">{{range .Legend}}<span style="display:inline-block;margin-right:12px;white-space:nowrap"><span style="display:inline-block;width:28px;height:0;border-top:3px {{.Dash}} {{.Color}};vertical-align:middle;margin-right:4px"></span>{{.Label}}（{{.Pattern}}）</span> {{end}}</p>
 <p style="margin:0 0 10px;font-size:12px;color:#52606d;line-height:1.5">{{.ChartNote}}</p>
-{{template "table" .Trend}}
+{{range .Trends}}{{template "table" .}}{{end}}
 {{range .Sections}}<h2 style="font-size:17px;margin:22px 0 8px">{{.Title}}</h2>
 {{range .Lines}}<p style="margin:0 0 8px;font-size:14px;line-height:1.6">{{.}}</p>
 {{end}}{{range .Lists}}{{template "list" .}}{{end}}{{range .Tables}}{{template "table" .}}{{end}}{{end}}
