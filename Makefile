@@ -10,7 +10,7 @@ ROLE ?= admin
 USER ?= root
 DEPT ?=
 
-.PHONY: help deps browser build run test bench lint token clean fuzz
+.PHONY: help deps browser template-tools build run test bench lint token clean fuzz import-template
 
 help: ## list the targets
 	@grep -E '^[a-zA-Z_%-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -30,6 +30,14 @@ browser: ## install Debian's chromium for the browser tests, if missing
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get install -y -q chromium fonts-wqy-zenhei >/dev/null 2>&1 || { $$SUDO apt-get update -q >/dev/null && $$SUDO apt-get install -y -q chromium fonts-wqy-zenhei >/dev/null; }; }
 
+# The template gate (local/deploy, local/e2e's IAM test) runs SAM's translator
+# and cfn-lint offline. make test requires them and installs nothing: PyPI is
+# not reachable from every machine that runs it.
+template-tools: ## check the template gate's tools: python3 with aws-sam-translator, and cfn-lint
+	@command -v python3 >/dev/null && python3 -c 'import samtranslator, tomllib, botocore' 2>/dev/null && command -v cfn-lint >/dev/null || { \
+	  echo "make test checks template.yaml with aws-sam-translator and cfn-lint, which are missing."; \
+	  echo "Install them (python3 3.11+): pip install 'aws-sam-translator>=1.110' 'cfn-lint>=1.51'"; exit 1; }
+
 build: $(FUNCTIONS:%=$(BIN)/%/bootstrap) ## one static linux/arm64 bootstrap per function, in bin/<function>/
 
 $(BIN)/%/bootstrap: FORCE
@@ -48,9 +56,9 @@ build-%:
 run: deps ## start the whole system locally on http://127.0.0.1:3000 (PORT=… to change)
 	go run ./local/cmd/keycare-local
 
-test: deps browser ## every test: unit, DynamoDB Local, API, runner, end-to-end
+test: deps browser template-tools ## every test: unit, DynamoDB Local, API, runner, end-to-end, the template gate
 	go vet ./...
-	go test -count=1 -timeout 25m ./...
+	KEYCARE_REQUIRE_LINT=1 go test -count=1 -timeout 25m ./...
 
 bench: deps ## figures of DESIGN.md section 4 against the emulators
 	go run ./local/cmd/bench
@@ -59,11 +67,15 @@ fuzz: ## run each fuzz target for a while (FUZZTIME=30s)
 	go test ./shared/api -run '^$$' -fuzz FuzzCustomerDecoders -fuzztime $${FUZZTIME:-30s}
 	go test ./shared/api -run '^$$' -fuzz FuzzPublicComplaintDecoders -fuzztime $${FUZZTIME:-30s}
 	go test ./shared/api -run '^$$' -fuzz FuzzPublicSurveyDecoders -fuzztime $${FUZZTIME:-30s}
+	go test ./shared/api -run '^$$' -fuzz FuzzVisitDecoders -fuzztime $${FUZZTIME:-30s}
 	go test ./shared/store -run '^$$' -fuzz FuzzDecodeCursor -fuzztime $${FUZZTIME:-30s}
 
 lint: ## gofmt and go vet
 	@out=$$(gofmt -l $$(git ls-files '*.go')); [ -z "$$out" ] || { echo "gofmt needed: $$out"; exit 1; }
 	go vet ./...
+
+import-template: ## after sam delete: .aws-sam/import.yaml and import-resources.json to re-adopt the retained table and user pool (TABLE=… USER_POOL=…)
+	@go run ./local/cmd/retained -table '$(TABLE)' -user-pool '$(USER_POOL)'
 
 token: ## print a local bearer JWT: make token ROLE=manager USER=alice DEPT=sales
 	@go run ./local/cmd/token -role '$(ROLE)' -user '$(USER)' -dept '$(DEPT)'

@@ -21,7 +21,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
-	"github.com/awslabs/aws-lambda-go-api-proxy/httpadapter"
 
 	"keycare/local/gateway"
 	"keycare/local/runner"
@@ -61,6 +60,15 @@ func TestEveryFunctionBuildsForLambda(t *testing.T) {
 		if _, ok := platform.Registry[f.LogicalID]; !ok {
 			t.Errorf("%s has no factory in platform.Registry", f.LogicalID)
 		}
+		// Scheduled runs are kept apart by a lease per function (platform.Start
+		// and the runner take it), not reserved concurrency: one schedule each.
+		if len(f.Schedules) > 1 {
+			t.Errorf("%s has %d schedules; its lease is per function, so one", f.LogicalID, len(f.Schedules))
+		}
+		src, err := os.ReadFile(filepath.Join(root, "functions", functionDir(f.LogicalID), "main.go"))
+		if err != nil || !strings.Contains(string(src), `platform.Start("`+f.LogicalID+`")`) {
+			t.Errorf("functions/%s/main.go does not start %s through the registry: %v", functionDir(f.LogicalID), f.LogicalID, err)
+		}
 		t.Run(f.LogicalID, func(t *testing.T) {
 			out := t.TempDir()
 			cmd := exec.Command("make", "-s", "build-"+f.LogicalID, "ARTIFACTS_DIR="+out)
@@ -87,6 +95,24 @@ func TestEveryFunctionBuildsForLambda(t *testing.T) {
 	if len(dirs) != len(tpl.Functions) {
 		t.Errorf("%d folders in functions/, %d functions in template.yaml", len(dirs), len(tpl.Functions))
 	}
+}
+
+// functionDir is the folder of a function, as the Makefile's build-% finds
+// it: CustomersFunction -> customers, ComplaintEscalationFunction ->
+// complaint-escalation.
+func functionDir(logicalID string) string {
+	s := strings.TrimSuffix(logicalID, "Function")
+	var b strings.Builder
+	for i, r := range s {
+		if r >= 'A' && r <= 'Z' {
+			if i > 0 {
+				b.WriteByte('-')
+			}
+			r += 'a' - 'A'
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
 }
 
 // The registry and template.yaml list the same functions, with the same
@@ -142,7 +168,7 @@ func TestRunnerServesTemplate(t *testing.T) {
 	for _, f := range env.Template.Functions {
 		for _, rt := range f.Routes {
 			routes++
-			path := strings.NewReplacer("{id}", "probe", "{number}", "261122001", "{token}", "probe").Replace(rt.Path)
+			path := strings.NewReplacer("{id}", "probe", "{number}", "261122001", "{token}", "probe", "{n}", "0").Replace(rt.Path)
 			req := httptest.NewRequest(rt.Method, path, strings.NewReader("{}"))
 			req.Header.Set("Content-Type", "application/json")
 			if !rt.Public {
@@ -209,11 +235,34 @@ func TestRunnerServesTemplate(t *testing.T) {
 // The sample events of events/ replay through the real handlers in order.
 func TestSampleEventsReplay(t *testing.T) {
 	env := testenv.New(t)
+	seedSamples(t, env)
+	replayed := 0
+	for _, f := range env.Template.Functions {
+		replayed += replaySamples(t, env, f.LogicalID, env.Deps(t, f.LogicalID, nil), true)
+	}
 	root := testenv.Root(t)
 	fnDirs, err := os.ReadDir(filepath.Join(root, "events"))
 	if err != nil {
 		t.Fatal(err)
 	}
+	for _, d := range fnDirs {
+		if _, ok := env.Template.Function(d.Name()); d.IsDir() && !ok {
+			t.Errorf("events/%s names no function of template.yaml", d.Name())
+		}
+	}
+	for _, f := range env.Template.Functions {
+		if files, _ := filepath.Glob(filepath.Join(root, "events", f.LogicalID, "*.json")); len(files) == 0 {
+			t.Errorf("%s has no sample event in events/%s/", f.LogicalID, f.LogicalID)
+		}
+	}
+	if replayed == 0 {
+		t.Fatal("no sample events replayed")
+	}
+}
+
+// seedSamples puts in env's table what the sample events address.
+func seedSamples(t *testing.T, env *testenv.Env) {
+	t.Helper()
 	// The samples address the account cdemo0001 of manager alice.
 	st := store.New(env.AWS.DynamoDB, env.Resources.Table)
 	now := time.Now().UTC()
@@ -230,8 +279,8 @@ func TestSampleEventsReplay(t *testing.T) {
 	if err := st.Complaints().Put(context.Background(), c); err != nil {
 		t.Fatal(err)
 	}
-	// ... and survey invitations: one for the page and its answer, two for the processor's batch.
-	for _, tok := range []string{"demoSurveyToken0000000000000000000000000001", "demoSurveyToken0000000000000000000000000002", "demoSurveyToken0000000000000000000000000003"} {
+	// ... and survey invitations: one for the page and its answer, two for the processor's batch, one for the form post.
+	for _, tok := range []string{"demoSurveyToken0000000000000000000000000001", "demoSurveyToken0000000000000000000000000002", "demoSurveyToken0000000000000000000000000003", "demoSurveyToken0000000000000000000000000004"} {
 		in := &domain.Invitation{Token: tok, CustomerID: "cdemo0001", CustomerName: "示例客户", ManagerID: "alice", Department: "sales", Tier: domain.TierKey,
 			Reason: domain.SurveyManual, ContactName: "李娜", ContactEmail: tok[len(tok)-1:] + "@example.cn", Language: "zh",
 			CreatedAt: time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC), ExpiresAt: time.Now().Add(24 * time.Hour)}
@@ -239,65 +288,55 @@ func TestSampleEventsReplay(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	tpl := env.Template
-	replayed := 0
-	for _, d := range fnDirs {
-		f, ok := tpl.Function(d.Name())
-		if !ok {
-			t.Errorf("events/%s names no function of template.yaml", d.Name())
-			continue
-		}
-		fn, err := platform.Registry[f.LogicalID](env.Deps(t, f.LogicalID, nil))
+}
+
+// replaySamples runs the sample events of function fn, in order, through
+// its real handler built from deps; with check, each must succeed. It
+// returns how many.
+func replaySamples(t *testing.T, env *testenv.Env, fn string, deps platform.Deps, check bool) int {
+	t.Helper()
+	h, err := platform.Registry[fn](deps)
+	if err != nil {
+		t.Fatal(err)
+	}
+	files, _ := filepath.Glob(filepath.Join(testenv.Root(t), "events", fn, "*.json"))
+	sort.Strings(files)
+	for _, file := range files {
+		b, err := os.ReadFile(file)
 		if err != nil {
 			t.Fatal(err)
 		}
-		files, _ := filepath.Glob(filepath.Join(root, "events", d.Name(), "*.json"))
-		sort.Strings(files)
-		for _, file := range files {
-			b, err := os.ReadFile(file)
-			if err != nil {
-				t.Fatal(err)
+		name := fn + "/" + filepath.Base(file)
+		switch {
+		case h.HTTP != nil:
+			var ev events.APIGatewayV2HTTPRequest
+			if err := json.Unmarshal(b, &ev); err != nil {
+				t.Fatalf("%s: %v", name, err)
 			}
-			name := filepath.Base(file)
-			switch {
-			case fn.HTTP != nil:
-				var ev events.APIGatewayV2HTTPRequest
-				if err := json.Unmarshal(b, &ev); err != nil {
-					t.Fatalf("%s: %v", name, err)
-				}
-				resp, err := httpadapter.NewV2(fn.HTTP).ProxyWithContext(context.Background(), ev)
-				if err != nil || resp.StatusCode >= 400 {
-					t.Errorf("%s/%s: %d %v %s", d.Name(), name, resp.StatusCode, err, resp.Body)
-				}
-			case fn.SQS != nil:
-				var ev events.SQSEvent
-				if err := json.Unmarshal(b, &ev); err != nil {
-					t.Fatalf("%s: %v", name, err)
-				}
-				resp, err := fn.SQS(context.Background(), ev)
-				if err != nil || len(resp.BatchItemFailures) != 0 {
-					t.Errorf("%s/%s: %v %+v", d.Name(), name, err, resp)
-				}
-			case fn.Schedule != nil:
-				var ev map[string]any // what EventBridge delivers; the run takes its time from the clock
-				if err := json.Unmarshal(b, &ev); err != nil {
-					t.Fatalf("%s: %v", name, err)
-				}
-				if err := fn.Schedule(context.Background()); err != nil {
-					t.Errorf("%s/%s: %v", d.Name(), name, err)
-				}
+			resp, err := deps.HTTP(h.HTTP)(context.Background(), ev)
+			if check && (err != nil || resp.StatusCode >= 400) {
+				t.Errorf("%s: %d %v %s", name, resp.StatusCode, err, resp.Body)
 			}
-			replayed++
+		case h.SQS != nil:
+			var ev events.SQSEvent
+			if err := json.Unmarshal(b, &ev); err != nil {
+				t.Fatalf("%s: %v", name, err)
+			}
+			resp, err := h.SQS(context.Background(), ev)
+			if check && (err != nil || len(resp.BatchItemFailures) != 0) {
+				t.Errorf("%s: %v %+v", name, err, resp)
+			}
+		case h.Schedule != nil:
+			var ev map[string]any // what the scheduler delivers; the run takes its time from the clock
+			if err := json.Unmarshal(b, &ev); err != nil {
+				t.Fatalf("%s: %v", name, err)
+			}
+			if err := deps.Scheduled(fn, h.Schedule)(context.Background(), b); check && err != nil {
+				t.Errorf("%s: %v", name, err)
+			}
 		}
 	}
-	for _, f := range tpl.Functions {
-		if files, _ := filepath.Glob(filepath.Join(root, "events", f.LogicalID, "*.json")); len(files) == 0 {
-			t.Errorf("%s has no sample event in events/%s/", f.LogicalID, f.LogicalID)
-		}
-	}
-	if replayed == 0 {
-		t.Fatal("no sample events replayed")
-	}
+	return len(files)
 }
 
 // README's table of functions names every function of template.yaml, once.
@@ -342,7 +381,7 @@ func TestPackagesImportDownwardOnly(t *testing.T) {
 	layer := map[string]int{
 		"domain": 0,
 		"store":  1, "mail": 1, "queue": 1, "httpx": 1,
-		"customer": 2, "complaint": 2, "survey": 2, "settings": 2, "staff": 2, "report": 2,
+		"customer": 2, "complaint": 2, "survey": 2, "settings": 2, "staff": 2, "visit": 2, "report": 2,
 		"api": 3, "public": 3,
 		"platform": 4,
 	}

@@ -10,6 +10,7 @@ import (
 	"mime"
 	"net"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -33,14 +34,44 @@ type Gateway struct {
 	Secret  []byte
 	Now     func() time.Time
 	MaxBody int64 // API Gateway's payload limit (10 MB)
-	mux     *http.ServeMux
+	// Lambda's synchronous invocation limits: the event JSON and the
+	// function's response JSON (6 MB; the response's is 100 bytes more).
+	MaxEvent, MaxResponse int
+	opt                   Options
+	mux                   *http.ServeMux
 }
 
+// Options are what the template says about the API beyond its routes.
+type Options struct {
+	// BasePath is a custom domain's API mapping ("/keycare"): routes answer
+	// under it and the event's rawPath keeps it, as in AWS.
+	BasePath string
+	// Cors is the API's CorsConfiguration; nil: none.
+	Cors *Cors
+}
+
+// Cors is an HttpApi's CorsConfiguration, resolved.
+type Cors struct {
+	AllowOrigins, AllowMethods, AllowHeaders, ExposeHeaders []string
+	MaxAge                                                  int
+	AllowCredentials                                        bool
+}
+
+// Lambda's payload limits for synchronous invocations, in bytes.
+const (
+	MaxEventBytes    = 6 * 1024 * 1024
+	MaxResponseBytes = 6*1024*1024 + 100
+)
+
 // New builds a gateway over routes.
-func New(secret []byte, now func() time.Time, routes []Route) *Gateway {
-	g := &Gateway{Secret: secret, Now: now, MaxBody: 10 << 20, mux: http.NewServeMux()}
+func New(secret []byte, now func() time.Time, routes []Route, opts ...Options) *Gateway {
+	g := &Gateway{Secret: secret, Now: now, MaxBody: 10 << 20, MaxEvent: MaxEventBytes, MaxResponse: MaxResponseBytes, mux: http.NewServeMux()}
+	if len(opts) > 0 {
+		g.opt = opts[0]
+		g.opt.BasePath = strings.TrimSuffix(g.opt.BasePath, "/")
+	}
 	for _, rt := range routes {
-		g.mux.Handle(rt.Method+" "+rt.Path, g.route(rt))
+		g.mux.Handle(rt.Method+" "+g.opt.BasePath+rt.Path, g.route(rt))
 	}
 	g.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeMessage(w, http.StatusNotFound, "Not Found")
@@ -48,7 +79,91 @@ func New(secret []byte, now func() time.Time, routes []Route) *Gateway {
 	return g
 }
 
-func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) { g.mux.ServeHTTP(w, r) }
+// ServeHTTP answers CORS preflights itself, as API Gateway does when the API
+// has a CorsConfiguration (no route, no authorizer), and puts the CORS
+// headers of the configuration on every other answer, replacing any the
+// function set.
+func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	c := g.opt.Cors
+	if c == nil {
+		g.mux.ServeHTTP(w, r)
+		return
+	}
+	origin := r.Header.Get("Origin")
+	allowed := g.allowOrigin(origin)
+	if r.Method == http.MethodOptions && origin != "" && r.Header.Get("Access-Control-Request-Method") != "" {
+		if allowed != "" {
+			h := w.Header()
+			h.Set("Access-Control-Allow-Origin", allowed)
+			h.Set("Access-Control-Allow-Methods", strings.Join(c.AllowMethods, ","))
+			if len(c.AllowHeaders) > 0 {
+				h.Set("Access-Control-Allow-Headers", strings.ToLower(strings.Join(c.AllowHeaders, ",")))
+			}
+			if c.MaxAge > 0 {
+				h.Set("Access-Control-Max-Age", strconv.Itoa(c.MaxAge))
+			}
+			if c.AllowCredentials {
+				h.Set("Access-Control-Allow-Credentials", "true")
+			}
+		}
+		w.WriteHeader(http.StatusNoContent)
+		return
+	}
+	g.mux.ServeHTTP(&corsWriter{ResponseWriter: w, cors: c, origin: allowed}, r)
+}
+
+// allowOrigin is the Access-Control-Allow-Origin value for origin, or "".
+func (g *Gateway) allowOrigin(origin string) string {
+	if origin == "" {
+		return ""
+	}
+	for _, o := range g.opt.Cors.AllowOrigins {
+		if o == "*" {
+			return "*"
+		}
+		if strings.EqualFold(strings.TrimSuffix(o, "/"), origin) {
+			return origin
+		}
+	}
+	return ""
+}
+
+// corsWriter sets the configured CORS headers just before the status line.
+type corsWriter struct {
+	http.ResponseWriter
+	cors   *Cors
+	origin string
+	wrote  bool
+}
+
+func (c *corsWriter) WriteHeader(status int) {
+	if !c.wrote {
+		c.wrote = true
+		h := c.Header()
+		for k := range h {
+			if strings.HasPrefix(strings.ToLower(k), "access-control-") {
+				h.Del(k)
+			}
+		}
+		if c.origin != "" {
+			h.Set("Access-Control-Allow-Origin", c.origin)
+			if len(c.cors.ExposeHeaders) > 0 {
+				h.Set("Access-Control-Expose-Headers", strings.Join(c.cors.ExposeHeaders, ","))
+			}
+			if c.cors.AllowCredentials {
+				h.Set("Access-Control-Allow-Credentials", "true")
+			}
+		}
+	}
+	c.ResponseWriter.WriteHeader(status)
+}
+
+func (c *corsWriter) Write(b []byte) (int, error) {
+	if !c.wrote {
+		c.WriteHeader(http.StatusOK)
+	}
+	return c.ResponseWriter.Write(b)
+}
 
 func writeMessage(w http.ResponseWriter, status int, msg string) {
 	w.Header().Set("Content-Type", "application/json")
@@ -83,8 +198,18 @@ func (g *Gateway) route(rt Route) http.Handler {
 		for _, p := range params {
 			ev.PathParameters[p] = r.PathValue(p)
 		}
+		if b, _ := json.Marshal(ev); len(b) > g.MaxEvent {
+			// Lambda refuses the invocation (RequestEntityTooLargeException).
+			writeMessage(w, http.StatusRequestEntityTooLarge, "Request Entity Too Large")
+			return
+		}
 		resp, err := rt.Handler(r.Context(), ev)
 		if err != nil {
+			writeMessage(w, http.StatusInternalServerError, "Internal Server Error")
+			return
+		}
+		if b, _ := json.Marshal(resp); len(b) > g.MaxResponse {
+			// Lambda fails the invocation: the response exceeds its payload limit.
 			writeMessage(w, http.StatusInternalServerError, "Internal Server Error")
 			return
 		}
@@ -102,10 +227,16 @@ func pathParams(path string) []string {
 	return out
 }
 
-func textual(ct string) bool {
-	mt, _, _ := mime.ParseMediaType(ct)
-	return ct == "" || strings.HasPrefix(mt, "text/") || mt == "application/json" ||
-		mt == "application/x-www-form-urlencoded" || strings.HasSuffix(mt, "+json") || mt == "application/xml"
+// Textual tells whether an HTTP API passes a body of this content type as
+// text. Everything else, a form post (application/x-www-form-urlencoded) and
+// a body without a content type included, reaches Lambda base64-encoded with
+// isBase64Encoded: true (observed against AWS; the docs name no list).
+func Textual(ct string) bool {
+	mt, _, err := mime.ParseMediaType(ct)
+	if err != nil {
+		return false
+	}
+	return strings.HasPrefix(mt, "text/") || mt == "application/json" || mt == "application/xml" || mt == "application/javascript"
 }
 
 // Event builds the HTTP API (payload 2.0) event of r.
@@ -142,7 +273,7 @@ func Event(r *http.Request, routeKey string, body []byte, claims map[string]stri
 		}
 	}
 	if len(body) > 0 {
-		if textual(r.Header.Get("Content-Type")) {
+		if Textual(r.Header.Get("Content-Type")) {
 			ev.Body = string(body)
 		} else {
 			ev.Body, ev.IsBase64Encoded = base64.StdEncoding.EncodeToString(body), true

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -41,9 +42,12 @@ type TokenSpec struct {
 	Department string
 	Name       string
 	TTL        time.Duration
+	// Access issues a token shaped like a Cognito access token (client_id
+	// instead of aud, no department or name) instead of an ID token.
+	Access bool
 }
 
-// Issue signs a token shaped like a Cognito ID token.
+// Issue signs a token shaped like a Cognito ID token (or access token).
 func Issue(secret []byte, s TokenSpec, now time.Time) (string, error) {
 	if s.User == "" {
 		return "", errors.New("gateway: token needs a user")
@@ -56,6 +60,13 @@ func Issue(secret []byte, s TokenSpec, now time.Time) (string, error) {
 		"iat": now.Unix(), "exp": now.Add(s.TTL).Unix(),
 		"cognito:groups": s.Roles, "cognito:username": s.User,
 	}
+	if s.Access {
+		delete(claims, "aud")
+		delete(claims, "cognito:username")
+		claims["token_use"], claims["client_id"], claims["username"] = "access", Audience, s.User
+		claims["scope"] = "aws.cognito.signin.user.admin"
+		return jwt.NewWithClaims(jwt.SigningMethodHS256, claims).SignedString(secret)
+	}
 	if s.Department != "" {
 		claims["custom:department"] = s.Department
 	}
@@ -65,16 +76,27 @@ func Issue(secret []byte, s TokenSpec, now time.Time) (string, error) {
 	return jwt.NewWithClaims(jwt.SigningMethodHS256, claims).SignedString(secret)
 }
 
-// Verify checks a bearer token and returns its claims flattened to strings,
-// the way API Gateway hands them to Lambda (arrays as "[a b]").
+// Verify checks a bearer token as the HTTP API JWT authorizer does and
+// returns its claims flattened to strings, the way API Gateway hands them to
+// Lambda (arrays as "[a b]"). Like the authorizer, it accepts a token whose
+// aud or, lacking aud, client_id is the audience: Cognito access tokens pass
+// (the handlers refuse them; they want ID tokens).
 func Verify(secret []byte, token string, now time.Time) (map[string]string, error) {
 	tok, err := jwt.Parse(token, func(t *jwt.Token) (any, error) { return secret, nil },
-		jwt.WithValidMethods([]string{"HS256"}), jwt.WithIssuer(Issuer), jwt.WithAudience(Audience),
+		jwt.WithValidMethods([]string{"HS256"}), jwt.WithIssuer(Issuer),
 		jwt.WithExpirationRequired(), jwt.WithTimeFunc(func() time.Time { return now }))
 	if err != nil {
 		return nil, fmt.Errorf("gateway: %w", err)
 	}
 	mc, _ := tok.Claims.(jwt.MapClaims)
+	aud, _ := mc.GetAudience()
+	if len(aud) > 0 {
+		if !slices.Contains(aud, Audience) {
+			return nil, errors.New("gateway: token has another audience")
+		}
+	} else if cid, _ := mc["client_id"].(string); cid != Audience {
+		return nil, errors.New("gateway: token has neither aud nor client_id of this API")
+	}
 	out := map[string]string{}
 	for k, v := range mc {
 		switch x := v.(type) {

@@ -22,6 +22,20 @@ func TestVerify(t *testing.T) {
 	if claims["sub"] != "alice" || claims["cognito:groups"] != "[manager supervisor]" || claims["custom:department"] != "sales" {
 		t.Fatalf("claims %v", claims)
 	}
+	access, err := Issue(secret, TokenSpec{User: "alice", Roles: []string{"supervisor"}, Department: "sales", Access: true}, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// As the HTTP API JWT authorizer: an access token's client_id is its audience.
+	ac, err := Verify(secret, access, now)
+	if err != nil {
+		t.Fatalf("access token refused: %v", err)
+	}
+	if ac["token_use"] != "access" || ac["custom:department"] != "" || ac["aud"] != "" {
+		t.Fatalf("access token claims %v", ac)
+	}
+	foreign, _ := jwt.NewWithClaims(jwt.SigningMethodHS256, jwt.MapClaims{"sub": "x", "iss": Issuer, "aud": "other-client", "exp": now.Add(time.Hour).Unix()}).SignedString(secret)
+	foreignAccess, _ := jwt.NewWithClaims(jwt.SigningMethodHS256, jwt.MapClaims{"sub": "x", "iss": Issuer, "client_id": "other-client", "exp": now.Add(time.Hour).Unix()}).SignedString(secret)
 	none, _ := jwt.NewWithClaims(jwt.SigningMethodNone, jwt.MapClaims{"sub": "x", "iss": Issuer, "aud": Audience, "exp": now.Add(time.Hour).Unix()}).SignedString(jwt.UnsafeAllowNoneSignatureType)
 	other, _ := Issue([]byte("other"), TokenSpec{User: "alice", Roles: []string{"admin"}}, now)
 	tests := map[string]struct {
@@ -29,6 +43,8 @@ func TestVerify(t *testing.T) {
 		at  time.Time
 	}{
 		"expired":       {good, now.Add(13 * time.Hour)},
+		"other aud":     {foreign, now},
+		"other client":  {foreignAccess, now},
 		"wrong key":     {other, now},
 		"alg none":      {none, now},
 		"garbage":       {"abc.def.ghi", now},

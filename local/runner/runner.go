@@ -15,7 +15,6 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
 
@@ -23,36 +22,38 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
-	"github.com/awslabs/aws-lambda-go-api-proxy/httpadapter"
 
 	"keycare/local/gateway"
 	"keycare/local/stack"
 	"keycare/local/template"
-	"keycare/shared/domain"
 	"keycare/shared/platform"
 )
 
 // Runner runs the functions of a template on local resources.
 type Runner struct {
-	T         *template.Template
-	Res       *stack.Resources
-	AWS       platform.AWS
-	Clock     *Clock
-	SESURL    string // the SES emulator, for /_local/outbox
-	Secret    []byte
-	Ready     func() error // nil when every emulator is alive
-	PollWait  time.Duration
-	functions map[string]platform.Function
-	routes    []gateway.Route
-	handler   http.Handler
-	fireMu    sync.Mutex
+	T        *template.Template
+	Res      *stack.Resources
+	AWS      platform.AWS
+	Clock    *Clock
+	SESURL   string // the SES emulator, for /_local/outbox
+	Secret   []byte
+	Ready    func() error // nil when every emulator is alive
+	PollWait time.Duration
+	// RetryDelay stands for Lambda's one minute before the first retry of a
+	// failed scheduled run (two before the second).
+	RetryDelay time.Duration
+	functions  map[string]platform.Function
+	schedules  []*schedule
+	routes     []gateway.Route
+	handler    http.Handler
 }
 
 // New builds every function of t from the registry (platform.Registry), as
 // each function's main.go does, on the local resources; handlers and
 // schedules see the clock.
 func New(t *template.Template, res *stack.Resources, aws platform.AWS, clock *Clock, registry map[string]platform.Factory) (*Runner, error) {
-	r := &Runner{T: t, Res: res, AWS: aws, Clock: clock, Secret: gateway.Secret(), functions: map[string]platform.Function{}, PollWait: time.Second}
+	r := &Runner{T: t, Res: res, AWS: aws, Clock: clock, Secret: gateway.Secret(), functions: map[string]platform.Function{},
+		PollWait: time.Second, RetryDelay: time.Minute}
 	for _, f := range t.Functions {
 		factory, ok := registry[f.LogicalID]
 		if !ok {
@@ -62,7 +63,8 @@ func New(t *template.Template, res *stack.Resources, aws platform.AWS, clock *Cl
 		if err != nil {
 			return nil, fmt.Errorf("runner: %s: %w", f.LogicalID, err)
 		}
-		fn, err := factory(platform.Deps{Config: cfg, Clients: aws.Clients(), Now: clock.Now})
+		deps := platform.Deps{Config: cfg, Clients: aws.Clients(), Now: clock.Now}
+		fn, err := factory(deps)
 		if err != nil {
 			return nil, fmt.Errorf("runner: %s: %w", f.LogicalID, err)
 		}
@@ -75,17 +77,33 @@ func New(t *template.Template, res *stack.Resources, aws platform.AWS, clock *Cl
 		if len(f.Schedules) > 0 && fn.Schedule == nil {
 			return nil, fmt.Errorf("runner: %s has schedules but no scheduled handler", f.LogicalID)
 		}
+		if fn.Schedule != nil {
+			// As its main.go does in Lambda: one run per schedule at a time.
+			fn.Schedule = deps.Scheduled(f.LogicalID, fn.Schedule)
+		}
 		r.functions[f.LogicalID] = fn
 		if fn.HTTP != nil {
-			proxy := httpadapter.NewV2(fn.HTTP).ProxyWithContext
+			// As its main.go does in Lambda, under the function's Timeout.
+			proxy := withTimeout(f, deps.HTTP(fn.HTTP))
 			for _, rt := range f.Routes {
 				r.routes = append(r.routes, gateway.Route{Function: f.LogicalID, Method: rt.Method, Path: rt.Path, Public: rt.Public, Handler: proxy})
 			}
 		}
+		for _, s := range f.Schedules {
+			sc, err := r.newSchedule(f, s)
+			if err != nil {
+				return nil, fmt.Errorf("runner: %s schedule %s: %w", f.LogicalID, s.Event, err)
+			}
+			r.schedules = append(r.schedules, sc)
+		}
+	}
+	opts, err := r.gatewayOptions()
+	if err != nil {
+		return nil, err
 	}
 	// Tokens expire in real time, as API Gateway checks them; the moved
 	// clock is what handlers and schedules see.
-	gw := gateway.New(r.Secret, time.Now, r.routes)
+	gw := gateway.New(r.Secret, time.Now, r.routes, opts)
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /_local/healthz", r.healthz)
 	mux.HandleFunc("GET /_local/outbox", r.outbox)
@@ -95,6 +113,24 @@ func New(t *template.Template, res *stack.Resources, aws platform.AWS, clock *Cl
 	mux.Handle("/", gw)
 	r.handler = mux
 	return r, nil
+}
+
+// gatewayOptions are the API's base path (the BasePath parameter: a custom
+// domain's mapping) and CorsConfiguration, resolved.
+func (r *Runner) gatewayOptions() (gateway.Options, error) {
+	opts := gateway.Options{BasePath: r.Res.Resolver.Params["BasePath"]}
+	for _, api := range r.T.HttpApis {
+		if api.Cors == nil {
+			continue
+		}
+		origins, err := r.Res.Resolver.ResolveList(api.Cors.AllowOrigins)
+		if err != nil {
+			return opts, fmt.Errorf("runner: %s CorsConfiguration: %w", api.LogicalID, err)
+		}
+		opts.Cors = &gateway.Cors{AllowOrigins: origins, AllowMethods: api.Cors.AllowMethods, AllowHeaders: api.Cors.AllowHeaders,
+			ExposeHeaders: api.Cors.ExposeHeaders, MaxAge: api.Cors.MaxAge, AllowCredentials: api.Cors.AllowCredentials}
+	}
+	return opts, nil
 }
 
 // Handler is the local API: every route of template.yaml plus /_local/.
@@ -162,31 +198,6 @@ func (r *Runner) clockHTTP(w http.ResponseWriter, req *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]string{"now": r.Clock.Now().UTC().Format(time.RFC3339)})
 }
 
-// Fire runs the schedule named id (the function's logical id or the
-// schedule event's name) now, as EventBridge would.
-func (r *Runner) Fire(ctx context.Context, id string) error {
-	for _, f := range r.T.Functions {
-		for _, s := range f.Schedules {
-			if f.LogicalID == id || s.Event == id {
-				return r.invokeSchedule(ctx, f.LogicalID, s)
-			}
-		}
-	}
-	return errUnknownSchedule
-}
-
-var errUnknownSchedule = errors.New("no such schedule")
-
-func (r *Runner) invokeSchedule(ctx context.Context, fn string, s template.Schedule) error {
-	r.fireMu.Lock() // one run of a schedule at a time, as with reserved concurrency 1
-	defer r.fireMu.Unlock()
-	ctx = domain.WithRequestID(ctx, "local-"+strconv.FormatInt(time.Now().UnixNano(), 36))
-	start := time.Now()
-	err := platform.RunScheduled(ctx, fn, r.functions[fn].Schedule)
-	slog.Info("schedule", "function", fn, "event", s.Event, "ms", time.Since(start).Milliseconds(), "ok", err == nil)
-	return err
-}
-
 func (r *Runner) fireHTTP(w http.ResponseWriter, req *http.Request) {
 	id := req.PathValue("id")
 	err := r.Fire(req.Context(), id)
@@ -208,10 +219,14 @@ func (r *Runner) Start(ctx context.Context) *sync.WaitGroup {
 			wg.Add(1)
 			go func(fn string, q template.QueueEvent) { defer wg.Done(); r.poll(ctx, fn, q) }(f.LogicalID, q)
 		}
-		for _, s := range f.Schedules {
-			wg.Add(1)
-			go func(fn string, s template.Schedule) { defer wg.Done(); r.schedule(ctx, fn, s) }(f.LogicalID, s)
-		}
+	}
+	spawn := func(run func()) {
+		wg.Add(1)
+		go func() { defer wg.Done(); run() }()
+	}
+	for _, sc := range r.schedules {
+		wg.Add(1)
+		go func(sc *schedule) { defer wg.Done(); r.runSchedule(ctx, sc, spawn) }(sc)
 	}
 	return &wg
 }
@@ -221,7 +236,8 @@ func (r *Runner) Start(ctx context.Context) *sync.WaitGroup {
 // timeout and reach the DLQ after maxReceiveCount.
 func (r *Runner) poll(ctx context.Context, fn string, q template.QueueEvent) {
 	url := r.Res.QueueURLs[q.Queue]
-	handler := r.functions[fn].SQS
+	f, _ := r.T.Function(fn)
+	handler := withTimeout(f, r.functions[fn].SQS)
 	arn := r.Res.QueueARNs[q.Queue]
 	for ctx.Err() == nil {
 		out, err := r.AWS.SQS.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{
@@ -282,71 +298,4 @@ func sleep(ctx context.Context, d time.Duration) {
 	case <-ctx.Done():
 	case <-time.After(d):
 	}
-}
-
-// schedule fires a rate() or cron() expression on the local clock.
-func (r *Runner) schedule(ctx context.Context, fn string, s template.Schedule) {
-	due, err := ParseExpression(s.Expression)
-	if err != nil {
-		slog.Error("schedule not understood", "function", fn, "event", s.Event, "err", err.Error())
-		return
-	}
-	last := r.Clock.Now()
-	t := time.NewTicker(time.Second)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-		now := r.Clock.Now()
-		if due(last, now) {
-			if err := r.invokeSchedule(ctx, fn, s); err != nil && ctx.Err() == nil {
-				slog.Warn("schedule failed", "function", fn, "event", s.Event, "err", err.Error())
-			}
-		}
-		last = now
-	}
-}
-
-// ParseExpression turns an EventBridge schedule expression into a test of
-// whether it fell due in (last, now]: rate(N minute[s]|hour[s]|day[s]) and
-// cron(min hour day-of-month month day-of-week year) with *, ?, numbers,
-// lists, ranges and steps, evaluated in UTC as EventBridge does.
-func ParseExpression(expr string) (func(last, now time.Time) bool, error) {
-	switch {
-	case strings.HasPrefix(expr, "rate(") && strings.HasSuffix(expr, ")"):
-		f := strings.Fields(strings.TrimSuffix(strings.TrimPrefix(expr, "rate("), ")"))
-		if len(f) != 2 {
-			return nil, fmt.Errorf("bad rate %q", expr)
-		}
-		n, err := strconv.Atoi(f[0])
-		if err != nil || n < 1 {
-			return nil, fmt.Errorf("bad rate %q", expr)
-		}
-		unit := map[string]time.Duration{"minute": time.Minute, "minutes": time.Minute, "hour": time.Hour, "hours": time.Hour, "day": 24 * time.Hour, "days": 24 * time.Hour}[f[1]]
-		if unit == 0 {
-			return nil, fmt.Errorf("bad rate unit %q", expr)
-		}
-		every := time.Duration(n) * unit
-		return func(last, now time.Time) bool { return now.Truncate(every).After(last.Truncate(every)) }, nil
-	case strings.HasPrefix(expr, "cron(") && strings.HasSuffix(expr, ")"):
-		c, err := parseCron(strings.TrimSuffix(strings.TrimPrefix(expr, "cron("), ")"))
-		if err != nil {
-			return nil, err
-		}
-		return func(last, now time.Time) bool {
-			// Each minute crossed, at most one day's worth after a clock jump.
-			m := last.UTC().Truncate(time.Minute).Add(time.Minute)
-			for i := 0; !m.After(now.UTC()) && i < 24*60; i++ {
-				if c.match(m) {
-					return true
-				}
-				m = m.Add(time.Minute)
-			}
-			return false
-		}, nil
-	}
-	return nil, fmt.Errorf("unsupported schedule expression %q", expr)
 }

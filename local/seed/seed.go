@@ -160,7 +160,7 @@ func (g *gen) month(m domain.Month) {
 			c.Severity = domain.SeveritySerious
 		}
 		if g.r.IntN(10) != 0 && len(g.d.Customers) > 0 {
-			c.LinkAccount(g.pick(g.d.Customers))
+			c.LinkAccount(g.pick(g.d.Customers), "entered")
 		} else {
 			c.CustomerName = "来电客户"
 		}

@@ -29,7 +29,8 @@ type Resources struct {
 }
 
 // Create makes the table and queues of t with the given parameters (Stage
-// defaults to "local").
+// defaults to "local"). Resources without a name in the template get one as
+// CloudFormation generates it: keycare-<Stage>-<LogicalId>.
 func Create(ctx context.Context, t *template.Template, c platform.AWS, params map[string]string) (*Resources, error) {
 	r := template.Resolver{Params: map[string]string{}, Refs: map[string]string{}, Attrs: map[string]string{}}
 	for k, v := range t.Parameters {
@@ -45,7 +46,7 @@ func Create(ctx context.Context, t *template.Template, c platform.AWS, params ma
 		return nil, err
 	}
 	if name == "" {
-		name = t.Table.LogicalID
+		name = generatedName(r, t.Table.LogicalID)
 	}
 	res.Table = name
 	r.Refs[t.Table.LogicalID] = name
@@ -70,7 +71,7 @@ func Create(ctx context.Context, t *template.Template, c platform.AWS, params ma
 			return nil, err
 		}
 		if qname == "" {
-			qname = q.LogicalID
+			qname = generatedName(r, q.LogicalID)
 		}
 		attrs := map[string]string{}
 		if q.VisibilityTimeout > 0 {
@@ -101,6 +102,12 @@ func Create(ctx context.Context, t *template.Template, c platform.AWS, params ma
 	}
 	res.Resolver = r
 	return res, nil
+}
+
+// generatedName is the local stand-in for a name CloudFormation generates
+// (<stack>-<LogicalId>-<random>): unique per stage, so tests apart.
+func generatedName(r template.Resolver, logicalID string) string {
+	return "keycare-" + r.Params["Stage"] + "-" + logicalID
 }
 
 func createTable(ctx context.Context, db *dynamodb.Client, t template.Table, name string) error {

@@ -20,12 +20,32 @@ type Template struct {
 	Table      Table
 	Queues     []Queue
 	Functions  []Function
+	HttpApis   []HttpApi
 	raw        map[string]rawResource
 }
 
 // Globals are the function defaults.
 type Globals struct {
-	Env map[string]yaml.Node
+	Env     map[string]yaml.Node
+	Timeout int // seconds; 0: Lambda's default of 3
+}
+
+// HttpApi is an AWS::Serverless::HttpApi.
+type HttpApi struct {
+	LogicalID string
+	StageName string
+	Cors      *Cors // nil: no CorsConfiguration
+}
+
+// Cors is an HttpApi's CorsConfiguration. AllowOrigins may be an intrinsic
+// (e.g. !Split of a parameter): resolve it with Resolver.ResolveList.
+type Cors struct {
+	AllowOrigins     yaml.Node
+	AllowMethods     []string
+	AllowHeaders     []string
+	ExposeHeaders    []string
+	MaxAge           int
+	AllowCredentials bool
 }
 
 // Table is the DynamoDB table.
@@ -59,9 +79,19 @@ type Function struct {
 	CodeURI   string
 	Metadata  map[string]string
 	Env       map[string]yaml.Node
+	Timeout   int // seconds: its own, else Globals', else Lambda's 3
+	Async     AsyncConfig
 	Routes    []Route
 	Queues    []QueueEvent
 	Schedules []Schedule
+}
+
+// AsyncConfig is how Lambda handles the function's asynchronous invocations
+// (a schedule's): EventInvokeConfig, with Lambda's defaults.
+type AsyncConfig struct {
+	MaxRetries int    // MaximumRetryAttempts (default 2)
+	MaxAge     int    // MaximumEventAgeInSeconds (default 21600)
+	OnFailure  string // logical id of the SQS queue of DestinationConfig.OnFailure, if any
 }
 
 // Route is an HttpApi event.
@@ -72,14 +102,22 @@ type Route struct {
 
 // QueueEvent is an SQS event source.
 type QueueEvent struct {
-	Event, Queue   string // queue logical id
-	BatchSize      int
-	ReportFailures bool
+	Event, Queue       string // queue logical id
+	BatchSize          int
+	ReportFailures     bool
+	MaximumConcurrency int // ScalingConfig; 0: none
 }
 
-// Schedule is a Schedule or ScheduleV2 event.
+// Schedule is a Schedule (EventBridge rule) or ScheduleV2 (EventBridge
+// Scheduler) event.
 type Schedule struct {
 	Event, Expression string
+	V2                bool
+	Timezone          yaml.Node // ScheduleExpressionTimezone (V2); empty: UTC
+	Input             yaml.Node // the payload template (V2); empty: none
+	RetryAttempts     int       // RetryPolicy.MaximumRetryAttempts (V2; delivery retries)
+	RetryMaxAge       int       // RetryPolicy.MaximumEventAgeInSeconds
+	DeadLetter        string    // logical id of DeadLetterConfig's queue
 }
 
 type rawResource struct {
@@ -105,6 +143,7 @@ func Parse(b []byte) (*Template, error) {
 		} `yaml:"Parameters"`
 		Globals struct {
 			Function struct {
+				Timeout     int `yaml:"Timeout"`
 				Environment struct {
 					Variables map[string]yaml.Node `yaml:"Variables"`
 				} `yaml:"Environment"`
@@ -120,6 +159,7 @@ func Parse(b []byte) (*Template, error) {
 		t.Parameters[k] = p.Default
 	}
 	t.Globals.Env = doc.Globals.Function.Environment.Variables
+	t.Globals.Timeout = doc.Globals.Function.Timeout
 	ids := make([]string, 0, len(doc.Resources))
 	for id := range doc.Resources {
 		ids = append(ids, id)
@@ -138,6 +178,10 @@ func Parse(b []byte) (*Template, error) {
 			}
 		case "AWS::Serverless::Function":
 			if err := t.parseFunction(id, r); err != nil {
+				return nil, err
+			}
+		case "AWS::Serverless::HttpApi":
+			if err := t.parseHttpApi(id, &r.Properties); err != nil {
 				return nil, err
 			}
 		}
@@ -216,23 +260,78 @@ func (t *Template) parseQueue(id string, n *yaml.Node) error {
 	return nil
 }
 
+func (t *Template) parseHttpApi(id string, n *yaml.Node) error {
+	var p struct {
+		StageName         string `yaml:"StageName"`
+		CorsConfiguration *struct {
+			AllowOrigins     yaml.Node `yaml:"AllowOrigins"`
+			AllowMethods     []string  `yaml:"AllowMethods"`
+			AllowHeaders     []string  `yaml:"AllowHeaders"`
+			ExposeHeaders    []string  `yaml:"ExposeHeaders"`
+			MaxAge           int       `yaml:"MaxAge"`
+			AllowCredentials bool      `yaml:"AllowCredentials"`
+		} `yaml:"CorsConfiguration"`
+	}
+	if err := n.Decode(&p); err != nil {
+		return fmt.Errorf("template: http api %s: %w", id, err)
+	}
+	api := HttpApi{LogicalID: id, StageName: p.StageName}
+	if c := p.CorsConfiguration; c != nil {
+		api.Cors = &Cors{AllowOrigins: c.AllowOrigins, AllowMethods: c.AllowMethods, AllowHeaders: c.AllowHeaders,
+			ExposeHeaders: c.ExposeHeaders, MaxAge: c.MaxAge, AllowCredentials: c.AllowCredentials}
+	}
+	t.HttpApis = append(t.HttpApis, api)
+	return nil
+}
+
+// getAttQueue is the logical id X of "!GetAtt X.Arn".
+func getAttQueue(n yaml.Node) string {
+	if n.Tag == "!GetAtt" {
+		return strings.TrimSuffix(n.Value, ".Arn")
+	}
+	return ""
+}
+
 func (t *Template) parseFunction(id string, r rawResource) error {
 	var p struct {
 		CodeURI     string `yaml:"CodeUri"`
+		Timeout     int    `yaml:"Timeout"`
 		Environment struct {
 			Variables map[string]yaml.Node `yaml:"Variables"`
 		} `yaml:"Environment"`
+		EventInvokeConfig *struct {
+			MaximumRetryAttempts     *int `yaml:"MaximumRetryAttempts"`
+			MaximumEventAgeInSeconds int  `yaml:"MaximumEventAgeInSeconds"`
+			DestinationConfig        struct {
+				OnFailure struct {
+					Type        string    `yaml:"Type"`
+					Destination yaml.Node `yaml:"Destination"`
+				} `yaml:"OnFailure"`
+			} `yaml:"DestinationConfig"`
+		} `yaml:"EventInvokeConfig"`
 		Events map[string]struct {
 			Type       string `yaml:"Type"`
 			Properties struct {
-				Method                string    `yaml:"Method"`
-				Path                  string    `yaml:"Path"`
-				Queue                 yaml.Node `yaml:"Queue"`
-				BatchSize             int       `yaml:"BatchSize"`
-				Schedule              string    `yaml:"Schedule"`
-				ScheduleExpression    string    `yaml:"ScheduleExpression"`
-				FunctionResponseTypes []string  `yaml:"FunctionResponseTypes"`
-				Auth                  struct {
+				Method                     string    `yaml:"Method"`
+				Path                       string    `yaml:"Path"`
+				Queue                      yaml.Node `yaml:"Queue"`
+				BatchSize                  int       `yaml:"BatchSize"`
+				Schedule                   string    `yaml:"Schedule"`
+				ScheduleExpression         string    `yaml:"ScheduleExpression"`
+				ScheduleExpressionTimezone yaml.Node `yaml:"ScheduleExpressionTimezone"`
+				Input                      yaml.Node `yaml:"Input"`
+				RetryPolicy                struct {
+					MaximumRetryAttempts     int `yaml:"MaximumRetryAttempts"`
+					MaximumEventAgeInSeconds int `yaml:"MaximumEventAgeInSeconds"`
+				} `yaml:"RetryPolicy"`
+				DeadLetterConfig struct {
+					Arn yaml.Node `yaml:"Arn"`
+				} `yaml:"DeadLetterConfig"`
+				FunctionResponseTypes []string `yaml:"FunctionResponseTypes"`
+				ScalingConfig         struct {
+					MaximumConcurrency int `yaml:"MaximumConcurrency"`
+				} `yaml:"ScalingConfig"`
+				Auth struct {
 					Authorizer string `yaml:"Authorizer"`
 				} `yaml:"Auth"`
 			} `yaml:"Properties"`
@@ -243,7 +342,25 @@ func (t *Template) parseFunction(id string, r rawResource) error {
 	}
 	var meta map[string]string
 	_ = r.Metadata.Decode(&meta)
-	f := Function{LogicalID: id, CodeURI: p.CodeURI, Metadata: meta, Env: p.Environment.Variables}
+	f := Function{LogicalID: id, CodeURI: p.CodeURI, Metadata: meta, Env: p.Environment.Variables, Timeout: p.Timeout,
+		Async: AsyncConfig{MaxRetries: 2, MaxAge: 21600}}
+	if f.Timeout == 0 {
+		f.Timeout = t.Globals.Timeout
+	}
+	if f.Timeout == 0 {
+		f.Timeout = 3
+	}
+	if c := p.EventInvokeConfig; c != nil {
+		if c.MaximumRetryAttempts != nil {
+			f.Async.MaxRetries = *c.MaximumRetryAttempts
+		}
+		if c.MaximumEventAgeInSeconds > 0 {
+			f.Async.MaxAge = c.MaximumEventAgeInSeconds
+		}
+		if c.DestinationConfig.OnFailure.Type == "SQS" {
+			f.Async.OnFailure = getAttQueue(c.DestinationConfig.OnFailure.Destination)
+		}
+	}
 	names := make([]string, 0, len(p.Events))
 	for n := range p.Events {
 		names = append(names, n)
@@ -265,13 +382,16 @@ func (t *Template) parseFunction(id string, r rawResource) error {
 			for _, x := range ev.Properties.FunctionResponseTypes {
 				rf = rf || x == "ReportBatchItemFailures"
 			}
-			f.Queues = append(f.Queues, QueueEvent{Event: name, Queue: q, BatchSize: bs, ReportFailures: rf})
-		case "Schedule", "ScheduleV2":
-			expr := ev.Properties.Schedule
-			if expr == "" {
-				expr = ev.Properties.ScheduleExpression
-			}
-			f.Schedules = append(f.Schedules, Schedule{Event: name, Expression: expr})
+			f.Queues = append(f.Queues, QueueEvent{Event: name, Queue: q, BatchSize: bs, ReportFailures: rf,
+				MaximumConcurrency: ev.Properties.ScalingConfig.MaximumConcurrency})
+		case "Schedule":
+			f.Schedules = append(f.Schedules, Schedule{Event: name, Expression: ev.Properties.Schedule})
+		case "ScheduleV2":
+			pp := ev.Properties
+			f.Schedules = append(f.Schedules, Schedule{Event: name, Expression: pp.ScheduleExpression, V2: true,
+				Timezone: pp.ScheduleExpressionTimezone, Input: pp.Input,
+				RetryAttempts: pp.RetryPolicy.MaximumRetryAttempts, RetryMaxAge: pp.RetryPolicy.MaximumEventAgeInSeconds,
+				DeadLetter: getAttQueue(pp.DeadLetterConfig.Arn)})
 		default:
 			return fmt.Errorf("template: function %s event %s: type %s is not supported locally", id, name, ev.Type)
 		}
@@ -330,6 +450,37 @@ func (r Resolver) Resolve(n yaml.Node) (string, error) {
 		}
 	default:
 		return n.Value, nil
+	}
+}
+
+// ResolveList evaluates a list node: a sequence of scalars, !Split of a
+// delimiter and a value, or one scalar (a list of one).
+func (r Resolver) ResolveList(n yaml.Node) ([]string, error) {
+	switch {
+	case n.Tag == "!Split" && n.Kind == yaml.SequenceNode && len(n.Content) == 2:
+		v, err := r.Resolve(*n.Content[1])
+		if err != nil {
+			return nil, err
+		}
+		return strings.Split(v, n.Content[0].Value), nil
+	case n.Kind == yaml.SequenceNode:
+		out := make([]string, 0, len(n.Content))
+		for _, c := range n.Content {
+			v, err := r.Resolve(*c)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, v)
+		}
+		return out, nil
+	case n.Kind == 0:
+		return nil, nil
+	default:
+		v, err := r.Resolve(n)
+		if err != nil {
+			return nil, err
+		}
+		return []string{v}, nil
 	}
 }
 

@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -23,6 +24,7 @@ func TestSettingsAreAdminsVersionedValidatedAndAudited(t *testing.T) {
 
 	next := cur
 	next.Clock.CloseDays = 5
+	next.Brand.Company.ZH, next.Brand.Hotline, next.Brand.ReplyTo = "华东精工集团", "400-820-1234", "kefu@ecprecision.example.cn"
 	for _, tt := range []struct {
 		name    string
 		tok     string
@@ -37,6 +39,7 @@ func TestSettingsAreAdminsVersionedValidatedAndAudited(t *testing.T) {
 		{"a target of 140%", root, func() domain.Settings { x := next; x.Targets.SatisfactionPct = 140; return x }(), `"0"`, 400, "validation_failed", "targets.satisfactionPct"},
 		{"a negative clock", root, func() domain.Settings { x := next; x.Clock.FirstResponseHours = -24; return x }(), `"0"`, 400, "validation_failed", "clock.firstResponseHours"},
 		{"another time zone", root, func() domain.Settings { x := next; x.TimeZone = "Europe/Paris"; return x }(), `"0"`, 400, "validation_failed", "timeZone"},
+		{"a brand without a hotline", root, func() domain.Settings { x := next; x.Brand.Hotline = ""; return x }(), `"0"`, 400, "validation_failed", "brand.hotline"},
 		{"an unknown field", root, `{"version":0,"bonus":1}`, `"0"`, 400, "unknown_field", ""},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
@@ -64,13 +67,19 @@ func TestSettingsAreAdminsVersionedValidatedAndAudited(t *testing.T) {
 		t.Fatalf("stale version: %d %s", r.Code, r.Body)
 	}
 	audit, err := store.New(s.Env.AWS.DynamoDB, s.Env.Resources.Table).Audit().Of(t.Context(), "settings", "current", 10, "")
-	if err != nil || len(audit.Items) != 1 || audit.Items[0].Actor != "root" || len(audit.Items[0].Changes) != 1 || audit.Items[0].Changes[0] != "clock" {
+	if err != nil || len(audit.Items) != 1 || audit.Items[0].Actor != "root" || strings.Join(audit.Items[0].Changes, ",") != "clock,brand" {
 		t.Fatalf("audit: %v %+v", err, audit.Items)
 	}
 	// Within 30 s every function sees the change: a new complaint closes in
 	// 5 days, the earlier one keeps the 7 days it was opened under.
 	s.Clock.Advance(31 * time.Second)
+	mails(s, t)
 	_, after := submit(s, t, validForm())
+	// ... and the acknowledgement is signed with the company's brand.
+	ack := customerMails(s, t)
+	if len(ack) != 1 || !strings.Contains(ack[0].HTML, "华东精工集团") || !strings.Contains(ack[0].Text, "400-820-1234") || strings.Join(ack[0].ReplyTo, ",") != "kefu@ecprecision.example.cn" {
+		t.Fatalf("acknowledgement: %+v", ack)
+	}
 	if got := after.DueAt.Sub(after.ReceivedAt); got != 5*24*time.Hour {
 		t.Fatalf("new complaint closes in %s, want 5 days", got)
 	}

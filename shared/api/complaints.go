@@ -19,6 +19,7 @@ type ComplaintService interface {
 	Get(ctx context.Context, p domain.Principal, number string) (*domain.Complaint, error)
 	List(ctx context.Context, p domain.Principal, q domain.ComplaintQuery) (domain.Page[domain.Complaint], error)
 	Step(ctx context.Context, p domain.Principal, number string, a domain.Action, in domain.StepInput, ifMatch *int, base string) (*domain.Complaint, error)
+	Correct(ctx context.Context, p domain.Principal, number string, in domain.Correction, ifMatch *int, base string) (*domain.Complaint, error)
 }
 
 // Complaints serves the staff complaint routes (ComplaintsFunction): entry,
@@ -39,6 +40,7 @@ func (h *Complaints) Router() *httpx.Router {
 	for _, a := range domain.AllActions {
 		rt.HandleFunc("POST /complaints/{number}/"+string(a), httpx.Staff(h.Gate, h.step(a)))
 	}
+	rt.HandleFunc("POST /complaints/{number}/correct", httpx.Staff(h.Gate, h.correct))
 	return rt
 }
 
@@ -52,20 +54,31 @@ type StaffComplaintInput struct {
 	Severity     domain.Severity `json:"severity"`
 	Request      domain.Request  `json:"request"`
 	Description  string          `json:"description"`
+	Product      *domain.Product `json:"product"`    // product-quality complaints: type, batch, production and arrival dates
 	ReceivedAt   *time.Time      `json:"receivedAt"` // when the call or letter came; now when absent
 }
 
-// ComplaintView is a record card as staff see it: whether it is overdue
-// and the steps allowed now.
+// ComplaintView is a record card as staff see it: its next deadline,
+// whether any deadline is missed and which, and the steps allowed now.
 type ComplaintView struct {
 	*domain.Complaint
-	TrackingURL string          `json:"trackingUrl,omitempty"`
-	Overdue     bool            `json:"overdue"`
-	Allowed     []domain.Action `json:"allowedActions"`
+	TrackingURL  string                   `json:"trackingUrl,omitempty"`
+	NextDeadline *domain.PendingDeadline  `json:"nextDeadline,omitempty"`
+	Overdue      bool                     `json:"overdue"`
+	Late         []domain.PendingDeadline `json:"late"`
+	Allowed      []domain.Action          `json:"allowedActions"`
 }
 
 func (h *Complaints) view(c *domain.Complaint) ComplaintView {
-	return ComplaintView{Complaint: c, Overdue: c.Overdue(h.Now()), Allowed: c.AllowedActions()}
+	v := ComplaintView{Complaint: c, Late: c.Late(h.Now()), Allowed: c.AllowedActions()}
+	if v.Late == nil {
+		v.Late = []domain.PendingDeadline{}
+	}
+	v.Overdue = len(v.Late) > 0
+	if next, ok := c.NextDeadline(); ok {
+		v.NextDeadline = &next
+	}
+	return v
 }
 
 func (h *Complaints) create(w http.ResponseWriter, r *http.Request, p domain.Principal) {
@@ -84,7 +97,7 @@ func (h *Complaints) create(w http.ResponseWriter, r *http.Request, p domain.Pri
 		return
 	}
 	c := &domain.Complaint{CustomerName: strings.TrimSpace(in.CustomerName), Contact: in.Contact, Channel: in.Channel, Category: in.Category,
-		Severity: in.Severity, Request: in.Request, Description: strings.TrimSpace(in.Description), Language: in.Contact.Language}
+		Severity: in.Severity, Request: in.Request, Description: strings.TrimSpace(in.Description), Product: in.Product, Language: in.Contact.Language}
 	if in.ReceivedAt != nil {
 		c.ReceivedAt = in.ReceivedAt.UTC()
 	}
@@ -174,23 +187,57 @@ func validStatus(s domain.ComplaintStatus) bool {
 	return false
 }
 
+// ifMatch reads an optional If-Match.
+func ifMatch(r *http.Request) (*int, error) {
+	if r.Header.Get("If-Match") == "" {
+		return nil, nil
+	}
+	v, err := httpx.IfMatch(r)
+	if err != nil {
+		return nil, err
+	}
+	return &v, nil
+}
+
+// POST /complaints/{number}/correct {"customerId","category","severity","reason"}.
+func (h *Complaints) correct(w http.ResponseWriter, r *http.Request, p domain.Principal) {
+	var in domain.Correction
+	if err := httpx.DecodeJSON(w, r, &in, httpx.MaxJSONBody); err != nil {
+		httpx.Fail(w, r, err)
+		return
+	}
+	im, err := ifMatch(r)
+	if err != nil {
+		httpx.Fail(w, r, err)
+		return
+	}
+	c, err := h.Service.Correct(r.Context(), p, r.PathValue("number"), in, im, httpx.BaseURL(r, h.BaseURL))
+	if err != nil {
+		httpx.Fail(w, r, err)
+		return
+	}
+	httpx.SetETag(w, c.Version)
+	httpx.WriteJSON(w, http.StatusOK, h.view(c))
+}
+
 // StepBody is the body of a workflow step; each step reads its own fields.
 type StepBody struct {
-	Reason          string `json:"reason"`
-	Department      string `json:"department"`
-	Opinion         string `json:"opinion"`
-	Cause           string `json:"cause"`
-	WhatHappened    string `json:"whatHappened"`
-	Responsible     string `json:"responsible"`
-	Conclusion      string `json:"conclusion"`
-	CompanyAtFault  bool   `json:"companyAtFault"`
-	Countermeasures string `json:"countermeasures"`
-	Approve         *bool  `json:"approve"`
-	Comment         string `json:"comment"`
-	Text            string `json:"text"`
-	Method          string `json:"method"`
-	Result          string `json:"result"`
-	Satisfied       bool   `json:"satisfied"`
+	Reason          string             `json:"reason"`
+	Department      string             `json:"department"`
+	Opinion         string             `json:"opinion"`
+	Cause           string             `json:"cause"`
+	WhatHappened    string             `json:"whatHappened"`
+	Responsible     string             `json:"responsible"`
+	Conclusion      string             `json:"conclusion"`
+	CompanyAtFault  bool               `json:"companyAtFault"`
+	Countermeasures string             `json:"countermeasures"`
+	Approve         *bool              `json:"approve"`
+	Comment         string             `json:"comment"`
+	Text            string             `json:"text"`
+	Method          string             `json:"method"`
+	Result          string             `json:"result"`
+	Satisfied       bool               `json:"satisfied"`
+	Settlement      *domain.Settlement `json:"settlement"` // reply: how a disputed quality case ends
 
 	ResponsibleStaff string `json:"responsibleStaff"` // investigation, optional: the responsible staff member's id
 }
@@ -202,7 +249,7 @@ func (b StepBody) input(a domain.Action) domain.StepInput {
 		in.Investigation = &domain.Investigation{Cause: b.Cause, WhatHappened: b.WhatHappened, Responsible: b.Responsible,
 			Conclusion: b.Conclusion, CompanyAtFault: b.CompanyAtFault, Countermeasures: b.Countermeasures, ResponsibleStaff: strings.TrimSpace(b.ResponsibleStaff)}
 	case domain.ActionReply:
-		in.Reply = &domain.Reply{Text: b.Text, Method: b.Method}
+		in.Reply = &domain.Reply{Text: b.Text, Method: b.Method, Settlement: b.Settlement}
 	case domain.ActionCallback:
 		in.Callback = &domain.Callback{Method: b.Method, Result: b.Result, Satisfied: b.Satisfied}
 	}
@@ -218,16 +265,12 @@ func (h *Complaints) step(a domain.Action) httpx.StaffHandler {
 				return
 			}
 		}
-		var ifMatch *int
-		if r.Header.Get("If-Match") != "" {
-			v, err := httpx.IfMatch(r)
-			if err != nil {
-				httpx.Fail(w, r, err)
-				return
-			}
-			ifMatch = &v
+		im, err := ifMatch(r)
+		if err != nil {
+			httpx.Fail(w, r, err)
+			return
 		}
-		c, err := h.Service.Step(r.Context(), p, r.PathValue("number"), a, body.input(a), ifMatch, httpx.BaseURL(r, h.BaseURL))
+		c, err := h.Service.Step(r.Context(), p, r.PathValue("number"), a, body.input(a), im, httpx.BaseURL(r, h.BaseURL))
 		if err != nil {
 			httpx.Fail(w, r, fmt.Errorf("%s: %w", a, err)) // an illegal step is a 409 with the current state
 			return

@@ -70,7 +70,7 @@ func TestPublicSubmitAndTrack(t *testing.T) {
 	if page.Code != 200 || !strings.Contains(string(page.Body), out.Number) || !strings.Contains(string(page.Body), "感谢") {
 		t.Fatalf("thank-you page: %d", page.Code)
 	}
-	mails := mails(s, t)
+	mails := customerMails(s, t)
 	if len(mails) != 1 || mails[0].Kind != "complaint-received" || mails[0].To[0] != "wang.wei@example.cn" ||
 		!strings.Contains(mails[0].Text, out.Number) || !strings.Contains(mails[0].Text, out.TrackingURL) || mails[0].HTML == "" {
 		t.Fatalf("acknowledgement: %+v", mails)
@@ -107,7 +107,7 @@ func TestPublicSubmitIdempotentAndHoneypot(t *testing.T) {
 	if !strings.HasSuffix(d.Number, "002") {
 		t.Fatalf("next number %s, want …002", d.Number)
 	}
-	if n := len(mails(s, t)); n != 2 {
+	if n := len(customerMails(s, t)); n != 2 {
 		t.Fatalf("%d acknowledgements, want 2 (replays and bots get none)", n)
 	}
 }
@@ -347,13 +347,23 @@ func TestStaffWorkflow(t *testing.T) {
 	if r := s.Do("GET", "/complaints/"+n, fixer, nil); r.Code != 200 {
 		t.Fatalf("assigned department reading: %d", r.Code)
 	}
-	var kinds []string
+	var kinds, staffKinds []string
 	for _, m := range mails(s, t) {
-		kinds = append(kinds, m.Kind)
+		if customerKind(m.Kind) {
+			kinds = append(kinds, m.Kind)
+		} else {
+			staffKinds = append(staffKinds, m.Kind)
+		}
 	}
 	sort.Strings(kinds)
 	if fmt.Sprint(kinds) != "[complaint-accepted complaint-received complaint-replied survey-invitation]" {
 		t.Fatalf("customer mails %v", kinds)
+	}
+	// Staff were told at each step: the new complaint, each investigation
+	// report (one was sent back), and the serious complaint awaiting approval.
+	sort.Strings(staffKinds)
+	if fmt.Sprint(staffKinds) != "[complaint-approval complaint-new complaint-review complaint-review]" {
+		t.Fatalf("staff notices %v", staffKinds)
 	}
 	// The tracking page shows the reply.
 	u, _ := url.Parse(c.TrackingURL)
@@ -430,7 +440,9 @@ func TestComplaintListsAndScopes(t *testing.T) {
 		return c.Number
 	}
 	a, b := rec(), rec()
-	_, pub := submit(s, t, validForm())
+	web := validForm() // from a sender on no file: it stays unlinked (the contact's phone would link it to Acme)
+	web["phone"], web["email"] = "13900000000", "someone@example.cn"
+	_, pub := submit(s, t, web)
 	step(s, sue, a, "accept", nil)
 	step(s, sue, a, "assign", map[string]any{"department": "repair", "opinion": "核查"})
 	count := func(tok, q string) int {
@@ -477,3 +489,44 @@ func TestComplaintListsAndScopes(t *testing.T) {
 
 // mails drains the mail queue of this stack.
 func mails(s *stackServer, t testing.TB) []mail.Message { return s.Env.DrainMail(t) }
+
+// customerKind reports whether a mail kind goes to customers (not staff).
+func customerKind(kind string) bool {
+	switch kind {
+	case "complaint-received", "complaint-accepted", "complaint-rejected", "complaint-replied", "survey-invitation", "survey-reminder", "handover-notice":
+		return true
+	}
+	return false
+}
+
+// customerMails drains the mail queue and keeps what went to customers.
+func customerMails(s *stackServer, t testing.TB) []mail.Message {
+	var out []mail.Message
+	for _, m := range mails(s, t) {
+		if customerKind(m.Kind) {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// After 58 h without a first answer a complaint is overdue, and the overdue
+// filter finds it, though its closure is days away; the list says which
+// deadline is late.
+func TestOverdueCountsTheFirstResponse(t *testing.T) {
+	s := newStack(t)
+	_, out := submit(s, t, validForm())
+	sue := token(t, "sue", "quality", "supervisor")
+	s.Clock.Advance(58 * time.Hour)
+	var page domain.Page[struct {
+		Number  string                   `json:"number"`
+		Overdue bool                     `json:"overdue"`
+		Late    []domain.PendingDeadline `json:"late"`
+	}]
+	r := s.Do("GET", "/complaints?overdue=true", sue, nil)
+	r.JSON(t, &page)
+	if r.Code != 200 || len(page.Items) != 1 || page.Items[0].Number != out.Number || !page.Items[0].Overdue ||
+		len(page.Items[0].Late) != 1 || page.Items[0].Late[0].Kind != domain.DeadlineFirstResponse {
+		t.Fatalf("overdue list: %d %s", r.Code, r.Body)
+	}
+}

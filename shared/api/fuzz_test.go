@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"keycare/shared/domain"
 )
@@ -139,6 +140,79 @@ func FuzzPublicSurveyDecoders(f *testing.F) {
 			if json.Unmarshal([]byte(body), &a) != nil || a.Validate() != nil {
 				t.Fatalf("accepted an invalid answer %q", body)
 			}
+		}
+	})
+}
+
+// FuzzVisitDecoders sends arbitrary bodies and queries to the visit,
+// follow-up and handover routes: never a 5xx, every error in the shape.
+func FuzzVisitDecoders(f *testing.F) {
+	seeds := []struct {
+		route       uint8
+		body, query string
+	}{
+		{0, `{"month":"2027-01","items":[{"customerId":"CID","date":"2027-01-12","purpose":"care"}]}`, ""},
+		{0, `{"month":"9999-99","items":[{"customerId":"\u0000","date":"2027-13-40","purpose":1}]}`, ""},
+		{1, `{"customerId":"CID","date":"2099-01-01","purpose":"other","participants":["x"]}`, ""},
+		{2, `{"happenedOn":"2026-01-01","attendees":["a"],"learned":"l","actions":[{"text":"t","owner":"o","due":"x","done":true}]}`, ""},
+		{3, `{"type":"purchase","date":"2026-01-01"}`, ""},
+		{4, `{"from":"alice","to":"bob","reason":"r"}`, ""},
+		{5, `{"method":"phone","result":"r","satisfied":null}`, ""},
+		{6, "", "period=2027-Q1"},
+		{6, "", "period=%FF"},
+		{7, "", "manager=alice&from=2027-01-01&to=x&status=overdue"},
+		{8, "", "due=week&manager=%00"},
+		{9, `{"goals":"g","actions":["a"],"reviewBy":"2027-06-01"}`, ""},
+	}
+	for _, s := range seeds {
+		f.Add(s.route, s.body, s.query)
+	}
+	s := newStack(f)
+	s.Clock.Set(time.Date(2026, 12, 21, 2, 0, 0, 0, time.UTC))
+	tok := token(f, "alice", "sales", "manager", "supervisor", "admin")
+	r := s.Do("POST", "/customers", tok, newCustomer("Fuzz", "alice", "sales"))
+	var c struct{ ID string }
+	if err := json.Unmarshal(r.Body, &c); err != nil || c.ID == "" {
+		f.Fatalf("seed customer: %d %s", r.Code, r.Body)
+	}
+	r = s.Do("POST", "/visits", tok, map[string]any{"customerId": c.ID, "date": "2026-12-22", "purpose": "care"})
+	var v struct{ ID string }
+	_ = json.Unmarshal(r.Body, &v)
+	f.Fuzz(func(t *testing.T, route uint8, body, query string) {
+		s.T = t
+		body = strings.ReplaceAll(body, "CID", c.ID)
+		var b any
+		if body != "" {
+			b = body
+		}
+		var r resp
+		switch route % 10 {
+		case 0:
+			r = s.Do("POST", "/visit-plans", tok, b)
+		case 1:
+			r = s.Do("POST", "/visits", tok, b)
+		case 2:
+			r = s.Do("POST", "/visits/"+v.ID+"/report", tok, b)
+		case 3:
+			r = s.Do("POST", "/customers/"+c.ID+"/events", tok, b)
+		case 4:
+			r = s.Do("POST", "/handovers", tok, b)
+		case 5:
+			r = s.Do("POST", "/follow-ups/e-x-3/complete", tok, b)
+		case 6:
+			r = s.Do("GET", "/visits/coverage?"+query, tok, nil)
+		case 7:
+			r = s.Do("GET", "/visits?"+query, tok, nil)
+		case 8:
+			r = s.Do("GET", "/follow-ups?"+query, tok, nil)
+		case 9:
+			r = s.Do("PUT", "/customers/"+c.ID+"/relationship-plan", tok, b)
+		}
+		if r.Code >= 500 {
+			t.Fatalf("%d for route %d body %q query %q: %s", r.Code, route%10, body, query, r.Body)
+		}
+		if r.Code >= 400 && r.ErrCode(t) == "" {
+			t.Fatalf("error without a code: %d %s", r.Code, r.Body)
 		}
 	})
 }

@@ -37,6 +37,8 @@ type Store interface {
 // Accounts reads the key-account files complaints are linked to.
 type Accounts interface {
 	Get(ctx context.Context, id string) (*domain.Customer, error)
+	// Lookup lists the files found under a lookup key (domain.EmailKey, PhoneKey, NameKey).
+	Lookup(ctx context.Context, key string) ([]string, error)
 }
 
 // Surveys invites a complainant to rate the handling after closure.
@@ -51,13 +53,14 @@ type Settings interface {
 
 // Service is the complaint workflow.
 type Service struct {
-	Store    Store
-	Accounts Accounts
-	Mail     mail.Outbox
-	Surveys  Surveys // nil sends no survey after closure
-	Settings Settings
-	Now      func() time.Time
-	BaseURL  string // public base URL of the tracking links; a call's base overrides it when this is empty
+	Store     Store
+	Accounts  Accounts
+	Mail      mail.Outbox
+	Surveys   Surveys   // nil sends no survey after closure
+	Directory Directory // staff notices; nil sends none
+	Settings  Settings
+	Now       func() time.Time
+	BaseURL   string // public base URL of the tracking links; a call's base overrides it when this is empty
 }
 
 // Intake is a complaint as it arrives, from the public form (By nil) or
@@ -132,7 +135,7 @@ func (s *Service) Submit(ctx context.Context, in Intake) (Submitted, error) {
 			return Submitted{}, err
 		}
 		if account != nil {
-			c.LinkAccount(account)
+			c.LinkAccount(account, "entered")
 		}
 		c.ReceivedBy = p.Sub
 		actor, role = p.Sub, p.Primary()
@@ -144,6 +147,11 @@ func (s *Service) Submit(ctx context.Context, in Intake) (Submitted, error) {
 	}
 	if err := c.ValidateNew(); err != nil {
 		return Submitted{}, err
+	}
+	if c.CustomerID == "" {
+		if err := s.match(ctx, c); err != nil {
+			return Submitted{}, err
+		}
 	}
 	set, err := s.Settings.Current(ctx)
 	if err != nil {
@@ -159,6 +167,7 @@ func (s *Service) Submit(ctx context.Context, in Intake) (Submitted, error) {
 	out := Submitted{Receipt: rec, TrackingURL: TrackingURL(s.base(in.BaseURL), rec.Number, rec.Token, c.Language)}
 	if !rec.Replayed {
 		s.tellCustomer(ctx, "complaint-received", c, out.TrackingURL)
+		s.tellStaff(ctx, domain.ActionReceive, c, in.BaseURL)
 	}
 	if in.By != nil {
 		stored, err := s.Store.Get(ctx, rec.Number)
@@ -168,6 +177,40 @@ func (s *Service) Submit(ctx context.Context, in Intake) (Submitted, error) {
 		out.Complaint = stored
 	}
 	return out, nil
+}
+
+// match links a complaint that names no account to the file its contact's
+// email or phone is on, when exactly one (domain.MatchSender), or notes the
+// file its company name suggests.
+func (s *Service) match(ctx context.Context, c *domain.Complaint) error {
+	var byContact, byName []string
+	for _, k := range []string{domain.EmailKey(c.Contact.Email), domain.PhoneKey(c.Contact.Phone)} {
+		ids, err := s.Accounts.Lookup(ctx, k)
+		if err != nil {
+			return err
+		}
+		byContact = append(byContact, ids...)
+	}
+	ids, err := s.Accounts.Lookup(ctx, domain.NameKey(c.CustomerName))
+	if err != nil {
+		return err
+	}
+	byName = ids
+	link, suggest := domain.MatchSender(byContact, byName)
+	switch {
+	case link != "":
+		a, err := s.Accounts.Get(ctx, link)
+		if errors.Is(err, domain.ErrNotFound) {
+			return nil // a lookup item of a file being removed: link nothing
+		}
+		if err != nil {
+			return err
+		}
+		c.LinkAccount(a, "contact")
+	case suggest != "":
+		c.SuggestedCustomerID = suggest
+	}
+	return nil
 }
 
 // account reads the linked account; an unknown id is the caller's mistake.
@@ -208,10 +251,27 @@ func (s *Service) Get(ctx context.Context, p domain.Principal, number string) (*
 	if err != nil {
 		return nil, err
 	}
-	if !domain.CanSeeComplaint(p, c) {
+	account, err := s.linked(ctx, c.CustomerID)
+	if err != nil {
+		return nil, err
+	}
+	if !domain.CanSeeComplaint(p, c, account) {
 		return nil, domain.Forbidden("this complaint is not one of yours")
 	}
 	return c, nil
+}
+
+// linked reads the account a complaint is linked to as it is now (nil for
+// none, or one since deleted): access follows its current manager.
+func (s *Service) linked(ctx context.Context, id string) (*domain.Customer, error) {
+	if id == "" {
+		return nil, nil
+	}
+	a, err := s.Accounts.Get(ctx, id)
+	if errors.Is(err, domain.ErrNotFound) {
+		return nil, nil
+	}
+	return a, err
 }
 
 // List returns a page of the complaints p may see (domain.ScopeComplaints).
@@ -226,8 +286,15 @@ func (s *Service) List(ctx context.Context, p domain.Principal, q domain.Complai
 		return page, err
 	}
 	out := domain.Page[domain.Complaint]{Items: []domain.Complaint{}, NextCursor: page.NextCursor}
+	accounts := map[string]*domain.Customer{}
 	for i := range page.Items {
-		if domain.CanSeeComplaint(p, &page.Items[i]) {
+		id := page.Items[i].CustomerID
+		if _, ok := accounts[id]; !ok && p.Has(domain.RoleManager) && !p.HasAny(domain.RoleAdmin, domain.RoleExecutive, domain.RoleSupervisor) {
+			if accounts[id], err = s.linked(ctx, id); err != nil {
+				return domain.Page[domain.Complaint]{}, err
+			}
+		}
+		if domain.CanSeeComplaint(p, &page.Items[i], accounts[id]) {
 			out.Items = append(out.Items, page.Items[i])
 		}
 	}
@@ -258,6 +325,7 @@ func (s *Service) Step(ctx context.Context, p domain.Principal, number string, a
 	if kind := domain.CustomerNotice(a); kind != "" {
 		s.tellCustomer(ctx, kind, c, TrackingURL(s.base(base), c.Number, c.TrackingToken, c.Language))
 	}
+	s.tellStaff(ctx, a, c, base)
 	if a == domain.ActionClose && c.SurveyAfterClose() && s.Surveys != nil {
 		var account *domain.Customer
 		if c.CustomerID != "" {
@@ -270,25 +338,85 @@ func (s *Service) Step(ctx context.Context, p domain.Principal, number string, a
 	return c, nil
 }
 
-// tellCustomer emails the complaint's contact, when they gave an address.
-// The step is already stored: a mail that cannot be queued (nor kept) is
-// logged, not returned.
+// Correct links complaint number to an account, or corrects its category
+// or severity, on behalf of a supervisor (domain.Complaint.Correct: a
+// ForbiddenError for others, a ValidationError without a reason). ifMatch,
+// when given, must be the card's version; a concurrent change is
+// domain.ErrConflict. A newly linked account's manager is told.
+func (s *Service) Correct(ctx context.Context, p domain.Principal, number string, in domain.Correction, ifMatch *int, base string) (*domain.Complaint, error) {
+	c, err := s.Get(ctx, p, number)
+	if err != nil {
+		return nil, err
+	}
+	version := c.Version
+	if ifMatch != nil && *ifMatch != version {
+		return nil, fmt.Errorf("complaint %s is at version %d, not %d: %w", c.Number, version, *ifMatch, domain.ErrConflict)
+	}
+	var account *domain.Customer
+	if in.CustomerID != nil && domain.ValidID(*in.CustomerID) {
+		a, err := s.Accounts.Get(ctx, *in.CustomerID)
+		if err != nil && !errors.Is(err, domain.ErrNotFound) {
+			return nil, err
+		}
+		account = a
+	}
+	relinked, err := c.Correct(in, account, p, s.Now())
+	if err != nil {
+		return nil, err
+	}
+	if c.Version == version {
+		return c, nil // nothing changed
+	}
+	if err := s.Store.SaveStep(ctx, c, version); err != nil {
+		return nil, err
+	}
+	if relinked {
+		s.tellStaff(ctx, domain.ActionCorrect, c, base)
+	}
+	return c, nil
+}
+
+// tellCustomer emails the complaint's contact, when they gave an address,
+// in their language, signed with the company's brand (settings). The step
+// is already stored: a mail that cannot be queued (nor kept) is logged, not
+// returned.
 func (s *Service) tellCustomer(ctx context.Context, kind string, c *domain.Complaint, link string) {
 	if c.Contact.Email == "" {
 		return
 	}
-	loc := c.SLA.Location()
-	f := func(t time.Time) string { return t.In(loc).Format("2006-01-02 15:04") }
-	reply := ""
-	if c.Reply != nil {
-		reply = c.Reply.Text
-	}
-	m, err := mail.Complaint(kind, mail.ComplaintMail{Lang: c.Language, To: []string{c.Contact.Email}, Number: c.Number,
-		ContactName: c.Contact.Name, CustomerName: c.CustomerName, ReceivedAt: f(c.ReceivedAt), FirstDue: f(c.Deadlines.FirstResponseDue),
-		CloseDue: f(c.Deadlines.CloseDue), TrackingURL: link, Status: c.Status.Label(c.Language), Reason: c.RejectReason, ReplyText: reply})
-	if err == nil {
-		err = s.Mail.Send(ctx, m)
-	}
+	err := func() error {
+		set, err := s.Settings.Current(ctx)
+		if err != nil {
+			return err
+		}
+		var d mail.Data
+		switch kind {
+		case "complaint-received":
+			d = mail.ComplaintReceived{Number: c.Number, ReceivedAt: c.ReceivedAt, FirstResponseDue: c.Deadlines.FirstResponseDue, CloseDue: c.Deadlines.CloseDue, TrackingURL: link}
+		case "complaint-accepted":
+			d = mail.ComplaintAccepted{Number: c.Number, TrackingURL: link, CloseDue: c.Deadlines.CloseDue, FirstResponseDue: c.Deadlines.FirstResponseDue}
+		case "complaint-rejected":
+			d = mail.ComplaintRejected{Number: c.Number, Reason: c.RejectReason, TrackingURL: link}
+		case "complaint-replied":
+			reply := ""
+			if c.Reply != nil {
+				reply = c.Reply.Text
+			}
+			d = mail.ComplaintReplied{Number: c.Number, Reply: reply, TrackingURL: link}
+		default:
+			return fmt.Errorf("complaint: no customer mail %s", kind)
+		}
+		now := c.ReceivedAt // the step that sends the mail is the last on the card
+		if n := len(c.History); n > 0 {
+			now = c.History[n-1].At
+		}
+		m, err := mail.Compose(mail.Envelope{To: []string{c.Contact.Email}, Lang: c.Language, Name: c.Contact.Name, Zone: c.SLA.Location(),
+			Now: now, Brand: set.Brand}, d)
+		if err != nil {
+			return err
+		}
+		return s.Mail.Send(ctx, m)
+	}()
 	if err != nil {
 		slog.ErrorContext(ctx, "mail not sent", "kind", kind, "number", c.Number, "err", err.Error())
 	}

@@ -24,7 +24,9 @@ type Escalator struct {
 	Notifier  mail.Notifier
 	Kept      mail.ReliableOutbox // requeues what could not be queued
 	Directory Directory
+	Settings  Settings
 	Now       func() time.Time
+	BaseURL   string // of the links in notices
 }
 
 // Result counts what a run did.
@@ -44,6 +46,10 @@ func (e *Escalator) Run(ctx context.Context) (Result, error) {
 	if err != nil {
 		return res, err
 	}
+	set, err := e.Settings.Current(ctx)
+	if err != nil {
+		return res, err
+	}
 	now := e.Now().UTC()
 	q := domain.ComplaintQuery{Limit: 100}
 	for {
@@ -55,7 +61,7 @@ func (e *Escalator) Run(ctx context.Context) (Result, error) {
 			c := &page.Items[i]
 			res.Open++
 			for _, rem := range c.DueReminders(now) {
-				sent, err := e.remind(ctx, dir, c, rem, now)
+				sent, err := e.remind(ctx, dir, set, c, rem, now)
 				if err != nil {
 					return res, err
 				}
@@ -74,52 +80,29 @@ func (e *Escalator) Run(ctx context.Context) (Result, error) {
 	}
 }
 
-// recipients of a reminder: the owner is the handling department, or the
-// supervisors while none is assigned; escalations go to the supervisors of
-// the account's department (all supervisors for an unlinked complaint),
-// then the executives.
-func recipients(d *staff.Directory, to domain.Audience, c *domain.Complaint) []staff.Recipient {
-	switch to {
-	case domain.ToExecutive:
-		return d.Executives()
-	case domain.ToOwner:
-		if r := d.Department(c.Department); len(r) > 0 {
-			return r
-		}
+func (e *Escalator) remind(ctx context.Context, d *staff.Directory, set domain.Settings, c *domain.Complaint, rem domain.Reminder, now time.Time) (bool, error) {
+	to := recipientsOf(d, rem.To, c)
+	if c.CopyManager(rem) {
+		to = append(to, recipientsOf(d, domain.ToManager, c)...)
 	}
-	return d.Supervisors(c.AccountDept)
-}
-
-func (e *Escalator) remind(ctx context.Context, d *staff.Directory, c *domain.Complaint, rem domain.Reminder, now time.Time) (bool, error) {
-	to := recipients(d, rem.To, c)
 	if len(to) == 0 {
 		slog.WarnContext(ctx, "escalation: nobody to notify", "number", c.Number, "to", string(rem.To))
 		return false, nil
 	}
-	l := to[0].Language
-	addrs := make([]string, len(to))
-	for i, r := range to {
-		addrs[i] = r.Email
+	var msgs []mail.Message
+	for lang, addrs := range byLanguage(to) {
+		cs := caseOf(d, set, c, e.BaseURL, lang)
+		m, err := mail.Compose(mail.Envelope{To: addrs, Lang: lang, Zone: c.SLA.Location(), Now: now}, mail.ComplaintReminder{Case: cs, Reminder: rem})
+		if err != nil {
+			return false, err
+		}
+		msgs = append(msgs, m)
 	}
-	loc := c.SLA.Location()
-	m, err := mail.Complaint("complaint-reminder", mail.ComplaintMail{Lang: l, To: addrs, Number: c.Number, CustomerName: c.CustomerName,
-		Kind: mail.ReminderKindLabel(rem.Kind, l), Deadline: rem.Deadline.In(loc).Format("2006-01-02 15:04"), Status: c.Status.Label(l),
-		Department: orDash(c.Department), Severity: string(c.Severity)})
-	if err != nil {
-		return false, err
-	}
-	sent, err := e.Notifier.SendOnce(ctx, "complaint/"+c.Number+"/"+rem.Key, now, m)
+	sent, err := e.Notifier.SendOnce(ctx, "complaint/"+c.Number+"/"+rem.Key, now, msgs...)
 	if sent {
 		slog.InfoContext(ctx, "escalation: reminder queued", "number", c.Number, "key", rem.Key)
 	}
 	return sent, err
-}
-
-func orDash(s string) string {
-	if s == "" {
-		return "—"
-	}
-	return s
 }
 
 // Handle is the scheduled handler: one run.

@@ -21,8 +21,8 @@ type Store interface {
 	Create(ctx context.Context, c *domain.Customer, audit domain.AuditEntry) error
 	// Get reads a file, or domain.ErrNotFound.
 	Get(ctx context.Context, id string) (*domain.Customer, error)
-	// Update replaces a file still at expectedVersion (else domain.ErrConflict) with its audit entry.
-	Update(ctx context.Context, c *domain.Customer, expectedVersion int, audit domain.AuditEntry) error
+	// Update replaces file prev, still at expectedVersion (else domain.ErrConflict), with c and its audit entry.
+	Update(ctx context.Context, prev, c *domain.Customer, expectedVersion int, audit domain.AuditEntry) error
 	// List returns a page of files.
 	List(ctx context.Context, q domain.CustomerQuery) (domain.Page[domain.Customer], error)
 }
@@ -135,6 +135,7 @@ func (s *Service) Update(ctx context.Context, p domain.Principal, id string, ifM
 	if err != nil {
 		return View{}, err
 	}
+	prev := *c
 	changes, reason, err := c.Apply(patch, p, s.Now(), set)
 	if err != nil {
 		return View{}, err
@@ -147,7 +148,7 @@ func (s *Service) Update(ctx context.Context, p domain.Principal, id string, ifM
 	if reason != "" {
 		audit.Action = domain.ActionTierOverride
 	}
-	if err := s.Store.Update(ctx, c, ifMatch, audit); err != nil {
+	if err := s.Store.Update(ctx, &prev, c, ifMatch, audit); err != nil {
 		return View{}, err
 	}
 	return ViewOf(c, p, set), nil
@@ -169,7 +170,7 @@ func (s *Service) AddRevenue(ctx context.Context, p domain.Principal, id string,
 		if err != nil {
 			return View{}, err
 		}
-		before, version := c.Tier, c.Version
+		before, version, prev := c.Tier, c.Version, *c
 		c.SetRevenue(rev, set)
 		c.UpdatedBy, c.UpdatedAt, c.Version = p.Sub, s.Now().UTC(), version+1
 		audit := s.entry(ctx, p, "customer", c.ID, domain.ActionRevenue)
@@ -177,7 +178,7 @@ func (s *Service) AddRevenue(ctx context.Context, p domain.Principal, id string,
 		if c.Tier != before {
 			audit.Changes = append(audit.Changes, "tier")
 		}
-		err = s.Store.Update(ctx, c, version, audit)
+		err = s.Store.Update(ctx, &prev, c, version, audit)
 		if errors.Is(err, domain.ErrConflict) && attempt < 3 {
 			continue
 		}

@@ -14,13 +14,63 @@ type SLA struct {
 	OpinionWorkingDays int           `json:"opinionWorkingDays"` // 1 working day after acceptance
 	CloseWithin        time.Duration `json:"closeWithin"`        // 7 days after receipt (7天结案)
 	RemindBefore       time.Duration `json:"remindBefore"`       // remind the owner 24 h before closure is due
-	EscalateExecutive  time.Duration `json:"escalateExecutive"`  // tell the executive 1 day after the supervisor
-	WorkdayStart       int           `json:"workdayStart"`       // service hours start, minutes after midnight (08:00)
-	WorkdayEnd         int           `json:"workdayEnd"`         // and end (17:00)
-	LunchStart         int           `json:"lunchStart"`         // lunch break (12:00–13:00); -1 for none
-	LunchEnd           int           `json:"lunchEnd"`
-	Holidays           []string      `json:"holidays,omitempty"`         // YYYY-MM-DD, company time zone
-	ExtraWorkingDays   []string      `json:"extraWorkingDays,omitempty"` // weekend days worked (调休)
+	// RemindFirstResponseBefore and RemindOpinionBefore remind the owner
+	// before the first response (4 h) and the handling opinion (4 h) fall due.
+	RemindFirstResponseBefore time.Duration `json:"remindFirstResponseBefore,omitempty"`
+	RemindOpinionBefore       time.Duration `json:"remindOpinionBefore,omitempty"`
+	EscalateExecutive         time.Duration `json:"escalateExecutive"` // tell the executive 1 day after the supervisor
+	WorkdayStart              int           `json:"workdayStart"`      // service hours start, minutes after midnight (08:00)
+	WorkdayEnd                int           `json:"workdayEnd"`        // and end (17:00)
+	LunchStart                int           `json:"lunchStart"`        // lunch break (12:00–13:00); -1 for none
+	LunchEnd                  int           `json:"lunchEnd"`
+	Holidays                  []string      `json:"holidays,omitempty"`         // YYYY-MM-DD, company time zone
+	ExtraWorkingDays          []string      `json:"extraWorkingDays,omitempty"` // weekend days worked (调休)
+
+	// Official says China's official calendar (calendar.go) applies under
+	// Holidays and ExtraWorkingDays. A clock stored before it existed has
+	// none: weekends and the lists alone, as it was opened under.
+	Official bool `json:"official,omitempty"`
+	// OfficialHolidays and OfficialWorkingDays are the official days frozen
+	// into a complaint's clock when it is opened (Freeze): the year of
+	// receipt and the next. Unfrozen, the official table in force applies.
+	OfficialHolidays    []string `json:"officialHolidays,omitempty"`
+	OfficialWorkingDays []string `json:"officialWorkingDays,omitempty"`
+	OfficialYears       []int    `json:"officialYears,omitempty"`
+	CalendarSource      string   `json:"calendarSource,omitempty"`
+}
+
+// Freeze copies the official days of year and year+1 into the clock, so the
+// deadlines it gives never change with a later calendar table. Other years
+// count weekends only (and the company's lists).
+func (s SLA) Freeze(year int) SLA {
+	if !s.Official || s.OfficialYears != nil {
+		return s
+	}
+	s.OfficialHolidays, s.OfficialWorkingDays = []string{}, []string{}
+	for _, y := range []int{year, year + 1} {
+		h, w := OfficialDaysOf(y)
+		s.OfficialHolidays = append(s.OfficialHolidays, h...)
+		s.OfficialWorkingDays = append(s.OfficialWorkingDays, w...)
+		s.OfficialYears = append(s.OfficialYears, y)
+	}
+	s.CalendarSource = CalendarSource
+	return s
+}
+
+// official reports what the clock's official calendar says of date.
+func (s SLA) official(date string, year int) (holiday, working bool) {
+	if !s.Official {
+		return false, false
+	}
+	if s.OfficialYears == nil {
+		return OfficialDay(date)
+	}
+	for _, y := range s.OfficialYears {
+		if y == year {
+			return contains(s.OfficialHolidays, date), contains(s.OfficialWorkingDays, date)
+		}
+	}
+	return false, false
 }
 
 // DefaultSLA is domain.md's clock (the SLA of Defaults).
@@ -65,17 +115,24 @@ func contains(list []string, s string) bool {
 }
 
 // IsWorkingDay reports whether t's date (in the company zone) is a working
-// day: Monday–Friday except holidays, plus extra working days.
+// day: the company's lists first (ExtraWorkingDays, Holidays), then the
+// official calendar (public holidays off, declared weekend days worked),
+// then Monday–Friday.
 func (s SLA) IsWorkingDay(t time.Time) bool {
 	d := t.In(s.Location())
 	date := d.Format(time.DateOnly)
-	if contains(s.ExtraWorkingDays, date) {
+	switch {
+	case contains(s.ExtraWorkingDays, date):
 		return true
-	}
-	if d.Weekday() == time.Saturday || d.Weekday() == time.Sunday {
+	case contains(s.Holidays, date):
 		return false
 	}
-	return !contains(s.Holidays, date)
+	if holiday, working := s.official(date, d.Year()); holiday {
+		return false
+	} else if working {
+		return true
+	}
+	return d.Weekday() != time.Saturday && d.Weekday() != time.Sunday
 }
 
 // AddWorkingDays returns the same wall-clock time n working days after t.

@@ -2,6 +2,7 @@ package domain
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 	"time"
 )
@@ -9,23 +10,28 @@ import (
 // Complaint is a complaint's record card (投诉记录卡 / 客户投诉登记表) with
 // its workflow state, clocks and history.
 type Complaint struct {
-	Number       string    `json:"number"`
-	Year         int       `json:"year"`
-	Seq          int       `json:"seq"`
-	CustomerID   string    `json:"customerId,omitempty"`  // linked account, when known
-	CustomerName string    `json:"customerName"`          // as given, for unknown senders
-	ManagerID    string    `json:"managerId,omitempty"`   // of the linked account
-	AccountDept  string    `json:"accountDept,omitempty"` // department of the linked account
-	AccountTier  Tier      `json:"accountTier,omitempty"` // tier of the linked account
-	Contact      Contact   `json:"contact"`
-	Channel      Channel   `json:"channel"`
-	Category     Category  `json:"category"`
-	Severity     Severity  `json:"severity"`
-	Request      Request   `json:"request"`
-	Description  string    `json:"description"`
-	ReceivedAt   time.Time `json:"receivedAt"`
-	ReceivedBy   string    `json:"receivedBy,omitempty"` // staff who entered it; empty for the web form
-	Language     string    `json:"language"`             // the customer's: zh or en
+	Number     string `json:"number"`
+	Year       int    `json:"year"`
+	Seq        int    `json:"seq"`
+	CustomerID string `json:"customerId,omitempty"` // linked account, when known
+	MatchedBy  string `json:"matchedBy,omitempty"`  // how it was linked: entered, contact (email or phone on one file), supervisor
+	// SuggestedCustomerID is a file whose name is the sender's company: a
+	// supervisor confirms it (link) or not; it links nothing by itself.
+	SuggestedCustomerID string    `json:"suggestedCustomerId,omitempty"`
+	CustomerName        string    `json:"customerName"`          // as given, for unknown senders
+	ManagerID           string    `json:"managerId,omitempty"`   // of the linked account
+	AccountDept         string    `json:"accountDept,omitempty"` // department of the linked account
+	AccountTier         Tier      `json:"accountTier,omitempty"` // tier of the linked account
+	Contact             Contact   `json:"contact"`
+	Channel             Channel   `json:"channel"`
+	Category            Category  `json:"category"`
+	Severity            Severity  `json:"severity"`
+	Request             Request   `json:"request"`
+	Description         string    `json:"description"`
+	Product             *Product  `json:"product,omitempty"` // product-quality complaints: product type, batch, dates
+	ReceivedAt          time.Time `json:"receivedAt"`
+	ReceivedBy          string    `json:"receivedBy,omitempty"` // staff who entered it; empty for the web form
+	Language            string    `json:"language"`             // the customer's: zh or en
 
 	Status           ComplaintStatus `json:"status"`
 	Department       string          `json:"department,omitempty"`      // handling department (受理部门)
@@ -34,7 +40,8 @@ type Complaint struct {
 	Investigation    *Investigation  `json:"investigation,omitempty"` // 调查报告
 	SentBack         int             `json:"sentBack"`                // times the review sent it back
 	Reply            *Reply          `json:"reply,omitempty"`
-	Callback         *Callback       `json:"callback,omitempty"` // 回访
+	Settlement       *Settlement     `json:"settlement,omitempty"` // of a disputed quality case (with the reply)
+	Callback         *Callback       `json:"callback,omitempty"`   // 回访
 	ResponsibleFault *bool           `json:"responsibleFault,omitempty"`
 
 	SLA             SLA        `json:"sla"` // the clock settings it was opened under
@@ -154,10 +161,52 @@ type Investigation struct {
 	ResponsibleStaff string `json:"responsibleStaff,omitempty"`
 }
 
+// Product is what a product-quality complaint (产品质量) also records.
+type Product struct {
+	Type       string `json:"type,omitempty"`       // product type 产品类型
+	Batch      string `json:"batch,omitempty"`      // batch number 批号
+	ProducedOn string `json:"producedOn,omitempty"` // production date 生产日期, YYYY-MM-DD
+	ArrivedOn  string `json:"arrivedOn,omitempty"`  // arrival date 到货日期, YYYY-MM-DD
+}
+
+func (pd *Product) check(v *ValidationError) {
+	checkText(v, "product.type", pd.Type, MaxNameLen, false)
+	checkText(v, "product.batch", pd.Batch, 100, false)
+	for f, d := range map[string]string{"product.producedOn": pd.ProducedOn, "product.arrivedOn": pd.ArrivedOn} {
+		if d != "" && !ValidDate(d) {
+			v.Add(f, "date must be YYYY-MM-DD 日期格式为 YYYY-MM-DD")
+		}
+	}
+	if ValidDate(pd.ProducedOn) && ValidDate(pd.ArrivedOn) && pd.ArrivedOn < pd.ProducedOn {
+		v.Add("product.arrivedOn", "arrived before it was produced 到货日期早于生产日期")
+	}
+}
+
+// Settlement is how a disputed quality case ends (协商解决): a compensation
+// or a discount, its amount, and who bears which cost.
+type Settlement struct {
+	Kind    string `json:"kind"`              // compensation 赔偿 | discount 折让
+	Amount  string `json:"amount"`            // yuan, e.g. "1500.50"
+	BorneBy string `json:"borneBy,omitempty"` // who bears which cost 费用承担
+}
+
+var amountRE = regexp.MustCompile(`^\d{1,10}(\.\d{1,2})?$`)
+
+func (st *Settlement) check(v *ValidationError) {
+	if st.Kind != "compensation" && st.Kind != "discount" {
+		v.Add("settlement.kind", "must be compensation or discount 须为 compensation（赔偿）或 discount（折让）")
+	}
+	if !amountRE.MatchString(st.Amount) {
+		v.Add("settlement.amount", "an amount in yuan such as 1500.50 金额格式如 1500.50")
+	}
+	checkText(v, "settlement.borneBy", st.BorneBy, MaxTextLen, false)
+}
+
 // Reply is the answer given to the customer.
 type Reply struct {
-	Text   string `json:"text"`
-	Method string `json:"method"` // written | oral
+	Text       string      `json:"text"`
+	Method     string      `json:"method"` // written | oral
+	Settlement *Settlement `json:"-"`      // a quality case's settlement, kept on the card
 }
 
 // Callback is the closing call (回访).
@@ -194,6 +243,7 @@ const (
 	ActionReply         Action = "reply"
 	ActionCallback      Action = "callback"
 	ActionClose         Action = "close"
+	ActionCorrect       Action = "correct" // a supervisor links the account or corrects category or severity (not a workflow step)
 )
 
 // AllActions lists every action after receipt.
@@ -235,6 +285,12 @@ func (c *Complaint) ValidateNew() error {
 		v.Add("request", "choose what you ask for 请选择诉求")
 	}
 	checkText(v, "description", c.Description, MaxDescription, true)
+	if c.Product != nil {
+		if c.Category != CategoryProduct {
+			v.Add("product", "product details belong to product-quality complaints 仅产品质量投诉可填写产品信息")
+		}
+		c.Product.check(v)
+	}
 	if c.Language != "zh" && c.Language != "en" {
 		v.Add("language", "must be zh or en 语言须为 zh 或 en")
 	}
@@ -253,7 +309,7 @@ func oneOf[T comparable](x T, list []T) bool {
 // Open starts the workflow of a numbered complaint received at c.ReceivedAt
 // under sla.
 func (c *Complaint) Open(sla SLA, actor string, role Role) {
-	c.SLA = sla
+	c.SLA = sla.Freeze(c.ReceivedAt.In(sla.Location()).Year())
 	c.Status = StatusReceived
 	c.Deadlines = sla.DeadlinesFor(c.ReceivedAt)
 	c.Version = 1
@@ -410,6 +466,14 @@ func (c *Complaint) Apply(a Action, in StepInput, p Principal, now time.Time) er
 		if r.Method != "written" && r.Method != "oral" {
 			v.Add("method", "must be written or oral 答复方式须为 written 或 oral")
 		}
+		if st := r.Settlement; st != nil {
+			if c.Category != CategoryProduct {
+				v.Add("settlement", "a settlement ends a product-quality case 仅产品质量投诉可记录协商结果")
+			} else {
+				st.check(v)
+			}
+			c.Settlement = st
+		}
 		to, c.Reply = StatusReplied, r
 		c.firstResponse(now)
 	case ActionCallback:
@@ -455,14 +519,21 @@ func rolesText(rs []Role) string {
 
 // CanSeeComplaint: supervisors (the quality department), executives and
 // admins see all complaints; a handling department those assigned to it; a
-// manager those of their accounts.
-func CanSeeComplaint(p Principal, c *Complaint) bool {
+// manager those of the accounts they manage now. account is the linked
+// file as it is now (nil for an unlinked complaint): after a handover the
+// new manager sees the account's complaints and the old one no longer
+// does, whatever manager the card recorded when it was opened.
+func CanSeeComplaint(p Principal, c *Complaint, account *Customer) bool {
+	manager := ""
+	if account != nil {
+		manager = account.ManagerID
+	}
 	switch {
 	case p.HasAny(RoleAdmin, RoleExecutive, RoleSupervisor):
 		return true
 	case p.Has(RoleDepartment) && c.Department != "" && c.Department == p.Department:
 		return true
-	case p.Has(RoleManager) && c.ManagerID != "" && c.ManagerID == p.Sub:
+	case p.Has(RoleManager) && manager != "" && manager == p.Sub:
 		return true
 	}
 	return false
@@ -510,10 +581,14 @@ func CheckStaffEntry(p Principal, c *Complaint, account *Customer, now time.Time
 	return nil
 }
 
-// LinkAccount links the complaint to its key-account file: the account's
-// manager, department and tier then apply (access, urgency, statistics).
-func (c *Complaint) LinkAccount(a *Customer) {
-	c.CustomerID, c.ManagerID, c.AccountDept, c.AccountTier = a.ID, a.ManagerID, a.Department, a.Tier
+// LinkAccount links the complaint to its key-account file (how: entered,
+// contact, supervisor): the account's manager, department and tier then
+// apply (access, urgency, statistics).
+func (c *Complaint) LinkAccount(a *Customer, how string) {
+	c.CustomerID, c.ManagerID, c.AccountDept, c.AccountTier, c.MatchedBy = a.ID, a.ManagerID, a.Department, a.Tier, how
+	if c.SuggestedCustomerID == a.ID {
+		c.SuggestedCustomerID = ""
+	}
 	if c.CustomerName == "" {
 		c.CustomerName = a.Name
 	}
@@ -589,3 +664,62 @@ type Receipt struct {
 
 // IdempotencyWindow is how long a submission's idempotency key is remembered.
 const IdempotencyWindow = 24 * time.Hour
+
+// Correction is what a supervisor corrects after intake: the linked
+// account (CustomerID: link or re-link), the category or the severity, with
+// the reason, which goes on the record card.
+type Correction struct {
+	CustomerID *string   `json:"customerId"`
+	Category   *Category `json:"category"`
+	Severity   *Severity `json:"severity"`
+	Reason     string    `json:"reason"`
+}
+
+// Correct applies in on behalf of p at now: supervisors correct; account is
+// the file in.CustomerID names (nil when it names none). Linking recomputes
+// what follows the account (its manager sees the card, a strategic account
+// makes the complaint urgent, statistics count it under the tier). It
+// reports whether the linked account changed.
+func (c *Complaint) Correct(in Correction, account *Customer, p Principal, now time.Time) (bool, error) {
+	if !p.Has(RoleSupervisor) {
+		return false, Forbidden("corrections are for supervisors")
+	}
+	v := &ValidationError{}
+	checkText(v, "reason", in.Reason, MaxStepText, true)
+	if in.Category != nil && !oneOf(*in.Category, Categories) {
+		v.Add("category", "choose a category 请选择投诉类别")
+	}
+	if in.Severity != nil && *in.Severity != SeverityNormal && *in.Severity != SeveritySerious {
+		v.Add("severity", "must be normal or serious 严重程度无效")
+	}
+	if in.CustomerID != nil && account == nil {
+		v.Add("customerId", "no such customer 客户不存在")
+	}
+	if in.CustomerID == nil && in.Category == nil && in.Severity == nil {
+		v.Add("customerId", "say what to correct: customerId, category or severity 请指定要更正的内容")
+	}
+	if err := v.Err(); err != nil {
+		return false, err
+	}
+	var changes []string
+	relinked := false
+	if account != nil && account.ID != c.CustomerID {
+		c.LinkAccount(account, "supervisor")
+		changes, relinked = append(changes, "account "+account.ID), true
+	}
+	if in.Category != nil && *in.Category != c.Category {
+		c.Category = *in.Category
+		changes = append(changes, "category "+string(*in.Category))
+	}
+	if in.Severity != nil && *in.Severity != c.Severity {
+		c.Severity = *in.Severity
+		changes = append(changes, "severity "+string(*in.Severity))
+	}
+	if len(changes) == 0 {
+		return false, nil
+	}
+	c.History = append(c.History, Step{Action: ActionCorrect, Actor: p.Sub, Role: p.Primary(), At: now.UTC(), From: c.Status, To: c.Status,
+		Comment: strings.Join(changes, ", ") + ": " + in.Reason})
+	c.Version++
+	return relinked, nil
+}

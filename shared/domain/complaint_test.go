@@ -54,6 +54,7 @@ func TestFormatNumber(t *testing.T) {
 
 func TestWorkingDays(t *testing.T) {
 	sla := nineToSix()
+	sla.Official = false // the company's lists alone, as a clock stored before the official calendar (see TestOfficialCalendar2026)
 	sla.Holidays = []string{"2026-10-01", "2026-10-02"}
 	sla.ExtraWorkingDays = []string{"2026-10-10"} // a Saturday worked (调休)
 	tests := []struct {
@@ -403,5 +404,120 @@ func TestDefaultServiceHours(t *testing.T) {
 	}
 	if got := c.DueReminders(ts("2026-11-24T05:05:00Z")); len(got) != 1 || got[0].Kind != "first-response-overdue" {
 		t.Errorf("reminder after lunch: %+v", got)
+	}
+}
+
+// Overdue counts every deadline: after 58 h without a first response a
+// complaint is overdue although its closure is days away; the next deadline
+// is the earliest pending one.
+func TestEveryDeadlineCounts(t *testing.T) {
+	c := newComplaint(SeverityNormal) // received Monday 10:00: first response Tuesday 10:00, closure the next Monday
+	at := ts("2026-11-25T12:00:00Z")  // 58 h later
+	if !c.Overdue(at) {
+		t.Fatal("58 h without a first response is not overdue")
+	}
+	if late := c.Late(at); len(late) != 1 || late[0].Kind != DeadlineFirstResponse {
+		t.Fatalf("late: %+v", late)
+	}
+	if next, ok := c.NextDeadline(); !ok || next.Kind != DeadlineFirstResponse || !next.Due.Equal(c.Deadlines.FirstResponseDue) {
+		t.Fatalf("next: %+v", next)
+	}
+	// Accepted: the first response is given, the opinion falls due next.
+	if err := c.Apply(ActionAccept, StepInput{}, Principal{Sub: "sue", Roles: []Role{RoleSupervisor}}, ts("2026-11-23T03:00:00Z")); err != nil {
+		t.Fatal(err)
+	}
+	if next, _ := c.NextDeadline(); next.Kind != DeadlineOpinion {
+		t.Fatalf("after acceptance, next: %+v", next)
+	}
+	if late := c.Late(at); len(late) != 1 || late[0].Kind != DeadlineOpinion {
+		t.Fatalf("after acceptance, late: %+v", late)
+	}
+	c.Status = StatusClosed
+	if c.Overdue(at.Add(30*24*time.Hour)) || len(c.Pending()) != 0 {
+		t.Fatal("a closed complaint has no deadlines")
+	}
+}
+
+// The owner is reminded before the first response and the handling opinion
+// fall due, not only before closure.
+func TestRemindersBeforeTheFirstClocks(t *testing.T) {
+	c := newComplaint(SeverityNormal) // first response due Tuesday 2026-11-24 10:00 Shanghai
+	if got := c.DueReminders(ts("2026-11-24T01:30:00Z")); len(got) != 1 || got[0].Key != "first-response-soon" || got[0].To != ToOwner {
+		t.Fatalf("09:30, half an hour before: %+v", got)
+	}
+	if got := c.DueReminders(ts("2026-11-23T09:00:00Z")); len(got) != 0 {
+		t.Fatalf("17:00 the day before: %+v", got)
+	}
+	d := ts("2026-11-24T08:00:00Z") // opinion due Tuesday 16:00
+	c.FirstResponseAt = &d
+	c.Deadlines.OpinionDue = &d
+	if got := c.DueReminders(ts("2026-11-24T06:00:00Z")); len(got) != 1 || got[0].Key != "opinion-soon" {
+		t.Fatalf("14:00, two hours before the opinion: %+v", got)
+	}
+}
+
+// Who is told of each step (domain.md: every new complaint is forwarded at
+// once to the handling side and copied to the supervising leader).
+func TestNoticesAfterEachStep(t *testing.T) {
+	kinds := func(ns []StaffNotice) string {
+		s := ""
+		for _, n := range ns {
+			s += n.Kind + "→" + string(n.To) + " "
+		}
+		return s
+	}
+	c := newComplaint(SeverityNormal)
+	if got := kinds(NoticesAfter(ActionReceive, c)); got != "complaint-new→supervisor complaint-new→manager " {
+		t.Errorf("new, linked: %q", got)
+	}
+	c.ManagerID = ""
+	if got := kinds(NoticesAfter(ActionReceive, c)); got != "complaint-new→supervisor " {
+		t.Errorf("new, unlinked: %q", got)
+	}
+	if got := kinds(NoticesAfter(ActionAssign, c)); got != "complaint-assigned→department " {
+		t.Errorf("assign: %q", got)
+	}
+	if got := kinds(NoticesAfter(ActionInvestigation, c)); got != "complaint-review→reviewer " {
+		t.Errorf("investigation: %q", got)
+	}
+	c.Status = StatusReviewed
+	if got := kinds(NoticesAfter(ActionReview, c)); got != "" {
+		t.Errorf("normal complaint reviewed: %q", got)
+	}
+	c.Severity = SeveritySerious
+	if got := kinds(NoticesAfter(ActionReview, c)); got != "complaint-approval→executive " {
+		t.Errorf("serious complaint reviewed: %q", got)
+	}
+	c.ManagerID = "alice"
+	if !c.CopyManager(Reminder{Kind: "close-overdue", To: ToSupervisor}) || c.CopyManager(Reminder{Kind: "close-soon", To: ToOwner}) {
+		t.Error("the manager is copied on missed deadlines only")
+	}
+}
+
+func TestCorrectLinksAndRecords(t *testing.T) {
+	sue := Principal{Sub: "sue", Roles: []Role{RoleSupervisor}}
+	acct := &Customer{ID: "c9", Name: "Acme", ManagerID: "bob", Department: "sales", Tier: TierStrategic}
+	id, serious, reason := "c9", SeveritySerious, "来电确认"
+	c := newComplaint(SeverityNormal)
+	c.ManagerID, c.CustomerID = "", ""
+	if _, err := c.Correct(Correction{CustomerID: &id, Reason: reason}, acct, Principal{Sub: "alice", Roles: []Role{RoleManager}}, c.ReceivedAt); err == nil {
+		t.Fatal("a manager corrected")
+	}
+	if _, err := c.Correct(Correction{CustomerID: &id}, acct, sue, c.ReceivedAt); err == nil {
+		t.Fatal("no reason accepted")
+	}
+	if _, err := c.Correct(Correction{CustomerID: &id, Reason: reason}, nil, sue, c.ReceivedAt); err == nil {
+		t.Fatal("an unknown account accepted")
+	}
+	v := c.Version
+	relinked, err := c.Correct(Correction{CustomerID: &id, Severity: &serious, Reason: reason}, acct, sue, c.ReceivedAt)
+	if err != nil || !relinked || c.ManagerID != "bob" || !c.Urgent() || c.Severity != SeveritySerious || c.Version != v+1 || c.MatchedBy != "supervisor" {
+		t.Fatalf("correct: %v %+v", err, c)
+	}
+	if last := c.History[len(c.History)-1]; last.Action != ActionCorrect || last.From != c.Status || last.To != c.Status {
+		t.Fatalf("history: %+v", last)
+	}
+	if relinked, _ := c.Correct(Correction{CustomerID: &id, Reason: reason}, acct, sue, c.ReceivedAt); relinked || c.Version != v+1 {
+		t.Fatal("a correction that changes nothing was recorded")
 	}
 }

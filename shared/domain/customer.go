@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -46,6 +47,16 @@ type Contact struct {
 	Phone    string `json:"phone,omitempty"`
 	Email    string `json:"email,omitempty"`
 	Language string `json:"language,omitempty"` // "zh" or "en"
+	Birthday string `json:"birthday,omitempty"` // MM-DD, optional: a greeting 7 days ahead
+}
+
+// ValidMonthDay reports whether s is a calendar day written MM-DD (29 Feb allowed).
+func ValidMonthDay(s string) bool {
+	if len(s) != 5 || s[2] != '-' {
+		return false
+	}
+	_, err := time.Parse(time.DateOnly, "2000-"+s)
+	return err == nil
 }
 
 // Contract is the service agreement.
@@ -169,6 +180,9 @@ func (c *Customer) Validate() error {
 		}
 		if ct.Language != "" && ct.Language != "zh" && ct.Language != "en" {
 			v.Add(f+".language", "must be zh or en 语言须为 zh 或 en")
+		}
+		if ct.Birthday != "" && !ValidMonthDay(ct.Birthday) {
+			v.Add(f+".birthday", "birthday must be MM-DD 生日格式为 MM-DD")
 		}
 	}
 	if c.Contract != nil {
@@ -393,4 +407,97 @@ func (c *Customer) Apply(patch CustomerPatch, p Principal, now time.Time, s Sett
 	c.UpdatedBy, c.UpdatedAt = p.Sub, now.UTC()
 	c.Version++
 	return changes, reason, nil
+}
+
+// Looking a sender up (web complaints belong to their accounts): a contact's
+// email or phone on exactly one file links a complaint to it; the company
+// name alone only suggests a file.
+
+// EmailKey is the lookup key of an email address: lower case.
+func EmailKey(email string) string {
+	e := strings.ToLower(strings.TrimSpace(email))
+	if e == "" {
+		return ""
+	}
+	return "e:" + e
+}
+
+// PhoneKey is the lookup key of a phone number: its digits, without the
+// country code of China (+86, 0086) when one is given.
+func PhoneKey(phone string) string {
+	var b strings.Builder
+	for _, r := range phone {
+		if r >= '0' && r <= '9' {
+			b.WriteRune(r)
+		}
+	}
+	d := b.String()
+	trimmed := strings.TrimSpace(phone)
+	switch {
+	case strings.HasPrefix(trimmed, "+86"), strings.HasPrefix(d, "0086"):
+		d = strings.TrimPrefix(strings.TrimPrefix(d, "00"), "86")
+	}
+	if len(d) < 5 {
+		return ""
+	}
+	return "p:" + d
+}
+
+// NameKey is the lookup key of a company name: lower case, without spaces
+// and punctuation.
+func NameKey(name string) string {
+	var b strings.Builder
+	for _, r := range strings.ToLower(name) {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			b.WriteRune(r)
+		}
+	}
+	if b.Len() == 0 {
+		return ""
+	}
+	return "n:" + b.String()
+}
+
+// LookupKeys are the keys that find c: its name and its contacts' emails
+// and phones, each once.
+func (c *Customer) LookupKeys() []string {
+	seen := map[string]bool{}
+	var out []string
+	add := func(k string) {
+		if k != "" && !seen[k] {
+			seen[k] = true
+			out = append(out, k)
+		}
+	}
+	add(NameKey(c.Name))
+	for _, ct := range c.Contacts {
+		add(EmailKey(ct.Email))
+		add(PhoneKey(ct.Phone))
+	}
+	return out
+}
+
+// MatchSender decides which file a sender belongs to: byContact are the
+// files whose contacts have the sender's email or phone, byName those whose
+// name is the sender's company. Exactly one file by contact links it;
+// otherwise exactly one by name is only a suggestion for a supervisor.
+func MatchSender(byContact, byName []string) (link, suggest string) {
+	uniq := func(ids []string) []string {
+		seen := map[string]bool{}
+		var out []string
+		for _, id := range ids {
+			if !seen[id] {
+				seen[id] = true
+				out = append(out, id)
+			}
+		}
+		return out
+	}
+	if c := uniq(byContact); len(c) == 1 {
+		return c[0], ""
+	}
+	if n := uniq(byName); len(n) == 1 {
+		return "", n[0]
+	}
+	return "", ""
 }

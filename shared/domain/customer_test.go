@@ -240,3 +240,33 @@ func TestValidEmailAndPhone(t *testing.T) {
 		}
 	}
 }
+
+func TestLookupKeysAndMatching(t *testing.T) {
+	for in, want := range map[string]string{"+86 138-1234-5678": "p:13812345678", "0086 13812345678": "p:13812345678", "(021) 6888 1234": "p:02168881234", "12": ""} {
+		if got := PhoneKey(in); got != want {
+			t.Errorf("PhoneKey(%q) = %q, want %q", in, got, want)
+		}
+	}
+	if EmailKey(" Wang.Wei@Example.CN ") != "e:wang.wei@example.cn" || NameKey("上海 精工机械（有限公司）") != NameKey("上海精工机械有限公司") {
+		t.Error("email and name keys do not normalise")
+	}
+	c := &Customer{Name: "Acme", Contacts: []Contact{{Email: "a@x.cn", Phone: "13800000000"}, {Email: "A@X.cn"}}}
+	if got := c.LookupKeys(); len(got) != 3 {
+		t.Errorf("lookup keys %v, want the name, one email, one phone", got)
+	}
+	tests := []struct {
+		byContact, byName []string
+		link, suggest     string
+	}{
+		{[]string{"c1"}, nil, "c1", ""},
+		{[]string{"c1", "c1"}, []string{"c2"}, "c1", ""}, // email and phone on the same file
+		{[]string{"c1", "c2"}, []string{"c1"}, "", "c1"}, // two files share the contact: the name only suggests
+		{nil, []string{"c3"}, "", "c3"},
+		{nil, []string{"c3", "c4"}, "", ""},
+	}
+	for _, tt := range tests {
+		if link, suggest := MatchSender(tt.byContact, tt.byName); link != tt.link || suggest != tt.suggest {
+			t.Errorf("MatchSender(%v, %v) = %q, %q", tt.byContact, tt.byName, link, suggest)
+		}
+	}
+}

@@ -14,14 +14,19 @@
 //	complaint.go  the complaint record card (投诉记录卡), its workflow and who takes each step, intake rules
 //	number.go     complaint numbers YYMMDDNNN (单号)
 //	clock.go      the SLA clock: working days, service hours, deadlines (投诉处理时限)
+//	calendar.go   China's official holidays and adjusted working days (调休), the festivals of the Chinese calendar
 //	reminder.go   reminders and escalation (催办 / 升级): what is due, to whom, at which hour
 //	survey.go     satisfaction surveys (满意度调查): invitations, answers, CSAT, NPS, poor answers
-//	followup.go   follow-up callbacks (回访) a manager owes
+//	followup.go   follow-up callbacks (回访) a manager owes, their schedules after customer events, completing them
+//	visit.go      visit plans (拜访计划书), visits, reports (拜访报告) and promised actions, visit frequency per tier
+//	greeting.go   greetings (节日 / 纪念日问候): anniversaries, cooperation anniversaries, contacts' birthdays
+//	handover.go   handover of a manager's accounts (交接) and relationship plans (客户关系发展计划)
 //	staff.go      the staff directory: where people's mail goes, who is active
 //	contract.go   an account's contracts (renewal) and monthly business volume, as the report counts them
 //	report.go     the monthly report (每月服务质量报告): months, scopes and who reads which, report settings (staff ladder), snapshots
 //	kpi.go        the report's figures: 满意率 CSAT, 及时率, 合格率, 满意率 of handling, renewal, growth, repeat complainers, ladder, risk list, 投诉统计表
 //	settings.go   the numbers of domain.md an admin may change, their defaults and validation
+//	brand.go      whose mail it is: company, hotline, reply-to (a setting)
 //	query.go      listings: pages and the selections the store answers
 //	outbox.go     mail kept in the table when the mail queue cannot take it
 //	context.go    the request id audit entries record

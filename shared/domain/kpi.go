@@ -40,9 +40,9 @@ import (
 //     and that have an open or overdue complaint, a detractor answer this
 //     month, a missed visit or a survey unanswered after its reminder.
 
-// ReportInput is everything a month's reports are computed from: the
+// MonthInput is everything a month's reports are computed from: the
 // month's items, read through indexes, shared by every scope.
-type ReportInput struct {
+type MonthInput struct {
 	Month Month
 	Zone  string    // the company's time zone
 	AsOf  time.Time // the cut-off: the month's end, or now for the month in progress
@@ -61,7 +61,7 @@ type ReportInput struct {
 }
 
 // Location is the input's time zone (UTC+8 when unknown).
-func (in *ReportInput) Location() *time.Location {
+func (in *MonthInput) Location() *time.Location {
 	loc, err := time.LoadLocation(in.Zone)
 	if err != nil {
 		return time.FixedZone("UTC+8", 8*3600)
@@ -80,7 +80,7 @@ type ReportBasis struct {
 
 // BasisOf takes the basis from the settings in force.
 func BasisOf(s Settings) ReportBasis {
-	s.FillMissing()
+	s.FillDefaults()
 	return ReportBasis{Targets: s.Targets, Reports: s.Reports, RemindAfterDays: s.Survey.RemindAfterDays}
 }
 
@@ -437,7 +437,7 @@ func rate(n, d int) *float64 {
 
 // ComputeReport computes the report of scope from in, judged by basis;
 // history holds the scope's earlier months (last month and the trend).
-func ComputeReport(in *ReportInput, scope ReportScope, history []TrendPoint, basis ReportBasis) Report {
+func ComputeReport(in *MonthInput, scope ReportScope, history []TrendPoint, basis ReportBasis) Report {
 	loc := in.Location()
 	start, end := in.Month.Start(loc), in.Month.End(loc)
 	asOf := in.AsOf
@@ -534,7 +534,7 @@ func ComputeReport(in *ReportInput, scope ReportScope, history []TrendPoint, bas
 	return r
 }
 
-func complaintFigures(in *ReportInput, received, closed, open []*Complaint, rejected int, asOf time.Time, basis ReportBasis) ComplaintFigures {
+func complaintFigures(in *MonthInput, received, closed, open []*Complaint, rejected int, asOf time.Time, basis ReportBasis) ComplaintFigures {
 	f := ComplaintFigures{Received: len(received), Rejected: rejected, Closed: len(closed), Repeat: []RepeatComplainer{}, Overdue: []OverdueComplaint{}}
 	cat, sev, ch, dept, tier := map[string]int{}, map[string]int{}, map[string]int{}, map[string]int{}, map[string]int{}
 	for _, c := range received {
@@ -631,7 +631,7 @@ func ordered(m map[string]int, order []string, all bool) []Count {
 // postComplaintSatisfaction tells, per complaint number, whether its
 // post-complaint survey was answered satisfied by the cut-off (the
 // invitation and the answer of the month).
-func postComplaintSatisfaction(in *ReportInput, asOf time.Time) map[string]bool {
+func postComplaintSatisfaction(in *MonthInput, asOf time.Time) map[string]bool {
 	byToken := map[string]string{}
 	for _, iv := range in.Invitations {
 		if iv.Reason == SurveyAfterComplaint && iv.ComplaintNumber != "" {
@@ -647,7 +647,7 @@ func postComplaintSatisfaction(in *ReportInput, asOf time.Time) map[string]bool 
 	return out
 }
 
-func repeatComplainers(in *ReportInput, received []*Complaint, rs ReportSettings) []RepeatComplainer {
+func repeatComplainers(in *MonthInput, received []*Complaint, rs ReportSettings) []RepeatComplainer {
 	month := map[string]int{}
 	for i := range in.Received {
 		c := &in.Received[i]
@@ -677,7 +677,7 @@ func repeatComplainers(in *ReportInput, received []*Complaint, rs ReportSettings
 	return out
 }
 
-func staffFigures(in *ReportInput, scope ReportScope, start, asOf time.Time, ladder StaffLadder) []StaffFigure {
+func staffFigures(in *MonthInput, scope ReportScope, start, asOf time.Time, ladder StaffLadder) []StaffFigure {
 	total, serious, inScope := map[string]int{}, map[string]int{}, map[string]int{}
 	for i := range in.Done {
 		c := &in.Done[i]
@@ -776,7 +776,7 @@ func dateOf(t time.Time, loc *time.Location) string { return t.In(loc).Format(ti
 // strategicOrKey: the tiers renewal and growth targets apply to.
 func strategicOrKey(t Tier) bool { return t == TierStrategic || t == TierKey }
 
-func accountFigures(in *ReportInput, scope ReportScope, asOf time.Time, loc *time.Location) AccountFigures {
+func accountFigures(in *MonthInput, scope ReportScope, asOf time.Time, loc *time.Location) AccountFigures {
 	f := AccountFigures{Lost: []LostAccount{}, ByTier: []TierVolume{}}
 	today := dateOf(asOf, loc)
 	month := in.Month.String()
@@ -971,7 +971,7 @@ func managerFigures(received, closed, open []*Complaint, invitations []*Invitati
 	return out
 }
 
-func riskList(in *ReportInput, scope ReportScope, openAll map[string]*Complaint, asOf time.Time, loc *time.Location, basis ReportBasis) []RiskEntry {
+func riskList(in *MonthInput, scope ReportScope, openAll map[string]*Complaint, asOf time.Time, loc *time.Location, basis ReportBasis) []RiskEntry {
 	from, to := dateOf(asOf, loc), dateOf(asOf.AddDate(0, 0, basis.Reports.RiskDays), loc)
 	entries := map[string]*RiskEntry{}
 	for _, k := range in.Upcoming {
@@ -1121,7 +1121,7 @@ func trend(history []TrendPoint, m Month, kpis []KPI) []TrendPoint {
 // the month: per category and handling department, the complaints
 // received, closed, closed within the deadline, at fault, the average days
 // to close, and those overdue at the cut-off.
-func ComputeComplaintTable(in *ReportInput) ComplaintTable {
+func ComputeComplaintTable(in *MonthInput) ComplaintTable {
 	loc := in.Location()
 	start, end := in.Month.Start(loc), in.Month.End(loc)
 	asOf := in.AsOf

@@ -54,7 +54,7 @@ func mkComplaint(t *testing.T, number, received string, a *acct, cat Category, s
 	if a == nil {
 		c.CustomerName = "路人甲"
 	} else {
-		c.LinkAccount(&Customer{ID: a.id, Name: a.name, ManagerID: a.manager, Department: a.dept, Tier: a.tier})
+		c.LinkAccount(&Customer{ID: a.id, Name: a.name, ManagerID: a.manager, Department: a.dept, Tier: a.tier}, "entered")
 	}
 	c.Open(DefaultSLA("Asia/Shanghai"), "", "")
 	for _, s := range steps {
@@ -83,7 +83,7 @@ func closedFlow(dept string, start string, fault bool, staff string, satisfied b
 		{ActionClose, closeAt, StepInput{}}}
 }
 
-func knownMonth(t *testing.T) *ReportInput {
+func knownMonth(t *testing.T) *MonthInput {
 	t.Helper()
 	c1 := mkComplaint(t, "261002001", "2026-10-02 10:00", &accA, CategoryService, SeverityNormal, ChannelPhone,
 		closedFlow("repair", "2026-10-03 09:00", true, "bob", true, "2026-10-05 12:00")...)
@@ -140,7 +140,7 @@ func knownMonth(t *testing.T) *ReportInput {
 	vol := func(a acct, month string, amount int64) Volume {
 		return Volume{CustomerID: a.id, Month: month, Amount: amount, ManagerID: a.manager, Department: a.dept, Tier: a.tier}
 	}
-	return &ReportInput{
+	return &MonthInput{
 		Month: Month{2026, time.October}, Zone: "Asia/Shanghai", AsOf: local("2026-11-01 08:00"),
 		Received:        []Complaint{c1, c2, c3, c4, c5},
 		Done:            []Complaint{c1, c2, c5, c6},
@@ -484,7 +484,7 @@ func TestReportSettingsValidation(t *testing.T) {
 	}
 	// A record stored before the report settings existed gets the defaults.
 	var old Settings
-	old.FillMissing()
+	old.FillDefaults()
 	if old.Reports.RiskDays != 90 || len(old.Reports.Ladder.Steps) != 3 || old.Reports.Ladder.Steps[0].FineYuan != 100 {
 		t.Fatalf("%+v", old.Reports)
 	}

@@ -199,14 +199,6 @@ func DefaultReportSettings() ReportSettings {
 		Ladder: StaffLadder{Steps: []LadderStep{{AtLeast: 2, FineYuan: 100, Criticism: true}, {AtLeast: 3, FineYuan: 200}, {AtLeast: 4, FineYuan: 300}}, DismissalAbove: 5}}
 }
 
-// FillMissing gives a record stored before the report settings existed
-// their defaults (a zero section means "never set").
-func (s *Settings) FillMissing() {
-	if s.Reports.RiskDays == 0 && s.Reports.RepeatMonths == 0 && len(s.Reports.Ladder.Steps) == 0 {
-		s.Reports = DefaultReportSettings()
-	}
-}
-
 func (r ReportSettings) validate(v *ValidationError) {
 	between(v, "reports.riskDays", r.RiskDays, 1, 366)
 	between(v, "reports.repeatComplaints", r.RepeatComplaints, 2, 100)

@@ -28,6 +28,65 @@ type Settings struct {
 	Survey  SurveySettings `json:"survey"`
 	Targets Targets        `json:"targets"`
 	Reports ReportSettings `json:"reports"` // the monthly report: staff ladder, risk window, repeat complainers
+	Visits  VisitSettings  `json:"visits"`
+	Brand   Brand          `json:"brand"` // whose mail it is: company, hotline, reply-to
+	// Departments name the company's departments (handling departments
+	// and those accounts belong to) as people know them; notices and pages
+	// show the name, the id only for a department not listed.
+	Departments []Department `json:"departments"`
+}
+
+// Department is a department's id and its name in both languages.
+type Department struct {
+	ID   string `json:"id"`
+	Name Text   `json:"name"`
+}
+
+// DepartmentName is the name of department id in lang, or the id.
+func (s Settings) DepartmentName(id, lang string) string {
+	for _, d := range s.Departments {
+		if d.ID == id {
+			if n := d.Name.In(lang); n != "" {
+				return n
+			}
+		}
+	}
+	return id
+}
+
+// VisitSettings are the numbers of visits, follow-ups, greetings and
+// relationship plans (客户拜访 / 回访).
+type VisitSettings struct {
+	StrategicMonths          int   `json:"strategicMonths"`          // a strategic account needs a reported visit every month
+	KeyMonths                int   `json:"keyMonths"`                // a key account every quarter
+	OrdinaryMonths           int   `json:"ordinaryMonths"`           // an ordinary account every half year
+	PlanReminderWorkingDays  int   `json:"planReminderWorkingDays"`  // next month's plan is reminded 3 working days before it is due
+	ReportWorkingDays        int   `json:"reportWorkingDays"`        // a visit report is due 2 working days after the visit
+	ReminderLeadDays         int   `json:"reminderLeadDays"`         // an account whose visit period ends within 14 days without a visit is shown
+	GreetingLeadDays         int   `json:"greetingLeadDays"`         // greetings are shown 7 days ahead
+	RelationshipReviewMonths int   `json:"relationshipReviewMonths"` // a relationship plan is reviewed at least every 6 months
+	PurchaseFollowUpDays     []int `json:"purchaseFollowUpDays"`     // callbacks 3, 30 and 60 days after a purchase or contract
+	EventFollowUpDays        []int `json:"eventFollowUpDays"`        // callbacks 3 and 15 days after an event without purchase
+	HandoverCallbackDays     int   `json:"handoverCallbackDays"`     // the new manager calls back within 7 days of a handover
+	DigestHour               int   `json:"digestHour"`               // the daily reminder email goes at 08:00 (the schedule's hour; earlier runs send nothing)
+}
+
+// DefaultVisitSettings are domain.md's visit numbers.
+func DefaultVisitSettings() VisitSettings {
+	return VisitSettings{StrategicMonths: 1, KeyMonths: 3, OrdinaryMonths: 6, PlanReminderWorkingDays: 3, ReportWorkingDays: 2,
+		ReminderLeadDays: 14, GreetingLeadDays: 7, RelationshipReviewMonths: 6, PurchaseFollowUpDays: []int{3, 30, 60},
+		EventFollowUpDays: []int{3, 15}, HandoverCallbackDays: 7, DigestHour: 8}
+}
+
+// FillDefaults gives a section a stored record or a request left out
+// (it predates the section) domain.md's values.
+func (s *Settings) FillDefaults() {
+	if s.Visits.StrategicMonths == 0 && s.Visits.KeyMonths == 0 && s.Visits.OrdinaryMonths == 0 && s.Visits.PurchaseFollowUpDays == nil {
+		s.Visits = DefaultVisitSettings()
+	}
+	if s.Reports.RiskDays == 0 && s.Reports.RepeatMonths == 0 && len(s.Reports.Ladder.Steps) == 0 {
+		s.Reports = DefaultReportSettings()
+	}
 }
 
 // TierSettings are the revenue-share thresholds of the tiers (分级).
@@ -48,17 +107,19 @@ type ScoreSettings struct {
 // ClockSettings are the complaint clocks (投诉处理时限) and the company's
 // service hours, in the units people think in.
 type ClockSettings struct {
-	FirstResponseHours     int      `json:"firstResponseHours"`     // first answer 24 h after receipt
-	OpinionWorkingDays     int      `json:"opinionWorkingDays"`     // handling opinion 1 working day after acceptance
-	CloseDays              int      `json:"closeDays"`              // closed within 7 days of receipt (7天结案)
-	RemindBeforeHours      int      `json:"remindBeforeHours"`      // the owner is reminded 24 h before closure is due
-	EscalateExecutiveHours int      `json:"escalateExecutiveHours"` // the executive is told 24 h after the supervisor
-	ServiceStart           string   `json:"serviceStart"`           // service hours 08:00–17:00
-	ServiceEnd             string   `json:"serviceEnd"`
-	LunchStart             string   `json:"lunchStart"` // lunch break 12:00–13:00 ("" for none)
-	LunchEnd               string   `json:"lunchEnd"`
-	Holidays               []string `json:"holidays"`           // company holidays, YYYY-MM-DD
-	WorkingWeekendDays     []string `json:"workingWeekendDays"` // weekend days worked (调休), YYYY-MM-DD
+	FirstResponseHours       int      `json:"firstResponseHours"`       // first answer 24 h after receipt
+	OpinionWorkingDays       int      `json:"opinionWorkingDays"`       // handling opinion 1 working day after acceptance
+	CloseDays                int      `json:"closeDays"`                // closed within 7 days of receipt (7天结案)
+	RemindBeforeHours        int      `json:"remindBeforeHours"`        // the owner is reminded 24 h before closure is due
+	FirstResponseRemindHours int      `json:"firstResponseRemindHours"` // and 4 h before the first response is due
+	OpinionRemindHours       int      `json:"opinionRemindHours"`       // and 4 h before the handling opinion is due
+	EscalateExecutiveHours   int      `json:"escalateExecutiveHours"`   // the executive is told 24 h after the supervisor
+	ServiceStart             string   `json:"serviceStart"`             // service hours 08:00–17:00
+	ServiceEnd               string   `json:"serviceEnd"`
+	LunchStart               string   `json:"lunchStart"` // lunch break 12:00–13:00 ("" for none)
+	LunchEnd                 string   `json:"lunchEnd"`
+	Holidays                 []string `json:"holidays"`           // company holidays, YYYY-MM-DD
+	WorkingWeekendDays       []string `json:"workingWeekendDays"` // weekend days worked (调休), YYYY-MM-DD
 }
 
 // Targets are the quality targets reports compare against, in percent.
@@ -81,11 +142,14 @@ func Defaults(tz string) Settings {
 		Tiers:    TierSettings{StrategicShare: 0.05, KeyShare: 0.01},
 		Score: ScoreSettings{Weights: ScoreWeights{Credit: 0.3, Orders: 0.3, Prospects: 0.2, Profit: 0.2},
 			OrderAmountFull: 10_000_000, ProfitFull: 2_000_000, Strategic: 70, Key: 40},
-		Clock: ClockSettings{FirstResponseHours: 24, OpinionWorkingDays: 1, CloseDays: 7, RemindBeforeHours: 24, EscalateExecutiveHours: 24,
+		Clock: ClockSettings{FirstResponseHours: 24, OpinionWorkingDays: 1, CloseDays: 7, RemindBeforeHours: 24, FirstResponseRemindHours: 4, OpinionRemindHours: 4, EscalateExecutiveHours: 24,
 			ServiceStart: "08:00", ServiceEnd: "17:00", LunchStart: "12:00", LunchEnd: "13:00", Holidays: []string{}, WorkingWeekendDays: []string{}},
-		Survey:  SurveySettings{ExpiryDays: 30, RemindAfterDays: 7, ContactGapDays: 30, PeriodicMonths: 3, StrategicMonths: 3, FollowUpDays: 3},
-		Targets: Targets{SatisfactionPct: 90, RenewalPct: 80, GrowthPct: 15},
-		Reports: DefaultReportSettings(),
+		Survey:      SurveySettings{ExpiryDays: 30, RemindAfterDays: 7, ContactGapDays: 30, PeriodicMonths: 3, StrategicMonths: 3, FollowUpDays: 3},
+		Targets:     Targets{SatisfactionPct: 90, RenewalPct: 80, GrowthPct: 15},
+		Brand:       DefaultBrand(),
+		Departments: []Department{},
+		Visits:      DefaultVisitSettings(),
+		Reports:     DefaultReportSettings(),
 	}
 }
 
@@ -108,8 +172,9 @@ func (s Settings) SLA() SLA {
 	le, _ := parseClock(c.LunchEnd)
 	return SLA{TimeZone: s.TimeZone, FirstResponse: time.Duration(c.FirstResponseHours) * time.Hour, OpinionWorkingDays: c.OpinionWorkingDays,
 		CloseWithin: time.Duration(c.CloseDays) * 24 * time.Hour, RemindBefore: time.Duration(c.RemindBeforeHours) * time.Hour,
-		EscalateExecutive: time.Duration(c.EscalateExecutiveHours) * time.Hour, WorkdayStart: start, WorkdayEnd: end, LunchStart: ls, LunchEnd: le,
-		Holidays: append([]string(nil), c.Holidays...), ExtraWorkingDays: append([]string(nil), c.WorkingWeekendDays...)}
+		EscalateExecutive:         time.Duration(c.EscalateExecutiveHours) * time.Hour,
+		RemindFirstResponseBefore: time.Duration(c.FirstResponseRemindHours) * time.Hour, RemindOpinionBefore: time.Duration(c.OpinionRemindHours) * time.Hour, WorkdayStart: start, WorkdayEnd: end, LunchStart: ls, LunchEnd: le,
+		Holidays: append([]string(nil), c.Holidays...), ExtraWorkingDays: append([]string(nil), c.WorkingWeekendDays...), Official: true}
 }
 
 // parseClock reads "HH:MM" as minutes after midnight; "" is -1 (none).
@@ -171,6 +236,8 @@ func (s Settings) Validate() error {
 	between(v, "clock.closeDays", c.CloseDays, 1, 90)
 	between(v, "clock.remindBeforeHours", c.RemindBeforeHours, 0, 24*30)
 	between(v, "clock.escalateExecutiveHours", c.EscalateExecutiveHours, 0, 24*30)
+	between(v, "clock.firstResponseRemindHours", c.FirstResponseRemindHours, 0, c.FirstResponseHours)
+	between(v, "clock.opinionRemindHours", c.OpinionRemindHours, 0, 24*c.OpinionWorkingDays)
 	start, ok1 := parseClock(c.ServiceStart)
 	end, ok2 := parseClock(c.ServiceEnd)
 	switch {
@@ -215,10 +282,53 @@ func (s Settings) Validate() error {
 	between(v, "survey.periodicMonths", sv.PeriodicMonths, 1, 12)
 	between(v, "survey.strategicMonths", sv.StrategicMonths, 1, 12)
 	between(v, "survey.followUpDays", sv.FollowUpDays, 1, 90)
+	vs := s.Visits
+	between(v, "visits.strategicMonths", vs.StrategicMonths, 1, 12)
+	between(v, "visits.keyMonths", vs.KeyMonths, 1, 12)
+	between(v, "visits.ordinaryMonths", vs.OrdinaryMonths, 1, 12)
+	for f, m := range map[string]int{"visits.strategicMonths": vs.StrategicMonths, "visits.keyMonths": vs.KeyMonths, "visits.ordinaryMonths": vs.OrdinaryMonths} {
+		if m > 0 && 12%m != 0 {
+			v.Add(f, "must divide the year: 1, 2, 3, 4, 6 or 12 须能整除 12")
+		}
+	}
+	between(v, "visits.planReminderWorkingDays", vs.PlanReminderWorkingDays, 0, 20)
+	between(v, "visits.reportWorkingDays", vs.ReportWorkingDays, 1, 20)
+	between(v, "visits.reminderLeadDays", vs.ReminderLeadDays, 0, 92)
+	between(v, "visits.greetingLeadDays", vs.GreetingLeadDays, 0, 60)
+	between(v, "visits.relationshipReviewMonths", vs.RelationshipReviewMonths, 1, 24)
+	between(v, "visits.handoverCallbackDays", vs.HandoverCallbackDays, 1, 60)
+	between(v, "visits.digestHour", vs.DigestHour, 0, 23)
+	for f, ds := range map[string][]int{"visits.purchaseFollowUpDays": vs.PurchaseFollowUpDays, "visits.eventFollowUpDays": vs.EventFollowUpDays} {
+		if len(ds) == 0 || len(ds) > 10 {
+			v.Add(f, "give 1 to 10 days 须为 1–10 个天数")
+		}
+		for i, d := range ds {
+			if d < 1 || d > 365 || (i > 0 && d <= ds[i-1]) {
+				v.Add(f, "days must rise, each within 1–365 天数须递增且在 1–365 之间")
+			}
+		}
+	}
 	pct(v, "targets.satisfactionPct", s.Targets.SatisfactionPct)
 	pct(v, "targets.renewalPct", s.Targets.RenewalPct)
 	if math.IsNaN(s.Targets.GrowthPct) || s.Targets.GrowthPct < -100 || s.Targets.GrowthPct > 1000 {
 		v.Add("targets.growthPct", "must be between -100 and 1000 须在 -100–1000 之间")
+	}
+	s.Brand.check(v, "brand.")
+	seen := map[string]bool{}
+	for i, d := range s.Departments {
+		f := "departments[" + itoa(i) + "]"
+		if !ValidID(d.ID) || seen[d.ID] {
+			v.Add(f+".id", "a department id, once 部门标识无效或重复")
+		}
+		seen[d.ID] = true
+		if strings.TrimSpace(d.Name.ZH) == "" && strings.TrimSpace(d.Name.EN) == "" {
+			v.Add(f+".name", "give the department's name 请填写部门名称")
+		}
+		checkText(v, f+".name.zh", d.Name.ZH, MaxNameLen, false)
+		checkText(v, f+".name.en", d.Name.EN, MaxNameLen, false)
+	}
+	if len(s.Departments) > 200 {
+		v.Add("departments", "at most 200 departments 最多 200 个部门")
 	}
 	s.Reports.validate(v)
 	return v.Err()

@@ -1,6 +1,7 @@
 package domain
 
 import (
+	"fmt"
 	"testing"
 	"time"
 )
@@ -17,6 +18,18 @@ func TestDefaultSettingsAreValidAndMakeDomainMdsClock(t *testing.T) {
 	}
 	if s.Survey.Expiry() != 30*24*time.Hour || s.Targets.SatisfactionPct != 90 {
 		t.Fatalf("%+v", s)
+	}
+	v := s.Visits
+	if v.StrategicMonths != 1 || v.KeyMonths != 3 || v.OrdinaryMonths != 6 || v.ReportWorkingDays != 2 || v.PlanReminderWorkingDays != 3 ||
+		v.GreetingLeadDays != 7 || v.RelationshipReviewMonths != 6 || v.HandoverCallbackDays != 7 || v.DigestHour != 8 ||
+		fmt.Sprint(v.PurchaseFollowUpDays) != "[3 30 60]" || fmt.Sprint(v.EventFollowUpDays) != "[3 15]" {
+		t.Fatalf("visit defaults %+v", v)
+	}
+	// A record stored before the visit settings existed gets their defaults.
+	old := Settings{Version: 3}
+	old.FillDefaults()
+	if old.Visits.KeyMonths != 3 {
+		t.Fatalf("not filled: %+v", old.Visits)
 	}
 }
 
@@ -41,6 +54,11 @@ func TestSettingsValidation(t *testing.T) {
 		{"reminder after expiry", func(s *Settings) { s.Survey.RemindAfterDays = 40 }, "survey.remindAfterDays"},
 		{"survey every 13 months", func(s *Settings) { s.Survey.PeriodicMonths = 13 }, "survey.periodicMonths"},
 		{"unknown zone", func(s *Settings) { s.TimeZone = "Mars/Base" }, "timeZone"},
+		{"visit every 5 months", func(s *Settings) { s.Visits.KeyMonths = 5 }, "visits.keyMonths"},
+		{"report due in 0 working days", func(s *Settings) { s.Visits.ReportWorkingDays = 0 }, "visits.reportWorkingDays"},
+		{"callbacks out of order", func(s *Settings) { s.Visits.PurchaseFollowUpDays = []int{30, 3} }, "visits.purchaseFollowUpDays"},
+		{"no event callbacks", func(s *Settings) { s.Visits.EventFollowUpDays = nil }, "visits.eventFollowUpDays"},
+		{"digest at 25:00", func(s *Settings) { s.Visits.DigestHour = 25 }, "visits.digestHour"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

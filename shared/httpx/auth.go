@@ -18,15 +18,19 @@ const (
 	ClaimGroups     = "cognito:groups"
 	ClaimDepartment = "custom:department"
 	ClaimName       = "name"
+	ClaimTokenUse   = "token_use"
 )
 
 // PrincipalFromClaims reads the staff member from JWT claims as API
 // Gateway's JWT authorizer passes them (every value a string; an array such
-// as cognito:groups arrives as "[a b]").
+// as cognito:groups arrives as "[a b]"). Only a Cognito ID token (token_use
+// "id") names a member of staff: an access token passes the authorizer too
+// (its client_id matches the audience) but lacks custom:department and name,
+// so it is refused here rather than read as a member without a department.
 func PrincipalFromClaims(claims map[string]string) (domain.Principal, bool) {
 	p := domain.Principal{Sub: claims["sub"], Name: claims[ClaimName], Department: claims[ClaimDepartment]}
-	if p.Sub == "" {
-		return p, false
+	if p.Sub == "" || claims[ClaimTokenUse] != "id" {
+		return domain.Principal{}, false
 	}
 	for _, g := range splitGroups(claims[ClaimGroups]) {
 		if r, ok := domain.ParseRole(g); ok {
@@ -48,13 +52,18 @@ func splitGroups(s string) []string {
 	return strings.FieldsFunc(s, func(r rune) bool { return r == ' ' || r == ',' })
 }
 
-// Caller returns the staff member as the API Gateway JWT authorizer saw them.
-func Caller(r *http.Request) (domain.Principal, bool) {
+// claims are the JWT claims the API Gateway authorizer passed, or nil.
+func claims(r *http.Request) map[string]string {
 	gw, ok := core.GetAPIGatewayV2ContextFromContext(r.Context())
 	if !ok || gw.Authorizer == nil || gw.Authorizer.JWT == nil {
-		return domain.Principal{}, false
+		return nil
 	}
-	return PrincipalFromClaims(gw.Authorizer.JWT.Claims)
+	return gw.Authorizer.JWT.Claims
+}
+
+// Caller returns the staff member as the API Gateway JWT authorizer saw them.
+func Caller(r *http.Request) (domain.Principal, bool) {
+	return PrincipalFromClaims(claims(r))
 }
 
 // RequestID is the request's id: API Gateway's, or one made up for a
@@ -94,6 +103,11 @@ type StaffHandler func(w http.ResponseWriter, r *http.Request, p domain.Principa
 // role or marked inactive in the directory (gate; nil checks nothing).
 func Staff(gate Gate, h StaffHandler) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
+		if c := claims(r); c != nil && c["sub"] != "" && c[ClaimTokenUse] != "id" {
+			WriteError(w, http.StatusUnauthorized, "id_token_required",
+				"Send the Cognito ID token as the bearer token, not the access token. 请使用 ID 令牌（而非访问令牌）。")
+			return
+		}
 		p, ok := Caller(r)
 		if !ok {
 			WriteError(w, http.StatusUnauthorized, "unauthorized", "Sign in first. 请先登录。")

@@ -65,7 +65,11 @@ func Status(err error) (int, ErrorDetail) {
 	var he *Error
 	var ie *domain.InputError
 	var ise *domain.IllegalStepError
+	var ste *domain.StateError
 	switch {
+	case errors.As(err, &ste):
+		return http.StatusConflict, ErrorDetail{Code: "illegal_step", State: ste.State,
+			Message: fmt.Sprintf("%s is not possible while the %s is %s. 当前状态下不能执行此操作。", ste.Action, ste.Entity, ste.State)}
 	case errors.As(err, &ise):
 		return http.StatusConflict, ErrorDetail{Code: "illegal_step", State: string(ise.State),
 			Message: fmt.Sprintf("%s is not possible while the complaint is %s (%s). 当前状态下不能执行此操作。", ise.Action, ise.State, ise.State.Label("zh"))}

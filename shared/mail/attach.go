@@ -47,7 +47,7 @@ const (
 )
 
 var (
-	contentTypeRE = regexp.MustCompile(`^[a-z]+/[a-zA-Z0-9.+-]+$`)
+	contentTypeRE = regexp.MustCompile(`^[a-z]+/[a-zA-Z0-9.+-]+(; ?[a-zA-Z0-9-]+=[a-zA-Z0-9._-]+)*$`) // text/calendar; charset=utf-8; method=PUBLISH
 	contentIDRE   = regexp.MustCompile(`^[A-Za-z0-9._@-]{1,100}$`)
 )
 

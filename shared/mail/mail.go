@@ -20,9 +20,13 @@ type Message struct {
 	Subject string   `json:"subject"`
 	HTML    string   `json:"html"`
 	Text    string   `json:"text"`
-
-	// Attachments are files sent with the message (attach.go): attached,
-	// or inline images the HTML shows by content id.
+	// ReplyTo is where the reader's answer goes (customer mail: the brand's
+	// address, since the mail is sent from a no-reply identity); optional.
+	ReplyTo []string `json:"replyTo,omitempty"`
+	// Attachments are files sent with the message (attach.go): attached
+	// (e.g. the digest's .ics, a report's CSV), or inline images the HTML
+	// shows by content id. A job too large for the mail queue keeps its
+	// largest parts in the table and carries their references (mail.Fit).
 	Attachments []Attachment `json:"attachments,omitempty"`
 }
 
@@ -39,6 +43,11 @@ func (m Message) Validate() error {
 	for _, to := range m.To {
 		if strings.ContainsAny(to, "\r\n") || !strings.Contains(to, "@") {
 			return fmt.Errorf("mail: message %s has a bad recipient", m.ID)
+		}
+	}
+	for _, r := range m.ReplyTo {
+		if !validAddress(r) {
+			return fmt.Errorf("mail: message %s has a bad reply-to address", m.ID)
 		}
 	}
 	return m.validateAttachments()

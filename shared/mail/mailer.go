@@ -3,14 +3,17 @@ package mail
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
+	"strconv"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 	"github.com/aws/aws-sdk-go-v2/service/sesv2/types"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	"keycare/shared/queue"
 )
@@ -27,33 +30,108 @@ type SentLog interface {
 	MarkSent(ctx context.Context, id string, at time.Time) error
 }
 
+// Visibility is the part of the SQS client the mailer uses to make a failed
+// message wait before its next try.
+type Visibility interface {
+	ChangeMessageVisibility(ctx context.Context, in *sqs.ChangeMessageVisibilityInput, opts ...func(*sqs.Options)) (*sqs.ChangeMessageVisibilityOutput, error)
+}
+
 // Mailer is the MailerFunction: it consumes the mail queue and sends each
 // message through SES v2. A message that fails is reported alone; SQS retries
-// it and, after maxReceiveCount, moves it to the dead-letter queue.
+// it and, after maxReceiveCount, moves it to the dead-letter queue. A message
+// that failed to send (SES or the table unavailable) waits Backoff before its
+// next try, so the queue's receives span an outage of hours; a message that
+// can never be sent (malformed, invalid) is retried at once and reaches the
+// dead-letter queue in seconds.
 type Mailer struct {
 	SES  SES
 	From string
 	Sent SentLog
 	Now  func() time.Time
-
+	// Queue and QueueURL set a failed message's visibility; nil: SQS's
+	// visibility timeout applies.
+	Queue    Visibility
+	QueueURL string
+	// Backoff is the wait after the n-th failed receive; nil: mail.Backoff.
+	Backoff func(receiveCount int) time.Duration
 	// Parts holds the attachments jobs carry by reference (mail.Fit).
 	Parts Parts
 }
 
+// Backoff is the wait before the next try of a message whose n-th receive
+// failed to send: 1 minute, doubling, at most 2 hours. With the mail queue's
+// maxReceiveCount of 10, a message is tried over about 6 hours
+// (BackoffSpan(10)) before it reaches the dead-letter queue.
+func Backoff(receiveCount int) time.Duration {
+	d := time.Minute
+	for i := 1; i < receiveCount && d < 2*time.Hour; i++ {
+		d *= 2
+	}
+	return min(d, 2*time.Hour)
+}
+
+// BackoffSpan is how long after its first try a message is tried the last
+// time, when each of maxReceiveCount receives fails: the longest SES outage
+// a message survives without reaching the dead-letter queue.
+func BackoffSpan(backoff func(int) time.Duration, maxReceiveCount int) time.Duration {
+	var d time.Duration
+	for n := 1; n < maxReceiveCount; n++ {
+		d += backoff(n)
+	}
+	return d
+}
+
+// errPermanent marks a message that no retry can send.
+var errPermanent = errors.New("mail: cannot be sent")
+
 // Handle processes one SQS batch.
 func (m *Mailer) Handle(ctx context.Context, ev events.SQSEvent) (events.SQSEventResponse, error) {
-	return queue.EachRecord(ctx, ev, m.handle), nil
+	return queue.EachRecord(ctx, ev, func(ctx context.Context, rec events.SQSMessage) error {
+		err := m.handle(ctx, rec)
+		if err != nil {
+			m.delay(ctx, rec, err)
+		}
+		return err
+	}), nil
+}
+
+// delay sets how long a failed message stays invisible: Backoff after a
+// failed send, nothing for a message no retry can send.
+func (m *Mailer) delay(ctx context.Context, rec events.SQSMessage, cause error) {
+	if m.Queue == nil || m.QueueURL == "" || rec.ReceiptHandle == "" {
+		return
+	}
+	var wait time.Duration
+	if !errors.Is(cause, errPermanent) {
+		n, _ := strconv.Atoi(rec.Attributes["ApproximateReceiveCount"])
+		backoff := m.Backoff
+		if backoff == nil {
+			backoff = Backoff
+		}
+		wait = backoff(max(n, 1))
+	}
+	secs := int32((wait + time.Second - 1) / time.Second) // SQS counts whole seconds
+	if wait > 0 && wait < time.Second {
+		secs = 1
+	}
+	if _, err := m.Queue.ChangeMessageVisibility(ctx, &sqs.ChangeMessageVisibilityInput{
+		QueueUrl: aws.String(m.QueueURL), ReceiptHandle: aws.String(rec.ReceiptHandle), VisibilityTimeout: secs,
+	}); err != nil {
+		slog.WarnContext(ctx, "mail: backoff not set; the queue's visibility timeout applies", "messageId", rec.MessageId, "err", err.Error())
+		return
+	}
+	slog.InfoContext(ctx, "mail: retry later", "messageId", rec.MessageId, "receiveCount", rec.Attributes["ApproximateReceiveCount"], "waitSeconds", secs)
 }
 
 func (m *Mailer) handle(ctx context.Context, rec events.SQSMessage) error {
 	var msg Message
 	if err := json.Unmarshal([]byte(rec.Body), &msg); err != nil {
 		slog.ErrorContext(ctx, "mail: malformed message", "messageId", rec.MessageId, "err", err.Error())
-		return fmt.Errorf("mail: malformed message: %w", err)
+		return fmt.Errorf("%w: malformed message: %v", errPermanent, err)
 	}
 	if err := msg.Validate(); err != nil {
 		slog.ErrorContext(ctx, "mail: invalid message", "messageId", rec.MessageId, "err", err.Error())
-		return err
+		return fmt.Errorf("%w: %v", errPermanent, err)
 	}
 	if sent, err := m.Sent.Sent(ctx, msg.ID); err != nil {
 		return err
@@ -62,13 +140,14 @@ func (m *Mailer) handle(ctx context.Context, rec events.SQSMessage) error {
 		return nil
 	}
 	msg, err := resolve(ctx, m.Parts, msg)
-	if err != nil {
+	if err != nil { // the table unavailable (or a part not yet readable): try again after the backoff
 		slog.WarnContext(ctx, "mail: attachment unavailable", "mailId", msg.ID, "err", err.Error())
 		return err
 	}
 	_, err = m.SES.SendEmail(ctx, &sesv2.SendEmailInput{
 		FromEmailAddress: aws.String(m.From),
 		Destination:      &types.Destination{ToAddresses: msg.To},
+		ReplyToAddresses: msg.ReplyTo,
 		Content: &types.EmailContent{Simple: &types.Message{
 			Subject: &types.Content{Data: aws.String(msg.Subject), Charset: aws.String("UTF-8")},
 			Body: &types.Body{

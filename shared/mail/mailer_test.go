@@ -3,14 +3,27 @@ package mail_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
+	"net/http"
 	"os"
+	"path/filepath"
+	"strconv"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sesv2"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
 	"keycare/local/emu"
+	"keycare/local/runner"
+	"keycare/local/template"
 	"keycare/local/testenv"
 	"keycare/shared/mail"
+	"keycare/shared/platform"
 )
 
 func TestMain(m *testing.M) { os.Exit(testenv.Main(m)) }
@@ -50,7 +63,7 @@ func TestMailerBatchFailuresAndSESOutage(t *testing.T) {
 		record(t, "a", message("mail-a", "a@example.com")),
 		record(t, "bad-json", "{not json"),
 		record(t, "no-recipient", mail.Message{ID: "x", Subject: "s", HTML: "h", Text: "t"}),
-		record(t, "b", message("mail-b", "b@example.com")),
+		record(t, "b", withReplyTo(message("mail-b", "b@example.com"), "kefu@example.cn")),
 	}}
 	resp, err := m.Handle(ctx, ev)
 	if err != nil {
@@ -61,6 +74,10 @@ func TestMailerBatchFailuresAndSESOutage(t *testing.T) {
 	}
 	if got := len(sesStore(t, env.Emu.SES)) - before; got != 2 {
 		t.Fatalf("%d mails sent, want 2", got)
+	}
+	// The customer's answer goes to the brand's mailbox, not the no-reply sender.
+	if got := replyTo(t, env.Emu.SES, "Subject mail-b"); len(got) != 1 || got[0] != "kefu@example.cn" {
+		t.Fatalf("reply-to of mail-b: %v", got)
 	}
 	// A redelivered message is not sent again.
 	resp, _ = m.Handle(ctx, events.SQSEvent{Records: []events.SQSMessage{record(t, "a2", message("mail-a", "a@example.com"))}})
@@ -97,4 +114,183 @@ func sesStore(t *testing.T, url string) []emu.SentEmail {
 		t.Fatal(err)
 	}
 	return sent
+}
+
+func withReplyTo(m mail.Message, addr string) mail.Message {
+	m.ReplyTo = []string{addr}
+	return m
+}
+
+// replyTo is the Reply-To the SES emulator received for the mail with subject.
+func replyTo(t *testing.T, url, subject string) []string {
+	t.Helper()
+	resp, err := http.Get(url + "/store")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var store struct {
+		Emails []struct {
+			Subject string   `json:"subject"`
+			ReplyTo []string `json:"replyTo"`
+		} `json:"emails"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&store); err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range store.Emails {
+		if e.Subject == subject {
+			return e.ReplyTo
+		}
+	}
+	t.Fatalf("no mail %q in the SES emulator", subject)
+	return nil
+}
+
+func TestBackoff(t *testing.T) {
+	for _, tt := range []struct {
+		n    int
+		want time.Duration
+	}{{0, time.Minute}, {1, time.Minute}, {2, 2 * time.Minute}, {3, 4 * time.Minute}, {7, 64 * time.Minute}, {8, 2 * time.Hour}, {9, 2 * time.Hour}, {50, 2 * time.Hour}} {
+		if got := mail.Backoff(tt.n); got != tt.want {
+			t.Errorf("Backoff(%d) = %s, want %s", tt.n, got, tt.want)
+		}
+	}
+	// The mail queue's receives must outlast an SES outage of 2 hours, and
+	// every wait must fit SQS's 12-hour visibility limit.
+	tpl, err := template.Load(filepath.Join(testenv.Root(t), "template.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var maxReceives int
+	for _, q := range tpl.Queues {
+		if q.LogicalID == "MailQueue" {
+			maxReceives = q.MaxReceiveCount
+		}
+	}
+	if span := mail.BackoffSpan(mail.Backoff, maxReceives); span < 2*time.Hour {
+		t.Errorf("with maxReceiveCount %d a message reaches the DLQ %s after its first try; an SES outage of 2 h needs more", maxReceives, span)
+	}
+	for n := 1; n <= maxReceives; n++ {
+		if mail.Backoff(n) > 12*time.Hour {
+			t.Errorf("Backoff(%d) exceeds SQS's 12 h visibility limit", n)
+		}
+	}
+}
+
+// recordingSES notes when each send was tried.
+type recordingSES struct {
+	mail.SES
+	mu    sync.Mutex
+	tries []time.Time
+}
+
+func (r *recordingSES) SendEmail(ctx context.Context, in *sesv2.SendEmailInput, opts ...func(*sesv2.Options)) (*sesv2.SendEmailOutput, error) {
+	r.mu.Lock()
+	r.tries = append(r.tries, time.Now())
+	r.mu.Unlock()
+	return r.SES.SendEmail(ctx, in, opts...)
+}
+
+func (r *recordingSES) snapshot() []time.Time {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]time.Time(nil), r.tries...)
+}
+
+// Through the runner's SQS poller and the real queue (visibility timeout
+// 360 s, maxReceiveCount 10 as in template.yaml): while the SES emulator is
+// down each try fails and the message waits the backoff of its receive count
+// (here n seconds instead of minutes) instead of the queue's 6 minutes; when
+// SES is back it is sent once and nothing reaches the DLQ.
+func TestMailerBacksOffThroughSESOutage(t *testing.T) {
+	env := testenv.New(t)
+	ses := &recordingSES{}
+	reg := map[string]platform.Factory{}
+	for k, v := range platform.Registry {
+		reg[k] = v
+	}
+	reg["MailerFunction"] = func(d platform.Deps) (platform.Function, error) {
+		a, err := platform.Wire(d)
+		if err != nil {
+			return platform.Function{}, err
+		}
+		m := a.Mailer()
+		ses.SES = m.SES
+		m.SES = ses
+		m.Backoff = func(n int) time.Duration { return time.Duration(n) * time.Second }
+		return platform.Function{SQS: m.Handle}, nil
+	}
+	r, err := runner.New(env.Template, env.Resources, env.AWS, runner.NewClock(), reg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	env.Emu.StopOne("ses")
+	restarted := false
+	defer func() {
+		if !restarted {
+			_ = env.Emu.Restart(context.Background(), "ses")
+		}
+	}()
+	body, _ := json.Marshal(message("outage-1", "o@example.com"))
+	mq := aws.String(env.Resources.QueueURLs["MailQueue"])
+	if _, err := env.AWS.SQS.SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: mq, MessageBody: aws.String(string(body))}); err != nil {
+		t.Fatal(err)
+	}
+	wg := r.Start(ctx)
+	defer wg.Wait()
+	defer cancel()
+	down := time.Now()
+	waitFor(t, 40*time.Second, func() bool { return len(ses.snapshot()) >= 4 }, func() string {
+		return fmt.Sprintf("%d tries while SES was down; without the backoff the next try waits the queue's 360 s", len(ses.snapshot()))
+	})
+	if err := env.Emu.Restart(ctx, "ses"); err != nil {
+		t.Fatal(err)
+	}
+	restarted = true
+	outage := time.Since(down)
+	waitFor(t, 40*time.Second, func() bool { return len(sesStore(t, env.Emu.SES)) == 1 }, func() string { return "the mail was not sent after SES came back" })
+	tries := ses.snapshot()
+	for i := 1; i < len(tries)-1; i++ { // the gaps between failed tries
+		if gap := tries[i].Sub(tries[i-1]); gap < time.Duration(i)*time.Second-100*time.Millisecond {
+			t.Errorf("try %d came %s after try %d; the backoff of receive %d is %ds", i+1, gap.Round(time.Millisecond), i, i, i)
+		}
+	}
+	if dlq := depth(t, env, "MailDeadLetterQueue"); dlq != 0 {
+		t.Errorf("%d messages in the mail DLQ after an outage of %s", dlq, outage.Round(time.Second))
+	}
+	waitFor(t, 10*time.Second, func() bool { return depth(t, env, "MailQueue") == 0 }, func() string { return "the sent message is still on the queue" })
+	t.Logf("SES down %s, %d tries, sent once, DLQ empty; tries at %v", outage.Round(time.Second), len(tries), offsets(tries))
+}
+
+func waitFor(t *testing.T, d time.Duration, ok func() bool, why func() string) {
+	t.Helper()
+	deadline := time.Now().Add(d)
+	for !ok() {
+		if time.Now().After(deadline) {
+			t.Fatalf("after %s: %s", d, why())
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+func depth(t *testing.T, env *testenv.Env, q string) int {
+	t.Helper()
+	out, err := env.AWS.SQS.GetQueueAttributes(context.Background(), &sqs.GetQueueAttributesInput{QueueUrl: aws.String(env.Resources.QueueURLs[q]),
+		AttributeNames: []sqstypes.QueueAttributeName{sqstypes.QueueAttributeNameApproximateNumberOfMessages, sqstypes.QueueAttributeNameApproximateNumberOfMessagesNotVisible}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, _ := strconv.Atoi(out.Attributes["ApproximateNumberOfMessages"])
+	b, _ := strconv.Atoi(out.Attributes["ApproximateNumberOfMessagesNotVisible"])
+	return a + b
+}
+
+func offsets(ts []time.Time) []string {
+	var out []string
+	for _, x := range ts {
+		out = append(out, x.Sub(ts[0]).Round(100*time.Millisecond).String())
+	}
+	return out
 }

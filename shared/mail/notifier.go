@@ -22,19 +22,22 @@ type Notifier struct {
 	Outbox Outbox
 }
 
-// SendOnce sends m unless notice key was already sent; it reports whether
-// it sent it now. When m cannot be queued (nor kept), the claim is released
-// and the error returned, so a rerun tries again.
-func (n Notifier) SendOnce(ctx context.Context, key string, at time.Time, m Message) (bool, error) {
+// SendOnce sends the messages of notice key (one per language of its
+// readers) unless it was already sent; it reports whether it sent them now.
+// When one cannot be queued (nor kept), the claim is released and the error
+// returned, so a rerun tries again.
+func (n Notifier) SendOnce(ctx context.Context, key string, at time.Time, msgs ...Message) (bool, error) {
 	first, err := n.Once.Claim(ctx, key, at)
 	if err != nil || !first {
 		return false, err
 	}
-	if err := n.Outbox.Send(ctx, m); err != nil {
-		if rerr := n.Once.Release(ctx, key); rerr != nil {
-			return false, fmt.Errorf("mail: %v; and releasing notice %s failed: %w", err, key, rerr)
+	for _, m := range msgs {
+		if err := n.Outbox.Send(ctx, m); err != nil {
+			if rerr := n.Once.Release(ctx, key); rerr != nil {
+				return false, fmt.Errorf("mail: %v; and releasing notice %s failed: %w", err, key, rerr)
+			}
+			return false, err
 		}
-		return false, err
 	}
 	return true, nil
 }

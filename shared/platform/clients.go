@@ -23,8 +23,15 @@ import (
 // through the same wiring.
 type Clients struct {
 	DynamoDB store.DB
-	SQS      queue.API
+	SQS      SQS
 	SES      mail.SES
+}
+
+// SQS is what functions do with queues: send (queue.API) and, for the
+// mailer's backoff, change a message's visibility (mail.Visibility).
+type SQS interface {
+	queue.API
+	mail.Visibility
 }
 
 // AWS are the concrete SDK clients (the local stack also creates tables and
@@ -41,6 +48,9 @@ func (a AWS) Clients() Clients { return Clients{DynamoDB: a.DynamoDB, SQS: a.SQS
 // Endpoints point the clients at local stand-ins; empty means AWS.
 type Endpoints struct {
 	DynamoDB, SQS, SES string
+	// SESRegion overrides the SES client's region (SES is not offered in
+	// every region; SES_REGION); empty keeps the configured one.
+	SESRegion string
 }
 
 // LocalCredentials are the fixed credentials of the local stack. DynamoDB
@@ -55,7 +65,7 @@ const LocalRegion = "us-east-1"
 // local stack when ep names endpoints.
 func NewAWS(ctx context.Context, ep Endpoints) (AWS, error) {
 	var opts []func(*config.LoadOptions) error
-	if ep != (Endpoints{}) {
+	if ep.DynamoDB != "" || ep.SQS != "" || ep.SES != "" {
 		opts = append(opts, config.WithRegion(LocalRegion), config.WithCredentialsProvider(LocalCredentials))
 	}
 	cfg, err := config.LoadDefaultConfig(ctx, opts...)
@@ -70,7 +80,12 @@ func NewAWS(ctx context.Context, ep Endpoints) (AWS, error) {
 			o.DisableValidateResponseChecksum = ep.DynamoDB != ""
 		}),
 		SQS: sqs.NewFromConfig(cfg, func(o *sqs.Options) { setEndpoint(&o.BaseEndpoint, ep.SQS) }),
-		SES: sesv2.NewFromConfig(cfg, func(o *sesv2.Options) { setEndpoint(&o.BaseEndpoint, ep.SES) }),
+		SES: sesv2.NewFromConfig(cfg, func(o *sesv2.Options) {
+			setEndpoint(&o.BaseEndpoint, ep.SES)
+			if ep.SESRegion != "" {
+				o.Region = ep.SESRegion
+			}
+		}),
 	}, nil
 }
 

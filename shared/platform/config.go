@@ -23,7 +23,11 @@ type Config struct {
 	MailQueueURL   string
 	SurveyQueueURL string
 	SenderEmail    string
-	PublicBaseURL  string
+	// SESRegion is the region of the mailer's SES client; empty: the function's own.
+	SESRegion     string
+	PublicBaseURL string
+	// BasePath is a custom-domain mapping prefix stripped from request paths.
+	BasePath string
 	// Fallback addresses of staff notices while the staff directory names
 	// nobody for a role (SupervisorEmails, ExecutiveEmails, DepartmentEmails).
 	SupervisorEmails string
@@ -45,7 +49,9 @@ func ConfigFrom(getenv func(string) string) (Config, error) {
 		MailQueueURL:     getenv("MAIL_QUEUE_URL"),
 		SurveyQueueURL:   getenv("SURVEY_QUEUE_URL"),
 		SenderEmail:      getenv("SENDER_EMAIL"),
+		SESRegion:        getenv("SES_REGION"),
 		PublicBaseURL:    getenv("PUBLIC_BASE_URL"),
+		BasePath:         getenv("BASE_PATH"),
 		SupervisorEmails: getenv("SUPERVISOR_EMAILS"),
 		ExecutiveEmails:  getenv("EXECUTIVE_EMAILS"),
 		DepartmentEmails: getenv("DEPARTMENT_EMAILS"),

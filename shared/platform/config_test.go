@@ -1,6 +1,9 @@
 package platform
 
-import "testing"
+import (
+	"context"
+	"testing"
+)
 
 func TestConfigFrom(t *testing.T) {
 	env := map[string]string{"TABLE_NAME": "t", "MAIL_QUEUE_URL": "http://q", "SUPERVISOR_EMAILS": "sue@example.com"}
@@ -31,5 +34,31 @@ func TestWireRefusesBadFallbackAddresses(t *testing.T) {
 	}
 	if _, err := Wire(Deps{Config: Config{Table: "t", TimeZone: "Asia/Shanghai", SupervisorEmails: "sue@example.com"}}); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// SES_REGION moves the SES client alone; the other clients keep the
+// function's region.
+func TestSESRegion(t *testing.T) {
+	t.Setenv("AWS_REGION", "ap-east-1")
+	for _, tt := range []struct{ sesRegion, want string }{{"", "ap-east-1"}, {"ap-northeast-1", "ap-northeast-1"}} {
+		c, err := NewAWS(context.Background(), Endpoints{SESRegion: tt.sesRegion})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := c.SES.Options().Region; got != tt.want {
+			t.Errorf("SES_REGION %q: SES client in %q, want %q", tt.sesRegion, got, tt.want)
+		}
+		if got := c.DynamoDB.Options().Region; got != "ap-east-1" {
+			t.Errorf("SES_REGION %q moved DynamoDB to %q", tt.sesRegion, got)
+		}
+		if got := c.SQS.Options().Region; got != "ap-east-1" {
+			t.Errorf("SES_REGION %q moved SQS to %q", tt.sesRegion, got)
+		}
+	}
+	env := map[string]string{"TABLE_NAME": "t", "SES_REGION": "ap-northeast-1", "BASE_PATH": "/keycare"}
+	c, err := ConfigFrom(func(k string) string { return env[k] })
+	if err != nil || c.SESRegion != "ap-northeast-1" || c.BasePath != "/keycare" {
+		t.Fatalf("%+v %v", c, err)
 	}
 }

@@ -2,6 +2,7 @@ package platform
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -18,8 +19,12 @@ type Function struct {
 	HTTP     http.Handler
 	Routes   []string // "METHOD /path" as in template.yaml's HttpApi events
 	SQS      func(ctx context.Context, ev events.SQSEvent) (events.SQSEventResponse, error)
-	Schedule func(ctx context.Context) error
+	Schedule ScheduledHandler
 }
+
+// ScheduledHandler is a scheduled function's handler: event is what the
+// scheduler delivered (the runs take their time from the clock).
+type ScheduledHandler = func(ctx context.Context, event json.RawMessage) error
 
 // Factory builds a function from its dependencies.
 type Factory func(d Deps) (Function, error)
@@ -39,6 +44,9 @@ var Registry = map[string]Factory{
 	"AdminFunction": httpFn(func(a *App) *httpx.Router {
 		return (&api.Admin{Settings: a.Settings, Staff: a.Staff, Gate: a.Staff}).Router()
 	}),
+	"VisitsFunction": httpFn(func(a *App) *httpx.Router {
+		return (&api.Visits{Service: a.Visits, Gate: a.Staff, BaseURL: a.Deps.Config.PublicBaseURL}).Router()
+	}),
 	"PublicComplaintsFunction": httpFn(func(a *App) *httpx.Router {
 		return (&public.Complaints{Service: a.Complaints, BaseURL: a.Deps.Config.PublicBaseURL}).Router()
 	}),
@@ -53,6 +61,7 @@ var Registry = map[string]Factory{
 	"ComplaintEscalationFunction": scheduleFn(func(a *App) func(context.Context) error { return a.Escalator().Handle }),
 	"SurveyInvitationsFunction":   scheduleFn(func(a *App) func(context.Context) error { return a.Surveys.Periodic }),
 	"SurveyRemindersFunction":     scheduleFn(func(a *App) func(context.Context) error { return a.Surveys.Reminders }),
+	"VisitRemindersFunction":      scheduleFn(func(a *App) func(context.Context) error { return a.Visits.Reminders }),
 	"MonthlyReportFunction":       scheduleFn(func(a *App) func(context.Context) error { return a.Reports.Handle }),
 }
 
@@ -86,6 +95,7 @@ func scheduleFn(build func(a *App) func(context.Context) error) Factory {
 		if err != nil {
 			return Function{}, err
 		}
-		return Function{Schedule: build(a)}, nil
+		run := build(a)
+		return Function{Schedule: func(ctx context.Context, _ json.RawMessage) error { return run(ctx) }}, nil
 	}
 }

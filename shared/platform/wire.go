@@ -1,11 +1,13 @@
 package platform
 
 import (
+	"context"
 	"fmt"
 	"time"
 
 	"keycare/shared/complaint"
 	"keycare/shared/customer"
+	"keycare/shared/domain"
 	"keycare/shared/mail"
 	"keycare/shared/queue"
 	"keycare/shared/report"
@@ -13,6 +15,7 @@ import (
 	"keycare/shared/staff"
 	"keycare/shared/store"
 	"keycare/shared/survey"
+	"keycare/shared/visit"
 )
 
 // Deps is everything a function is wired from: configuration, clients and
@@ -35,6 +38,7 @@ type App struct {
 	Customers  *customer.Service
 	Complaints *complaint.Service
 	Surveys    *survey.Service
+	Visits     *visit.Service
 	Reports    *report.Service
 }
 
@@ -62,8 +66,11 @@ func Wire(d Deps) (*App, error) {
 	a.Customers = &customer.Service{Store: st.Customers(), Audit: st.Audit(), Settings: a.Settings, Now: d.Now, NewID: func() string { return store.NewID("c") }}
 	a.Surveys = &survey.Service{Store: st.Surveys(), Accounts: st.Customers(), Files: a.Customers, Mail: a.Outbox, Settings: a.Settings,
 		Directory: a.Staff, Now: d.Now, BaseURL: d.Config.PublicBaseURL}
-	a.Complaints = &complaint.Service{Store: st.Complaints(), Accounts: st.Customers(), Mail: a.Outbox, Surveys: a.Surveys,
+	a.Complaints = &complaint.Service{Store: st.Complaints(), Accounts: st.Customers(), Mail: a.Outbox, Surveys: a.Surveys, Directory: a.Staff,
 		Settings: a.Settings, Now: d.Now, BaseURL: d.Config.PublicBaseURL}
+	a.Visits = &visit.Service{Store: st.Visits(), FollowUps: st.FollowUps(), Handovers: st.Handovers(), Files: a.Customers, Accounts: st.Customers(),
+		Audit: st.Audit(), Settings: a.Settings, Directory: a.Staff, People: a.Staff, Surveys: visitSurveys{a.Surveys}, Complaints: a.Complaints,
+		Notifier: mail.Notifier{Once: st.Notices(), Outbox: a.Outbox}, Now: d.Now, NewID: store.NewID, BaseURL: d.Config.PublicBaseURL}
 	a.Reports = &report.Service{Complaints: st.Complaints(), Surveys: st.Surveys(), Accounts: st.Contracts(), Snapshots: st.Reports(),
 		Visits: report.NotRecorded{}, Files: a.Customers, Audit: st.Audit(), Settings: a.Settings, Directory: a.Staff,
 		Notifier: mail.Notifier{Once: st.Notices(), Outbox: a.Outbox}, Fallback: reportTo.Executives, Now: d.Now,
@@ -71,15 +78,23 @@ func Wire(d Deps) (*App, error) {
 	return a, nil
 }
 
+// visitSurveys invites a visited account's contact (reason visit, under the contact gap).
+type visitSurveys struct{ s *survey.Service }
+
+func (v visitSurveys) AfterVisit(ctx context.Context, vi *domain.Visit, a *domain.Customer) (*domain.Invitation, error) {
+	return v.s.Invite(ctx, survey.InviteRequest{Customer: a, Reason: domain.SurveyAfterVisit, By: vi.ManagerID})
+}
+
 // Escalator is the hourly complaint run of ComplaintEscalationFunction.
 func (a *App) Escalator() *complaint.Escalator {
 	return &complaint.Escalator{Store: a.Store.Complaints(), Notifier: mail.Notifier{Once: a.Store.Notices(), Outbox: a.Outbox},
-		Kept: a.Outbox, Directory: a.Staff, Now: a.Deps.Now}
+		Kept: a.Outbox, Directory: a.Staff, Settings: a.Settings, Now: a.Deps.Now, BaseURL: a.Deps.Config.PublicBaseURL}
 }
 
 // Mailer is the MailerFunction's sender.
 func (a *App) Mailer() *mail.Mailer {
-	return &mail.Mailer{SES: a.Deps.Clients.SES, From: a.Deps.Config.SenderEmail, Sent: a.Store.Mail(), Now: a.Deps.Now, Parts: a.Store.Mail()}
+	return &mail.Mailer{SES: a.Deps.Clients.SES, From: a.Deps.Config.SenderEmail, Sent: a.Store.Mail(), Now: a.Deps.Now,
+		Queue: a.Deps.Clients.SQS, QueueURL: a.Deps.Config.MailQueueURL, Parts: a.Store.Mail()}
 }
 
 // SurveyQueue is where the survey page puts answers.

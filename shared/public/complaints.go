@@ -72,6 +72,10 @@ type ComplaintForm struct {
 	Category       string `json:"category"`
 	Request        string `json:"request"`
 	Description    string `json:"description"`
+	ProductType    string `json:"productType"` // product-quality complaints (optional)
+	ProductBatch   string `json:"productBatch"`
+	ProducedOn     string `json:"producedOn"`
+	ArrivedOn      string `json:"arrivedOn"`
 	Website        string `json:"website"` // honeypot: people leave it empty
 	IdempotencyKey string `json:"idempotencyKey"`
 	Lang           string `json:"lang"`
@@ -83,13 +87,23 @@ func (f ComplaintForm) values() map[string]string {
 }
 
 func (f ComplaintForm) fingerprint() string {
-	b, _ := json.Marshal([]string{f.CustomerName, f.ContactName, f.Phone, f.Email, f.Category, f.Request, f.Description})
+	b, _ := json.Marshal([]string{f.CustomerName, f.ContactName, f.Phone, f.Email, f.Category, f.Request, f.Description, f.ProductType, f.ProductBatch, f.ProducedOn, f.ArrivedOn})
 	s := sha256.Sum256(b)
 	return hex.EncodeToString(s[:])
 }
 
+// product is the form's product details, when the sender gave any.
+func (f ComplaintForm) product() *domain.Product {
+	p := &domain.Product{Type: clean(f.ProductType), Batch: clean(f.ProductBatch), ProducedOn: clean(f.ProducedOn), ArrivedOn: clean(f.ArrivedOn)}
+	if *p == (domain.Product{}) {
+		return nil
+	}
+	return p
+}
+
 // publicField maps the record card's field names to the form's.
-var publicField = map[string]string{"contact.name": "contactName", "contact.phone": "phone", "contact.email": "email"}
+var publicField = map[string]string{"contact.name": "contactName", "contact.phone": "phone", "contact.email": "email",
+	"product.type": "productType", "product.batch": "productBatch", "product.producedOn": "producedOn", "product.arrivedOn": "arrivedOn", "product": "productType"}
 
 func clean(s string) string { return strings.TrimSpace(strings.ReplaceAll(s, "\r\n", "\n")) }
 
@@ -112,6 +126,7 @@ func decodeComplaintForm(w http.ResponseWriter, r *http.Request) (f ComplaintFor
 		}
 		f = ComplaintForm{CustomerName: v.Get("customerName"), ContactName: v.Get("contactName"), Phone: v.Get("phone"), Email: v.Get("email"),
 			Category: v.Get("category"), Request: v.Get("request"), Description: v.Get("description"), Website: v.Get("website"),
+			ProductType: v.Get("productType"), ProductBatch: v.Get("productBatch"), ProducedOn: v.Get("producedOn"), ArrivedOn: v.Get("arrivedOn"),
 			IdempotencyKey: v.Get("idempotencyKey"), Lang: v.Get("lang")}
 		return f, true, nil
 	case "application/json", "":
@@ -156,7 +171,7 @@ func (h *Complaints) submit(w http.ResponseWriter, r *http.Request) {
 	}
 	c := &domain.Complaint{CustomerName: clean(f.CustomerName), Contact: domain.Contact{Name: clean(f.ContactName), Phone: clean(f.Phone),
 		Email: clean(f.Email), Language: l}, Channel: domain.ChannelWeb, Category: domain.Category(f.Category), Severity: domain.SeverityNormal,
-		Request: domain.Request(f.Request), Description: clean(f.Description), Language: l}
+		Request: domain.Request(f.Request), Description: clean(f.Description), Language: l, Product: f.product()}
 	res, err := h.Service.Submit(r.Context(), complaint.Intake{Complaint: c, IdempotencyKey: key, Fingerprint: f.fingerprint(), BaseURL: httpx.BaseURL(r, h.BaseURL)})
 	var ve *domain.ValidationError
 	if errors.As(err, &ve) {

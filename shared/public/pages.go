@@ -7,6 +7,7 @@ import (
 	"html/template"
 	"net/http"
 	"strings"
+	"sync"
 
 	"keycare/shared/domain"
 )
@@ -14,7 +15,8 @@ import (
 //go:embed web/*.html
 var webFS embed.FS
 
-var pages = template.Must(template.ParseFS(webFS, "web/*.html"))
+// pages are parsed on first use, not at cold start (init time counts).
+var pages = sync.OnceValue(func() *template.Template { return template.Must(template.ParseFS(webFS, "web/*.html")) })
 
 // texts are the words of the public pages.
 type texts struct {
@@ -112,7 +114,7 @@ type formData struct {
 
 func renderPage(w http.ResponseWriter, status int, name string, data any) {
 	var b bytes.Buffer
-	if err := pages.ExecuteTemplate(&b, name, data); err != nil {
+	if err := pages().ExecuteTemplate(&b, name, data); err != nil {
 		http.Error(w, "page error", http.StatusInternalServerError)
 		return
 	}

@@ -16,9 +16,9 @@ import (
 )
 
 // inputFrom is the month's input taken straight from generated data (no store).
-func inputFrom(d *seed.Data, m domain.Month, asOf time.Time) *domain.ReportInput {
+func inputFrom(d *seed.Data, m domain.Month, asOf time.Time) *domain.MonthInput {
 	loc := d.Zone
-	in := &domain.ReportInput{Month: m, Zone: loc.String(), AsOf: asOf, PriorComplaints: map[string]int{}}
+	in := &domain.MonthInput{Month: m, Zone: loc.String(), AsOf: asOf, PriorComplaints: map[string]int{}}
 	for _, c := range d.Complaints {
 		if m.Contains(c.ReceivedAt, loc) {
 			in.Received = append(in.Received, c)
@@ -137,7 +137,7 @@ func kpiWord(key, lang string) string {
 }
 
 func TestEmptyMonthIsOneLine(t *testing.T) {
-	r := domain.ComputeReport(&domain.ReportInput{Month: domain.Month{Year: 2026, Month: time.October}, Zone: "Asia/Shanghai", AsOf: time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)},
+	r := domain.ComputeReport(&domain.MonthInput{Month: domain.Month{Year: 2026, Month: time.October}, Zone: "Asia/Shanghai", AsOf: time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)},
 		domain.ReportScope{Kind: domain.ScopeManager, ID: "zed"}, nil, domain.BasisOf(domain.Defaults("")))
 	snap, _, _ := domain.NewSnapshot(r, time.Now())
 	m, err := report.Email(snap, report.EmailOptions{Lang: "zh", To: []string{"zed@example.com"}, Names: func(string) string { return "赵" }})

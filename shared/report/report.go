@@ -344,7 +344,7 @@ func (s *Service) history(ctx context.Context, sc domain.ReportScope, m domain.M
 // keep computes the report of in's month for sc and keeps it; when one was
 // kept meanwhile, that one is returned unchanged. The company's also keeps
 // the month's complaints per account (repeat complainers of later months).
-func (s *Service) keep(ctx context.Context, in *domain.ReportInput, sc domain.ReportScope, set domain.Settings) (domain.Snapshot, error) {
+func (s *Service) keep(ctx context.Context, in *domain.MonthInput, sc domain.ReportScope, set domain.Settings) (domain.Snapshot, error) {
 	hist, err := s.history(ctx, sc, in.Month)
 	if err != nil {
 		return domain.Snapshot{}, err
@@ -372,7 +372,7 @@ func (s *Service) keep(ctx context.Context, in *domain.ReportInput, sc domain.Re
 	return *got, nil
 }
 
-func complaintsPerAccount(in *domain.ReportInput) map[string]int {
+func complaintsPerAccount(in *domain.MonthInput) map[string]int {
 	out := map[string]int{}
 	for _, c := range in.Received {
 		if c.CustomerID != "" && c.ReceivedAt.Before(in.AsOf) {
@@ -388,13 +388,13 @@ func complaintsPerAccount(in *domain.ReportInput) map[string]int {
 // before), the complaints open now, those closed since asOf, and the kept
 // per-account counts of the months before (a month never kept is counted
 // from its partition).
-func (s *Service) load(ctx context.Context, m domain.Month, asOf time.Time, set domain.Settings) (*domain.ReportInput, error) {
+func (s *Service) load(ctx context.Context, m domain.Month, asOf time.Time, set domain.Settings) (*domain.MonthInput, error) {
 	loc := set.Location()
 	start, end := m.Start(loc), m.End(loc)
 	if asOf.After(end) {
 		asOf = end
 	}
-	in := &domain.ReportInput{Month: m, Zone: set.TimeZone, AsOf: asOf, PriorComplaints: map[string]int{}}
+	in := &domain.MonthInput{Month: m, Zone: set.TimeZone, AsOf: asOf, PriorComplaints: map[string]int{}}
 	var err error
 	fail := func(what string, e error) error { return fmt.Errorf("report: load %s %s: %w", m, what, e) }
 	if in.Received, err = s.Complaints.ReceivedIn(ctx, m.String()); err != nil {
@@ -486,7 +486,7 @@ func (s *Service) load(ctx context.Context, m domain.Month, asOf time.Time, set 
 // scopesOf are the scopes a month's reports are kept for: the company, the
 // departments with a supervisor in the directory or items in the month, and
 // the managers in the directory or in the month's items.
-func scopesOf(in *domain.ReportInput, dir *staff.Directory) []domain.ReportScope {
+func scopesOf(in *domain.MonthInput, dir *staff.Directory) []domain.ReportScope {
 	depts, mgrs := map[string]bool{}, map[string]bool{}
 	for _, d := range dir.Departments() {
 		depts[d] = true

@@ -74,7 +74,7 @@ func (s *Service) read(ctx context.Context) (domain.Settings, error) {
 		return domain.Settings{}, fmt.Errorf("settings: %w", err)
 	}
 	got.TimeZone = s.TimeZone
-	got.FillMissing() // stored before the report settings existed
+	got.FillDefaults()
 	return *got, nil
 }
 
@@ -99,7 +99,7 @@ func (s *Service) Update(ctx context.Context, p domain.Principal, next domain.Se
 	if next.TimeZone == "" {
 		next.TimeZone = s.TimeZone
 	}
-	next.FillMissing()
+	next.FillDefaults()
 	if next.TimeZone != s.TimeZone {
 		return domain.Settings{}, &domain.ValidationError{Fields: map[string]string{"timeZone": "the time zone is the deployment's TimeZone parameter (the schedules fire in it) 时区由部署参数 TimeZone 决定"}}
 	}
@@ -143,6 +143,15 @@ func changedSections(a, b domain.Settings) []string {
 	}
 	if fmt.Sprint(a.Reports) != fmt.Sprint(b.Reports) {
 		out = append(out, "reports")
+	}
+	if a.Brand != b.Brand {
+		out = append(out, "brand")
+	}
+	if fmt.Sprint(a.Departments) != fmt.Sprint(b.Departments) {
+		out = append(out, "departments")
+	}
+	if fmt.Sprint(a.Visits) != fmt.Sprint(b.Visits) {
+		out = append(out, "visits")
 	}
 	return out
 }

@@ -32,8 +32,8 @@ func complaintItem(c *domain.Complaint) (map[string]types.AttributeValue, error)
 	if c.CustomerID != "" {
 		keys["GSI1PK"], keys["GSI1SK"] = "CUSTCMP#"+c.CustomerID, at
 	}
-	if c.Status.Open() {
-		keys["GSI2PK"], keys["GSI2SK"] = "OPEN", c.Deadlines.CloseDue.UTC().Format(time.RFC3339Nano)+"#"+c.Number
+	if next, ok := c.NextDeadline(); ok { // open complaints by their next deadline; overdue = before now
+		keys["GSI2PK"], keys["GSI2SK"] = "OPEN", next.Due.UTC().Format(time.RFC3339Nano)+"#"+c.Number
 	} else if done := c.DoneAt(); done != nil { // closed or rejected: by the month it left the open states (reports)
 		keys["GSI2PK"], keys["GSI2SK"] = "CMPDONE#"+done.In(c.SLA.Location()).Format("2006-01"), sortTime(c.ReceivedAt)+"#"+c.Number
 	}

@@ -30,8 +30,35 @@ func customerItem(c *domain.Customer) (map[string]types.AttributeValue, error) {
 	})
 }
 
-// Create stores a new file and its audit entry in one transaction.
-// c.Version must be 1; an existing id is domain.ErrConflict.
+func lookupPK(key string) string { return "LOOKUP#" + key }
+
+// lookups are the writes that keep the lookup items of a file (its name and
+// contacts, domain.Customer.LookupKeys) in step when it goes from prev (nil:
+// new) to next.
+func (r *Customers) lookups(prev, next *domain.Customer) []types.TransactWriteItem {
+	had := map[string]bool{}
+	if prev != nil {
+		for _, k := range prev.LookupKeys() {
+			had[k] = true
+		}
+	}
+	var out []types.TransactWriteItem
+	for _, k := range next.LookupKeys() {
+		if had[k] {
+			delete(had, k)
+			continue
+		}
+		out = append(out, types.TransactWriteItem{Put: &types.Put{TableName: aws.String(r.t.name), Item: map[string]types.AttributeValue{
+			attrPK: str(lookupPK(k)), attrSK: str("CUST#" + next.ID), "type": str("customer-lookup"), "customerId": str(next.ID)}}})
+	}
+	for k := range had {
+		out = append(out, types.TransactWriteItem{Delete: &types.Delete{TableName: aws.String(r.t.name), Key: key(lookupPK(k), "CUST#"+next.ID)}})
+	}
+	return out
+}
+
+// Create stores a new file, its lookup items and its audit entry in one
+// transaction. c.Version must be 1; an existing id is domain.ErrConflict.
 func (r *Customers) Create(ctx context.Context, c *domain.Customer, audit domain.AuditEntry) error {
 	item, err := customerItem(c)
 	if err != nil {
@@ -41,10 +68,11 @@ func (r *Customers) Create(ctx context.Context, c *domain.Customer, audit domain
 	if err != nil {
 		return err
 	}
-	_, err = r.t.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: []types.TransactWriteItem{
+	tx := []types.TransactWriteItem{
 		{Put: &types.Put{TableName: aws.String(r.t.name), Item: item, ConditionExpression: aws.String("attribute_not_exists(PK)")}},
 		{Put: auditPut},
-	}})
+	}
+	_, err = r.t.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: append(tx, r.lookups(nil, c)...)})
 	if conditionFailedAt(err, 0) {
 		return fmt.Errorf("store: customer %s exists: %w", c.ID, domain.ErrConflict)
 	}
@@ -59,11 +87,12 @@ func (r *Customers) Get(ctx context.Context, id string) (*domain.Customer, error
 	return get[domain.Customer](ctx, r.t, customerPK(id), skProfile, "customer "+id)
 }
 
-// Update replaces the file if its stored version is still expectedVersion,
-// and writes the audit entry in the same transaction. c.Version must
-// already be expectedVersion+1. A stale version is domain.ErrConflict, a
-// missing file domain.ErrNotFound.
-func (r *Customers) Update(ctx context.Context, c *domain.Customer, expectedVersion int, audit domain.AuditEntry) error {
+// Update replaces the file prev (as read, at version expectedVersion) with
+// c if its stored version is still expectedVersion, and writes the audit
+// entry and the changes of its lookup items in the same transaction.
+// c.Version must already be expectedVersion+1. A stale version is
+// domain.ErrConflict, a missing file domain.ErrNotFound.
+func (r *Customers) Update(ctx context.Context, prev, c *domain.Customer, expectedVersion int, audit domain.AuditEntry) error {
 	item, err := customerItem(c)
 	if err != nil {
 		return err
@@ -72,7 +101,7 @@ func (r *Customers) Update(ctx context.Context, c *domain.Customer, expectedVers
 	if err != nil {
 		return err
 	}
-	_, err = r.t.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: []types.TransactWriteItem{
+	_, err = r.t.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: append([]types.TransactWriteItem{
 		{Put: &types.Put{
 			TableName:                           aws.String(r.t.name),
 			Item:                                item,
@@ -82,7 +111,7 @@ func (r *Customers) Update(ctx context.Context, c *domain.Customer, expectedVers
 			ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
 		}},
 		{Put: auditPut},
-	}})
+	}, r.lookups(prev, c)...)})
 	if err == nil {
 		return nil
 	}
@@ -122,4 +151,23 @@ func (r *Customers) List(ctx context.Context, q domain.CustomerQuery) (domain.Pa
 		qq.limit = 50
 	}
 	return page[domain.Customer](ctx, r.t, qq)
+}
+
+// Lookup lists the files found under lookup key k (domain.EmailKey,
+// PhoneKey, NameKey), at most 10.
+func (r *Customers) Lookup(ctx context.Context, k string) ([]string, error) {
+	if k == "" {
+		return nil, nil
+	}
+	items, _, err := r.t.items(ctx, query{pk: lookupPK(k), limit: 10})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]string, 0, len(items))
+	for _, it := range items {
+		if v, ok := it["customerId"].(*types.AttributeValueMemberS); ok {
+			out = append(out, v.Value)
+		}
+	}
+	return out, nil
 }

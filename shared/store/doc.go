@@ -9,8 +9,9 @@
 //
 //	item              PK                      SK                 GSI1 (PK / SK)              GSI2                    GSI3                   GSI4
 //	customer          CUST#<id>               PROFILE            MGR#<manager> / CUST#<id>   TIER#<tier> / CUST#<id> DEPT#<dept> / CUST#<id> CUSTOMERS / CUST#<id>
+//	customer lookup   LOOKUP#<e:email|p:phone|n:name>  CUST#<id>   (kept with the file: who a sender is)
 //	audit entry       AUDIT#<entity>#<id>     <at>#<request>#<n> ACTOR#<sub> / <at>#...
-//	complaint         CMP#<number>            CARD               CUSTCMP#<customer> / <at>#<number>  OPEN / <closeDue>#<number> (open only)  CMPMONTH#<YYYY-MM> / <at>#<number>  CMPDEPT#<dept> / <at>#<number>
+//	complaint         CMP#<number>            CARD               CUSTCMP#<customer> / <at>#<number>  OPEN / <next deadline>#<number> (open only)  CMPMONTH#<YYYY-MM> / <at>#<number>  CMPDEPT#<dept> / <at>#<number>
 //	                                                             closed or rejected instead: GSI2 CMPDONE#<YYYY-MM it closed> / <receivedAt, fixed width>#<number>
 //	notice sent       NOTICE#<key>            NOTICE (TTL 400 days)   key e.g. complaint/<number>/<reminder>
 //	number sequence   SEQ#CMP#<year>          SEQ
@@ -21,7 +22,15 @@
 //	survey answer     SURVEY#<token>          RESPONSE           CUSTRESP#<customer> / <YYYY-MM>#<at>#<token>           RESPMONTH#<YYYY-MM> / <customer>#<token>
 //	survey aggregate  AGG#CUST#<id> | AGG#MGR#<id> | AGG#MONTH   <YYYY-MM>
 //	contact surveyed  SURVEYCONTACT#<email>   LAST   (TTL: the 30-day gap)
-//	follow-up task    FOLLOWUP#<id>           TASK               MGRFOLLOWUP#<manager> / <due>#<id>
+//	follow-up task    FOLLOWUP#<id>           TASK               MGRFOLLOWUP#<manager> / <due>#<id>  FOLLOWUPOPEN / <due>#<id> (open only)  CUSTFOLLOWUP#<customer> / <due>#<id>
+//	visit plan        VPLAN#<month>-<manager> PLAN               PLANMONTH#<month> / <manager>  MGRPLAN#<manager> / <month>
+//	visit             VISIT#<id>              VISIT              MGRVISIT#<manager> / <date>#<id>  CUSTVISIT#<customer> / <date>#<id>  VISITOPEN / <date>#<id> (open only)  VISITDONE#<YYYY-MM> / <customer>#<id> (reported)
+//	last visit        VISITLAST               <customer>         (one small item per account: the date of its last reported visit)
+//	customer event    CUST#<id>               EVENT#<date>#<event>
+//	relationship plan CUST#<id>               RELPLAN            RELPLANREVIEW / <reviewBy>#<customer>
+//	handover job      HANDOVER#<id>           JOB                HANDOVERRUN / <at>#<id> (running only)
+//	handover lock     HANDOVERFROM#<manager>  LOCK               (one running job per outgoing manager)
+//	schedule lease    LEASE#<function>        LEASE  (TTL: the run's deadline + 1 day)
 //	settings          SETTINGS                CURRENT
 //	staff member      STAFF#<id>              PERSON             STAFF / <id>
 //	contract          CUST#<customer>         CONTRACT#<id>      CONTRACTEND#<YYYY-MM of end> / <end>#<id>
@@ -38,11 +47,12 @@
 //	customers by tier              Query    GSI2 PK=TIER#t
 //	customers of a department      Query    GSI3 PK=DEPT#d
 //	all customers (executive)      Query    GSI4 PK=CUSTOMERS
+//	files of a sender's email, phone or company name  Query PK=LOOKUP#key
 //	audit trail of an entity       Query    PK=AUDIT#entity#id (newest first)
 //	audit trail of an actor        Query    GSI1 PK=ACTOR#sub (newest first)
 //	complaint by number            GetItem  PK=CMP#number, SK=CARD (the public number is the id)
 //	complaints of a customer       Query    GSI1 PK=CUSTCMP#id (newest first)
-//	open complaints by due time    Query    GSI2 PK=OPEN (SK < now for overdue)
+//	open complaints by next deadline  Query GSI2 PK=OPEN (SK < now: overdue on any deadline)
 //	complaints received in a month Query    GSI3 PK=CMPMONTH#YYYY-MM
 //	complaints of a department     Query    GSI4 PK=CMPDEPT#dept (newest first)
 //	submit a complaint             BatchGetItem (sequence + idempotency key), then one TransactWriteItems
@@ -52,8 +62,28 @@
 //	answers of a customer [month]  Query    GSI1 PK=CUSTRESP#id (SK begins_with month#)
 //	answers of a month             Query    GSI3 PK=RESPMONTH#YYYY-MM
 //	aggregates per customer/manager/month  Query PK=AGG#…, SK BETWEEN from AND to
-//	follow-ups of a manager        Query    GSI1 PK=MGRFOLLOWUP#manager
+//	follow-ups of a manager        Query    GSI1 PK=MGRFOLLOWUP#manager (open: filter status)
+//	open follow-ups due (digest)   Query    GSI2 PK=FOLLOWUPOPEN, SK < tomorrow
+//	open follow-ups of a customer  Query    GSI3 PK=CUSTFOLLOWUP#customer (handover)
+//	follow-up by id                GetItem  PK=FOLLOWUP#id, SK=TASK
+//	visit plan by id               GetItem  PK=VPLAN#<month>-<manager>, SK=PLAN (one per manager and month)
+//	plans of a month               Query    GSI1 PK=PLANMONTH#month (who has not submitted)
+//	plans of a manager             Query    GSI2 PK=MGRPLAN#manager (newest first)
+//	visit by id                    GetItem  PK=VISIT#id, SK=VISIT
+//	visits of a manager by date    Query    GSI1 PK=MGRVISIT#manager, SK BETWEEN from AND to
+//	visits of a customer           Query    GSI2 PK=CUSTVISIT#customer (newest first)
+//	open visits due (digest)       Query    GSI3 PK=VISITOPEN, SK < date (what is due: today, the week, reports due)
+//	reported visits of a month     Query    GSI4 PK=VISITDONE#YYYY-MM (coverage of a period)
+//	last visit of every account    Query    PK=VISITLAST (visit frequency in the digest: one item per account)
+//	report a visit                 GetItem VISITLAST, then TransactWriteItems (visit + audit + last visit)
+//	relationship plan              GetItem  PK=CUST#id, SK=RELPLAN
+//	reviews due                    Query    GSI1 PK=RELPLANREVIEW, SK < date
+//	every account (digest)         Query    GSI4 PK=CUSTOMERS, pages of 1,000
+//	replied complaints (callbacks) Query    GSI2 PK=OPEN, filter status = replied
+//	handover job                   GetItem  PK=HANDOVER#id (consistent); running jobs Query GSI1 PK=HANDOVERRUN
+//	move an account (handover)     TransactWriteItems: customer (managerId = from) + audit + job's moved list (NOT contains)
 //	a notice sent once             PutItem  PK=NOTICE#key (condition: not there yet)
+//	take / give back a lease       PutItem (condition: free or lapsed) / DeleteItem (condition: owner)
 //	settings                       GetItem  PK=SETTINGS, SK=CURRENT
 //	staff member by id             GetItem  PK=STAFF#id, SK=PERSON
 //	the staff directory            Query    GSI1 PK=STAFF

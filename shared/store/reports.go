@@ -28,22 +28,6 @@ type Reports struct{ t *table }
 // never trimmed, so that keys sort as times do).
 func sortTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000000000Z") }
 
-// all runs q to its end and decodes every item as T.
-func all[T any](ctx context.Context, t *table, q query) ([]T, error) {
-	var out []T
-	for {
-		p, err := page[T](ctx, t, q)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, p.Items...)
-		if p.NextCursor == "" {
-			return out, nil
-		}
-		q.cursor = p.NextCursor
-	}
-}
-
 func snapshotKey(month, scope string) map[string]types.AttributeValue {
 	return key("REPORT#"+month, "SCOPE#"+scope)
 }

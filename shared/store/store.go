@@ -28,8 +28,8 @@ type DB interface {
 }
 
 // Store is keycare's table. Each kind of record has its repository (one
-// file each): Customers, Complaints, Surveys, FollowUps, Audit, Mail,
-// Notices, Settings, Staff, Contracts and Reports.
+// file each): Customers, Complaints, Surveys, FollowUps, Visits, Handovers,
+// Audit, Mail, Notices, Settings, Staff, Leases, Contracts and Reports.
 type Store struct{ t *table }
 
 // New returns the store on table name, through db.
@@ -49,6 +49,13 @@ func (s *Store) Surveys() *Surveys { return &Surveys{s.t} }
 
 // FollowUps are the callbacks managers owe.
 func (s *Store) FollowUps() *FollowUps { return &FollowUps{s.t} }
+
+// Visits are visit plans, visits and reports, customer events, relationship
+// plans and each account's last reported visit.
+func (s *Store) Visits() *Visits { return &Visits{s.t} }
+
+// Handovers are handover jobs (交接).
+func (s *Store) Handovers() *Handovers { return &Handovers{s.t} }
 
 // Audit is the access record (查阅登记).
 func (s *Store) Audit() *Audit { return &Audit{s.t} }

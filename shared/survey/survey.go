@@ -5,6 +5,7 @@
 package survey
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/base64"
@@ -12,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/url"
 	"strings"
 	"time"
 
@@ -115,12 +117,17 @@ func (s *Service) Invite(ctx context.Context, r InviteRequest) (*domain.Invitati
 		CreatedAt: now, ExpiresAt: now.Add(set.Survey.Expiry())}
 	if c := r.Customer; c != nil {
 		in.CustomerID, in.CustomerName, in.ManagerID, in.Department, in.Tier = c.ID, c.Name, c.ManagerID, c.Department, c.Tier
-		if in.ContactEmail == "" {
-			for _, ct := range c.Contacts {
-				if ct.Email != "" {
-					in.ContactEmail, in.ContactName, in.Language = ct.Email, ct.Name, ct.Language
-					break
-				}
+		for _, ct := range c.Contacts { // the chosen contact, or the first with an email
+			if ct.Email == "" {
+				continue
+			}
+			if in.ContactEmail == "" {
+				in.ContactEmail, in.ContactName, in.Language = ct.Email, ct.Name, ct.Language
+				break
+			}
+			if strings.EqualFold(ct.Email, in.ContactEmail) { // their name and language, unless given
+				in.ContactName, in.Language = cmp.Or(in.ContactName, ct.Name), cmp.Or(in.Language, ct.Language)
+				break
 			}
 		}
 	}
@@ -143,22 +150,26 @@ func (s *Service) Invite(ctx context.Context, r InviteRequest) (*domain.Invitati
 	if base == "" {
 		base = r.BaseURL
 	}
-	if err := s.mailInvitation(ctx, "survey-invitation", in, base, set.Location()); err != nil {
+	if err := s.mailInvitation(ctx, "survey-invitation", in, base, set); err != nil {
 		slog.ErrorContext(ctx, "survey: invitation mail not queued", "err", err.Error())
 	}
 	return in, nil
 }
 
-func (s *Service) invitationMail(kind string, in *domain.Invitation, base string, loc *time.Location) (mail.Message, error) {
+func (s *Service) invitationMail(kind string, in *domain.Invitation, base string, set domain.Settings) (mail.Message, error) {
 	if base == "" {
 		return mail.Message{}, fmt.Errorf("survey: no public base URL (set PublicBaseUrl) for the link")
 	}
-	return mail.Render(kind, in.Language, []string{in.ContactEmail}, mail.SurveyMail{ContactName: in.ContactName, CustomerName: in.CustomerName,
-		Link: Link(base, in.Token), ExpiresAt: in.ExpiresAt.In(loc).Format("2006-01-02 15:04")})
+	var d mail.Data = mail.SurveyInvitation{Link: Link(base, in.Token), ExpiresAt: in.ExpiresAt, ComplaintNumber: in.ComplaintNumber}
+	if kind == "survey-reminder" {
+		d = mail.SurveyReminder(d.(mail.SurveyInvitation))
+	}
+	return mail.Compose(mail.Envelope{To: []string{in.ContactEmail}, Lang: in.Language, Name: in.ContactName, Zone: set.Location(),
+		Now: s.Now(), Brand: set.Brand}, d)
 }
 
-func (s *Service) mailInvitation(ctx context.Context, kind string, in *domain.Invitation, base string, loc *time.Location) error {
-	m, err := s.invitationMail(kind, in, base, loc)
+func (s *Service) mailInvitation(ctx context.Context, kind string, in *domain.Invitation, base string, set domain.Settings) error {
+	m, err := s.invitationMail(kind, in, base, set)
 	if err != nil {
 		return err
 	}
@@ -233,41 +244,55 @@ func (s *Service) process(ctx context.Context, body []byte) (Outcome, error) {
 		return "", err
 	}
 	r := in.ResponseTo(sub.Answer, sub.SubmittedAt, set.Location())
-	if err := s.Store.RecordAnswer(ctx, r, r.FollowUpFor(set.Survey, s.Now())); errors.Is(err, domain.ErrDuplicateAnswer) {
+	f := r.FollowUpFor(set.Survey, s.Now())
+	if err := s.Store.RecordAnswer(ctx, r, f); errors.Is(err, domain.ErrDuplicateAnswer) {
 		return Duplicate, nil
 	} else if err != nil {
 		return "", err
 	}
 	if r.Poor && in.Tier == domain.TierStrategic {
-		s.tellSupervisors(ctx, in, sub.Answer)
+		s.tellSupervisors(ctx, in, r, f, set)
 	}
 	return Recorded, nil
 }
 
 // tellSupervisors emails the supervisors of the account's department about a
-// poor answer from a strategic account. The answer is stored: the notice is
-// best effort beyond the outbox's own keeping.
-func (s *Service) tellSupervisors(ctx context.Context, in *domain.Invitation, a domain.Answer) {
+// poor answer from a strategic account, each in their language. The answer
+// is stored: the notice is best effort beyond the outbox's own keeping.
+func (s *Service) tellSupervisors(ctx context.Context, in *domain.Invitation, r domain.SurveyResponse, f *domain.FollowUp, set domain.Settings) {
 	dir, err := s.Directory.Directory(ctx)
 	if err != nil {
 		slog.ErrorContext(ctx, "survey: directory unavailable, supervisor notice not sent", "err", err.Error())
 		return
 	}
-	var to []string
-	for _, r := range dir.Supervisors(in.Department) {
-		to = append(to, r.Email)
+	d := mail.PoorSurveyAnswer{Customer: in.CustomerName, Tier: in.Tier, Manager: dir.Name(in.ManagerID), Overall: r.Answer.Overall,
+		Recommend: r.Answer.Recommend, Comment: r.Answer.Comment, ComplaintNumber: in.ComplaintNumber, AnsweredAt: r.SubmittedAt,
+		URL: strings.TrimRight(s.BaseURL, "/") + "/surveys/responses?customer=" + url.QueryEscape(in.CustomerID)}
+	if f != nil {
+		d.FollowUpDue = f.DueAt
 	}
-	if len(to) == 0 {
-		return
+	for lang, to := range byLanguage(dir.Supervisors(in.Department)) {
+		m, err := mail.Compose(mail.Envelope{To: to, Lang: lang, Zone: set.Location(), Now: s.Now()}, d)
+		if err == nil {
+			err = s.Mail.Send(ctx, m)
+		}
+		if err != nil {
+			slog.ErrorContext(ctx, "survey: supervisor notice not queued", "err", err.Error())
+		}
 	}
-	m, err := mail.Render("survey-poor-answer", "zh", to, mail.SurveyMail{CustomerName: in.CustomerName, Overall: a.Overall,
-		Recommend: a.Recommend, Comment: a.Comment, ManagerID: in.ManagerID})
-	if err == nil {
-		err = s.Mail.Send(ctx, m)
+}
+
+// byLanguage groups recipients' addresses by their language.
+func byLanguage(rs []staff.Recipient) map[string][]string {
+	out := map[string][]string{}
+	for _, r := range rs {
+		l := r.Language
+		if l != "en" {
+			l = "zh"
+		}
+		out[l] = append(out[l], r.Email)
 	}
-	if err != nil {
-		slog.ErrorContext(ctx, "survey: supervisor notice not queued", "err", err.Error())
-	}
+	return out
 }
 
 // reminded is the "once" of survey reminders: the invitation's remindedAt.
@@ -300,7 +325,7 @@ func (s *Service) Reminders(ctx context.Context) error {
 			if !in.ReminderDue(now, set.Survey) {
 				continue
 			}
-			m, err := s.invitationMail("survey-reminder", in, s.BaseURL, set.Location())
+			m, err := s.invitationMail("survey-reminder", in, s.BaseURL, set)
 			if err != nil {
 				return err
 			}

@@ -16,6 +16,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
@@ -40,6 +41,7 @@ func run() error {
 	}
 	port := flag.Int("port", defPort, "port of the local API (env PORT)")
 	tpl := flag.String("template", "template.yaml", "the SAM template")
+	basePath := flag.String("base-path", os.Getenv("BASE_PATH"), "serve the API under this prefix, as a custom domain's API mapping does (env BASE_PATH), e.g. /keycare")
 	flag.Parse()
 	platform.InitLogger()
 
@@ -77,8 +79,14 @@ func run() error {
 	if err != nil {
 		return err
 	}
-	base := "http://127.0.0.1:" + strconv.Itoa(*port)
-	res, err := stack.Create(ctx, t, clients, map[string]string{"PublicBaseUrl": base})
+	root := "http://127.0.0.1:" + strconv.Itoa(*port) // the /_local/ endpoints
+	bp := strings.TrimSuffix(*basePath, "/")
+	base := root + bp // the API
+	params := map[string]string{"PublicBaseUrl": base}
+	if bp != "" {
+		params["BasePath"] = bp
+	}
+	res, err := stack.Create(ctx, t, clients, params)
 	if err != nil {
 		return err
 	}
@@ -114,7 +122,7 @@ keycare is running locally.
   emulators           DynamoDB Local %s, SQS %s, SES %s
   emulator logs       %s
 Press Ctrl-C to stop everything.
-`, base, base, emus.SES, base, res.Table, len(res.QueueURLs), base, base, emus.DynamoDB, emus.SQS, emus.SES, logDir)
+`, base, root, emus.SES, root, res.Table, len(res.QueueURLs), base, root, emus.DynamoDB, emus.SQS, emus.SES, logDir)
 
 	var runErr error
 	select {

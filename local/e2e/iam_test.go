@@ -1,0 +1,363 @@
+package e2e
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/sesv2"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+
+	"keycare/local/deploy"
+	"keycare/local/emu"
+	"keycare/local/testenv"
+	"keycare/shared/domain"
+	"keycare/shared/platform"
+	"keycare/shared/store"
+)
+
+// iamScenario is how a function is driven to make every SDK call its code
+// can make: its sample events, in order, after some seeding, on a clock that
+// makes its work due; and once more with a service it depends on down (the
+// paths taken when the mail queue or SES is unreachable).
+type iamScenario struct {
+	now    func() time.Time
+	before func(t *testing.T, env *testenv.Env)
+	after  func(t *testing.T, env *testenv.Env, d platform.Deps)
+	down   []string // run again with "sqs" or "ses" unreachable, or "sqs+table": the queue down and keeping the mail failing too
+}
+
+// outboxDown are the failures of the mail outbox: the queue unreachable
+// (the mail is kept in the table), and keeping it failing as well (the step
+// that wanted to mail is undone where it can be).
+var outboxDown = []string{"sqs", "sqs+table"}
+
+func iamScenarios() map[string]iamScenario {
+	// A week later, mid-week, in office hours in Shanghai (10:30): reminders
+	// and escalations of the seeded complaint are due and sent at once.
+	later := func() time.Time {
+		d := time.Now().UTC().Add(8 * 24 * time.Hour)
+		for d.Weekday() < time.Tuesday || d.Weekday() > time.Thursday {
+			d = d.Add(24 * time.Hour)
+		}
+		return time.Date(d.Year(), d.Month(), d.Day(), 2, 30, 0, 0, time.UTC)
+	}
+	return map[string]iamScenario{
+		"CustomersFunction": {},
+		"AdminFunction":     {},
+		"VisitsFunction":    {down: outboxDown},
+		// The daily digest a week later: visits due, reports overdue, follow-ups.
+		"VisitRemindersFunction":   {now: later, down: outboxDown},
+		"PublicComplaintsFunction": {down: outboxDown},
+		"ComplaintsFunction":       {down: outboxDown},
+		"PublicSurveysFunction":    {},
+		"SurveysFunction":          {down: outboxDown},
+		// The seeded complaint is overdue a week later (reminders and
+		// escalations), and a mail kept while the queue was down is queued again.
+		"ComplaintEscalationFunction": {now: later, down: outboxDown, before: func(t *testing.T, env *testenv.Env) {
+			st := store.New(env.AWS.DynamoDB, env.Resources.Table).Mail()
+			b, _ := json.Marshal(map[string]any{"id": "kept-1", "kind": "test", "lang": "zh", "to": []string{"x@example.cn"}, "subject": "s", "html": "h", "text": "t"})
+			if err := st.Keep(context.Background(), domain.PendingMail{ID: "kept-1", Payload: string(b), At: time.Now()}); err != nil {
+				t.Fatal(err)
+			}
+		}},
+		// The periodic programme runs in January; an account with a contact.
+		"SurveyInvitationsFunction": {now: func() time.Time { return time.Date(2027, 1, 1, 1, 0, 0, 0, time.UTC) }, down: outboxDown,
+			before: func(t *testing.T, env *testenv.Env) {
+				seedCustomer(t, env, "cdemo0002", domain.TierKey, "zhao@example.cn")
+			}},
+		// An invitation unanswered for 8 days gets its reminder.
+		"SurveyRemindersFunction": {down: outboxDown, before: func(t *testing.T, env *testenv.Env) {
+			seedInvitation(t, env, "demoSurveyToken0000000000000000000000000009", domain.TierKey, time.Now().Add(-8*24*time.Hour))
+		}},
+		// A poor answer from a strategic account also mails the supervisors.
+		"SurveyProcessorFunction": {down: outboxDown, before: func(t *testing.T, env *testenv.Env) {
+			seedInvitation(t, env, "demoSurveyToken0000000000000000000000000008", domain.TierStrategic, time.Now().Add(-time.Hour))
+		}, after: func(t *testing.T, env *testenv.Env, d platform.Deps) {
+			body := `{"token":"demoSurveyToken0000000000000000000000000008","answer":{"overall":1,"recommend":2,"comment":"差"},"submittedAt":"` + time.Now().UTC().Format(time.RFC3339) + `"}`
+			fn, err := platform.Registry["SurveyProcessorFunction"](d)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp, err := fn.SQS(context.Background(), events.SQSEvent{Records: []events.SQSMessage{{MessageId: "poor-1", Body: body}}})
+			if err != nil || len(resp.BatchItemFailures) != 0 {
+				t.Fatalf("poor answer: %v %+v", err, resp)
+			}
+		}},
+		// With SES down a failed message is backed off (ChangeMessageVisibility).
+		"MailerFunction": {down: []string{"ses"}},
+	}
+}
+
+func seedCustomer(t *testing.T, env *testenv.Env, id string, tier domain.Tier, email string) {
+	t.Helper()
+	now := time.Now().UTC()
+	c := &domain.Customer{ID: id, Name: "客户" + id, ManagerID: "alice", Department: "sales", Tier: tier, Status: domain.StatusActive, TierSource: domain.TierFromInput,
+		Contacts: []domain.Contact{{Name: "赵敏", Email: email, Language: "zh"}}, CreatedAt: now, UpdatedAt: now, Version: 1}
+	if err := store.New(env.AWS.DynamoDB, env.Resources.Table).Customers().Create(context.Background(), c, domain.AuditEntry{Entity: "customer", EntityID: id, Action: "create", Actor: "seed", At: now, RequestID: "seed-" + id}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func seedInvitation(t *testing.T, env *testenv.Env, token string, tier domain.Tier, created time.Time) {
+	t.Helper()
+	in := &domain.Invitation{Token: token, CustomerID: "cdemo0001", CustomerName: "示例客户", ManagerID: "alice", Department: "sales", Tier: tier,
+		Reason: domain.SurveyManual, ContactName: "李娜", ContactEmail: token[len(token)-1:] + "@example.cn", Language: "zh",
+		CreatedAt: created, ExpiresAt: created.Add(30 * 24 * time.Hour)}
+	if err := store.New(env.AWS.DynamoDB, env.Resources.Table).Surveys().CreateInvitation(context.Background(), in, time.Hour, true); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// unreachable is an endpoint nothing listens on.
+func unreachable(t *testing.T) string {
+	p, err := emu.FreePort()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return "http://127.0.0.1:" + strconv.Itoa(p)
+}
+
+// observe drives function fn as its scenario says, on fresh tables, and
+// returns the permissions its SDK calls needed.
+func observe(t *testing.T, fn string, sc iamScenario) []call {
+	t.Helper()
+	seen := map[call]bool{}
+	for _, down := range append([]string{""}, sc.down...) {
+		env := testenv.New(t)
+		seedSamples(t, env)
+		if sc.before != nil {
+			sc.before(t, env)
+		}
+		c := newCalls(env)
+		d := env.Deps(t, fn, sc.now)
+		d.Clients = c.clients(env)
+		if strings.HasPrefix(down, "sqs") {
+			d.Clients.SQS = sqs.New(env.AWS.SQS.Options(), func(o *sqs.Options) { o.BaseEndpoint = aws.String(unreachable(t)); o.RetryMaxAttempts = 1 })
+		}
+		if down == "sqs+table" {
+			c.fail = func(op string, params any) error {
+				if in, ok := params.(*dynamodb.PutItemInput); ok && pkPrefix(in.Item["PK"]) == "MAILPENDING#" {
+					return errors.New("injected: keeping the mail failed")
+				}
+				return nil
+			}
+		}
+		switch down {
+		case "ses":
+			d.Clients.SES = sesv2.New(env.AWS.SES.Options(), func(o *sesv2.Options) { o.BaseEndpoint = aws.String(unreachable(t)); o.RetryMaxAttempts = 1 })
+			replayFailing(t, env, fn, d) // the sample's message fails to send: that is the path observed
+		default:
+			replaySamples(t, env, fn, d, down == "")
+		}
+		if sc.after != nil {
+			sc.after(t, env, d)
+		}
+		for _, x := range c.list() {
+			seen[x] = true
+		}
+	}
+	out := make([]call, 0, len(seen))
+	for x := range seen {
+		out = append(out, x)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].String() < out[j].String() })
+	return out
+}
+
+// replayFailing runs the SQS samples of fn expecting each message to fail.
+func replayFailing(t *testing.T, env *testenv.Env, fn string, d platform.Deps) {
+	t.Helper()
+	h, err := platform.Registry[fn](d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ev events.SQSEvent
+	readSample(t, fn, "01-mail-batch.json", &ev)
+	resp, err := h.SQS(context.Background(), ev)
+	if err != nil || len(resp.BatchItemFailures) != len(ev.Records) {
+		t.Fatalf("%s with SES down: %v %+v, want every message failed", fn, err, resp)
+	}
+}
+
+// Each function's role grants exactly what its code calls: every SDK call
+// its samples and scenarios make (failure paths included) is allowed by a
+// statement of its Policies, and every action of every statement on every
+// resource, and under every dynamodb:LeadingKeys pattern, is used by some
+// call. Item statements on the table are limited to the record types the
+// function touches (LeadingKeys); queries of the GSIs cannot be (a GSI's
+// partition keys are not the table's record types).
+func TestIAMPoliciesMatchCode(t *testing.T) {
+	deploy.Need(t)
+	out, err := deploy.Transform(filepath.Join(testenv.Root(t), "template.yaml"), "ap-northeast-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cfn map[string]any
+	if err := json.Unmarshal(out, &cfn); err != nil {
+		t.Fatal(err)
+	}
+	roles, err := deploy.FunctionRoles(cfn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tpl := loadTemplate(t)
+	scenarios := iamScenarios()
+	for _, f := range tpl.Functions {
+		sc, ok := scenarios[f.LogicalID]
+		if !ok {
+			t.Errorf("%s has no IAM scenario: add one to iamScenarios", f.LogicalID)
+			continue
+		}
+		role, ok := roles[f.LogicalID]
+		if !ok {
+			t.Errorf("%s: no role after the transform", f.LogicalID)
+			continue
+		}
+		t.Run(f.LogicalID, func(t *testing.T) {
+			managed := []string{"AWSLambdaBasicExecutionRole", "AWSXrayWriteOnlyAccess"}
+			if len(f.Queues) > 0 {
+				managed = append(managed, "AWSLambdaSQSQueueExecutionRole") // the event source mapping's
+			}
+			sort.Strings(managed)
+			if strings.Join(role.Managed, ",") != strings.Join(managed, ",") {
+				t.Errorf("managed policies %v, want %v", role.Managed, managed)
+			}
+			calls := observe(t, f.LogicalID, sc)
+			problems := checkGrants(role.Code, calls)
+			for _, p := range problems {
+				t.Error(p)
+			}
+			if len(problems) > 0 {
+				t.Logf("the statements its calls need:\n%s", suggest(calls))
+			}
+		})
+	}
+}
+
+// checkGrants compares a role's statements with the calls seen.
+func checkGrants(stmts []deploy.Statement, calls []call) []string {
+	var problems []string
+	allows := func(s deploy.Statement, c call) bool {
+		if s.Effect != "Allow" || !slices.Contains(s.Actions, c.Action) || !slices.Contains(s.Resources, c.Resource) {
+			return false
+		}
+		if len(s.LeadingKeys) == 0 {
+			return true
+		}
+		for _, p := range s.LeadingKeys {
+			if deploy.LeadingKeyMatches(p, c.Prefix) {
+				return true
+			}
+		}
+		return false
+	}
+	for _, c := range calls {
+		covered := false
+		for _, s := range stmts {
+			covered = covered || allows(s, c)
+		}
+		if !covered {
+			problems = append(problems, fmt.Sprintf("its code calls %s, which no statement allows", c))
+		}
+	}
+	used := func(action, resource, pattern string) bool {
+		for _, c := range calls {
+			if c.Action == action && c.Resource == resource && (pattern == "" || deploy.LeadingKeyMatches(pattern, c.Prefix)) {
+				return true
+			}
+		}
+		return false
+	}
+	for _, s := range stmts {
+		if s.Effect != "Allow" {
+			problems = append(problems, fmt.Sprintf("%s: a %q statement", s.Policy, s.Effect))
+		}
+		for _, r := range s.Resources {
+			if r == "table" && len(s.LeadingKeys) == 0 {
+				problems = append(problems, fmt.Sprintf("%s: %v on the table without dynamodb:LeadingKeys", s.Policy, s.Actions))
+			}
+			if r == "*" || strings.HasPrefix(r, "other:") {
+				problems = append(problems, fmt.Sprintf("%s: %v on %s", s.Policy, s.Actions, r))
+			}
+			for _, a := range s.Actions {
+				patterns := s.LeadingKeys
+				if len(patterns) == 0 {
+					patterns = []string{""}
+				}
+				for _, p := range patterns {
+					if !used(a, r, p) {
+						what := a + " on " + r
+						if p != "" {
+							what += " [" + p + "]"
+						}
+						problems = append(problems, fmt.Sprintf("%s grants %s, which its code never calls", s.Policy, what))
+					}
+				}
+			}
+		}
+	}
+	return problems
+}
+
+// suggest writes the template statements that the calls need: one per set
+// of item actions sharing the same record types.
+func suggest(calls []call) string {
+	byAction := map[string][]string{}
+	var other []string
+	for _, c := range calls {
+		if c.Resource == "table" {
+			byAction[c.Action] = append(byAction[c.Action], c.Prefix+"*")
+		} else if !slices.Contains(other, c.Action+" "+c.Resource) {
+			other = append(other, c.Action+" "+c.Resource)
+		}
+	}
+	groups := map[string][]string{}
+	for a, ps := range byAction {
+		sort.Strings(ps)
+		k := strings.Join(slices.Compact(ps), `", "`)
+		groups[k] = append(groups[k], a)
+	}
+	var b strings.Builder
+	for _, k := range sortedKeys(groups) {
+		sort.Strings(groups[k])
+		fmt.Fprintf(&b, "  - Action: [%s]  Resource: !GetAtt Table.Arn  LeadingKeys: [\"%s\"]\n", strings.Join(groups[k], ", "), k)
+	}
+	sort.Strings(other)
+	for _, o := range other {
+		fmt.Fprintf(&b, "  - %s\n", o)
+	}
+	return b.String()
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	ks := make([]string, 0, len(m))
+	for k := range m {
+		ks = append(ks, k)
+	}
+	sort.Strings(ks)
+	return ks
+}
+
+func readSample(t *testing.T, fn, name string, v any) {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(testenv.Root(t), "events", fn, name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(b, v); err != nil {
+		t.Fatal(err)
+	}
+}

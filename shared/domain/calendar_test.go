@@ -1,0 +1,77 @@
+package domain
+
+import (
+	"testing"
+	"time"
+)
+
+// The official calendar of 2026, as the State Council's notice
+// 国办发明电〔2025〕7号 gives it: 元旦 1–3 Jan off, Sunday 4 Jan worked; 春节
+// 15–23 Feb off, Saturdays 14 and 28 Feb worked; 国庆 1–7 Oct off, Sunday
+// 20 Sep and Saturday 10 Oct worked.
+func TestOfficialCalendar2026(t *testing.T) {
+	cal := Defaults("").SLA()
+	day := func(s string) time.Time {
+		d, _ := time.ParseInLocation(time.DateOnly, s, cal.Location())
+		return d.Add(10 * time.Hour)
+	}
+	working := map[string]bool{
+		"2026-01-01": false, "2026-01-02": false, "2026-01-03": false, "2026-01-04": true, "2026-01-05": true,
+		"2026-02-13": true, "2026-02-14": true, "2026-02-15": false, "2026-02-17": false, "2026-02-23": false, "2026-02-24": true,
+		"2026-02-28": true, "2026-03-01": false,
+		"2026-09-20": true, "2026-10-01": false, "2026-10-07": false, "2026-10-08": true, "2026-10-10": true, "2026-10-11": false,
+		"2026-11-20": true, "2026-11-21": false,
+	}
+	for d, want := range working {
+		if got := cal.IsWorkingDay(day(d)); got != want {
+			t.Errorf("%s working = %v, want %v", d, got, want)
+		}
+	}
+	if !OfficialYearKnown(2026) {
+		t.Fatal("the table lacks 2026")
+	}
+	// One working day after Wednesday 30 Sep is Thursday 8 Oct.
+	if got := cal.AddWorkingDays(day("2026-09-30"), 1).In(cal.Location()).Format(time.DateOnly); got != "2026-10-08" {
+		t.Errorf("a working day after 30 Sep: %s", got)
+	}
+	// The company's lists override the official calendar.
+	cal.Holidays, cal.ExtraWorkingDays = []string{"2026-01-04"}, []string{"2026-10-07"}
+	if cal.IsWorkingDay(day("2026-01-04")) || !cal.IsWorkingDay(day("2026-10-07")) {
+		t.Error("company overrides ignored")
+	}
+}
+
+// A complaint's clock keeps the official days of its year as they were when
+// it was opened, whatever the table says later.
+func TestComplaintClockFreezesTheOfficialCalendar(t *testing.T) {
+	c := &Complaint{ReceivedAt: time.Date(2026, 9, 29, 2, 0, 0, 0, time.UTC)}
+	c.Open(Defaults("").SLA(), "x", RoleSupervisor)
+	if len(c.SLA.OfficialYears) != 2 || c.SLA.OfficialYears[0] != 2026 || !contains(c.SLA.OfficialHolidays, "2026-10-01") || !contains(c.SLA.OfficialWorkingDays, "2026-10-10") {
+		t.Fatalf("not frozen: %+v", c.SLA)
+	}
+	frozen := c.SLA
+	frozen.OfficialHolidays = []string{} // as if the table had said nothing when it was opened
+	if !frozen.IsWorkingDay(time.Date(2026, 10, 1, 2, 0, 0, 0, time.UTC)) {
+		t.Error("a frozen clock consults the live table")
+	}
+	old := c.SLA
+	old.Official, old.OfficialYears = false, nil // a clock stored before the official calendar
+	if !old.IsWorkingDay(time.Date(2026, 10, 1, 2, 0, 0, 0, time.UTC)) {
+		t.Error("an old clock changed")
+	}
+}
+
+func TestFestivals(t *testing.T) {
+	want := map[string]string{"new-year": "2027-01-01", "spring-festival": "2027-02-06", "lantern": "2027-02-20", "dragon-boat": "2027-06-09", "mid-autumn": "2027-09-15", "national-day": "2027-10-01"}
+	for _, f := range FestivalsOf(2027) {
+		if want[f.Key] != f.Date {
+			t.Errorf("%s: %s, want %s", f.Key, f.Date, want[f.Key])
+		}
+	}
+	if got := FestivalsBetween("2026-02-14", "2026-02-21"); len(got) != 1 || got[0].Key != "spring-festival" || got[0].Date != "2026-02-17" {
+		t.Errorf("festivals in the week of 14 Feb 2026: %+v", got)
+	}
+	if FestivalLabel("mid-autumn", "zh") != "中秋节" || FestivalLabel("mid-autumn", "en") != "Mid-Autumn Festival" {
+		t.Error("labels")
+	}
+}
