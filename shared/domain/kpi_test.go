@@ -160,6 +160,7 @@ func knownMonth(t *testing.T) *MonthInput {
 		Volume: []Volume{vol(accA, "2026-10", 500_000), vol(accB, "2026-10", 200_000), vol(accC, "2026-10", 50_000)},
 		VolumeLastYear: []Volume{vol(accA, "2025-10", 400_000), vol(accB, "2025-10", 250_000), vol(accC, "2025-10", 40_000),
 			vol(acct{"H", "辛公司", "carol", "sales", TierKey}, "2025-10", 100_000)},
+		Visits: VisitMonthOf(knownVisits()),
 	}
 }
 
@@ -271,13 +272,17 @@ func TestKnownMonthCompanyReport(t *testing.T) {
 	eq(t, "volume by tier", a.ByTier, []TierVolume{{TierStrategic, 500_000, 400_000, p64(25)}, {TierKey, 200_000, 350_000, p64(-42.9)},
 		{TierOrdinary, 50_000, 40_000, p64(25)}})
 
-	eq(t, "visits", r.Visits, VisitFigures{Recorded: false, BelowFrequency: []string{}})
+	// Visits (TestVisitMonthOfKnownMonth has them per account): 5 planned,
+	// 2 done; 4 reports due, 2 on time; 4 follow-ups due, 2 on time; C, K
+	// and L below their frequency.
+	eq(t, "visits", r.Visits, VisitFigures{Recorded: true, Planned: 5, Done: 2, DoneRate: p64(40), ReportsDue: 4, ReportsOnTime: 2, ReportsRate: p64(50),
+		FollowUpsDue: 4, FollowUpsOnTime: 2, FollowUpsRate: p64(50), BelowFrequency: []string{"C", "K", "L"}})
 
 	// Risk list: contract ending within 90 days and a signal; F has none, G ends too late.
 	eq(t, "risk", r.Risk, []RiskEntry{
 		{"C", "丙公司", "dave", TierOrdinary, "2026-11-30", []RiskReason{{RiskOverdueComplaint, "260925001"}, {RiskOpenComplaint, "261031004"}, {RiskUnansweredSurvey, ""}}},
-		{"A", "甲公司", "alice", TierStrategic, "2026-12-31", []RiskReason{{RiskOverdueComplaint, "260920001"}}},
-		{"B", "乙公司", "carol", TierKey, "2027-01-15", []RiskReason{{RiskOverdueComplaint, "261015003"}, {RiskDetractor, "6/10"}}},
+		{"A", "甲公司", "alice", TierStrategic, "2026-12-31", []RiskReason{{RiskOverdueComplaint, "260920001"}, {RiskMissedVisit, "1"}}},
+		{"B", "乙公司", "carol", TierKey, "2027-01-15", []RiskReason{{RiskOverdueComplaint, "261015003"}, {RiskDetractor, "6/10"}, {RiskMissedVisit, "2"}}},
 	})
 
 	// Managers ranked by CSAT: alice 66.7, carol 0, dave none.
@@ -293,9 +298,11 @@ func TestKnownMonthCompanyReport(t *testing.T) {
 		KPIComplaints: {5.0, nil, nil, 3.0}, KPITimeliness: {66.7, nil, nil, 100.0}, KPIPassRate: {66.7, nil, nil, nil},
 		KPIHandlingSatisfaction: {100.0, nil, nil, nil}, KPIAtFault: {1.0, nil, nil, nil}, KPIOverdue: {3.0, nil, nil, nil},
 		KPIRenewalRate: {33.3, 80.0, false, nil}, KPIGrowth: {-6.7, 15.0, false, nil},
+		KPIVisitsDone: {40.0, nil, nil, nil}, KPIVisitReportsOnTime: {50.0, nil, nil, nil}, KPIFollowUpsOnTime: {50.0, nil, nil, nil},
+		KPIBelowFrequency: {3.0, nil, nil, nil},
 	}
 	if len(r.KPIs) != len(want) {
-		t.Fatalf("%d KPIs, want %d (no visit figures while visits are not recorded)", len(r.KPIs), len(want))
+		t.Fatalf("%d KPIs, want %d", len(r.KPIs), len(want))
 	}
 	for _, k := range r.KPIs {
 		w, ok := want[k.Key]
@@ -346,6 +353,8 @@ func TestKnownMonthOtherScopes(t *testing.T) {
 	eq(t, "alice risk", len(alice.Risk), 1)
 	eq(t, "alice has no ranking", len(alice.Managers), 0)
 	eq(t, "alice repeat", len(alice.Complaints.Repeat), 1)
+	eq(t, "alice visits", alice.Visits, VisitFigures{Recorded: true, Planned: 3, Done: 2, DoneRate: p64(66.7), ReportsDue: 2, ReportsOnTime: 1, ReportsRate: p64(50),
+		FollowUpsDue: 1, FollowUpsOnTime: 1, FollowUpsRate: p64(100), BelowFrequency: []string{}})
 	if alice.Table != nil || alice.Scope != "manager:alice" {
 		t.Errorf("a manager's report has no statistics table: %+v", alice.Table)
 	}
@@ -361,6 +370,8 @@ func TestKnownMonthOtherScopes(t *testing.T) {
 	north := ComputeReport(in, ReportScope{ScopeDepartment, "north"}, nil, basis)
 	eq(t, "north staff", len(north.Staff), 0)
 	eq(t, "north received", north.Complaints.Received, 1)
+	eq(t, "north visits", north.Visits, VisitFigures{Recorded: true, ReportsDue: 1, ReportsRate: p64(0), FollowUpsDue: 2, FollowUpsOnTime: 1, FollowUpsRate: p64(50),
+		BelowFrequency: []string{"C", "L"}})
 
 	nobody := ComputeReport(in, ReportScope{ScopeManager, "zed"}, nil, basis)
 	if !nobody.Empty {

@@ -72,7 +72,7 @@ func Wire(d Deps) (*App, error) {
 		Audit: st.Audit(), Settings: a.Settings, Directory: a.Staff, People: a.Staff, Surveys: visitSurveys{a.Surveys}, Complaints: a.Complaints,
 		Notifier: mail.Notifier{Once: st.Notices(), Outbox: a.Outbox}, Now: d.Now, NewID: store.NewID, BaseURL: d.Config.PublicBaseURL}
 	a.Reports = &report.Service{Complaints: st.Complaints(), Surveys: st.Surveys(), Accounts: st.Contracts(), Snapshots: st.Reports(),
-		Visits: report.NotRecorded{}, Files: a.Customers, Audit: st.Audit(), Settings: a.Settings, Directory: a.Staff,
+		Visits: a.Visits, Files: a.Customers, Audit: st.Audit(), Settings: a.Settings, Directory: a.Staff,
 		Notifier: mail.Notifier{Once: st.Notices(), Outbox: a.Outbox}, Fallback: reportTo.Executives, Now: d.Now,
 		NewID: func() string { return store.NewID("k") }}
 	return a, nil

@@ -93,7 +93,7 @@ type Service struct {
 	Surveys    Surveys
 	Accounts   Accounts
 	Snapshots  Snapshots
-	Visits     Visits // NotRecorded until visits are recorded
+	Visits     Visits // visit.Service; nil: not recorded
 	Files      Files
 	Audit      AuditLog
 	Settings   Settings

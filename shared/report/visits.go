@@ -25,8 +25,8 @@ type Visits interface {
 	VisitMonth(ctx context.Context, month domain.Month, loc *time.Location, asOf time.Time) (domain.VisitMonth, error)
 }
 
-// NotRecorded answers that visits are not recorded: until the visits
-// capability is wired in, every report's visit section says so.
+// NotRecorded answers that visits are not recorded (a service wired
+// without visits); visit.Service answers in keycare.
 type NotRecorded struct{}
 
 // VisitMonth says nothing is recorded.

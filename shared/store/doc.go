@@ -22,7 +22,7 @@
 //	survey answer     SURVEY#<token>          RESPONSE           CUSTRESP#<customer> / <YYYY-MM>#<at>#<token>           RESPMONTH#<YYYY-MM> / <customer>#<token>
 //	survey aggregate  AGG#CUST#<id> | AGG#MGR#<id> | AGG#MONTH   <YYYY-MM>
 //	contact surveyed  SURVEYCONTACT#<email>   LAST   (TTL: the 30-day gap)
-//	follow-up task    FOLLOWUP#<id>           TASK               MGRFOLLOWUP#<manager> / <due>#<id>  FOLLOWUPOPEN / <due>#<id> (open only)  CUSTFOLLOWUP#<customer> / <due>#<id>
+//	follow-up task    FOLLOWUP#<id>           TASK               MGRFOLLOWUP#<manager> / <due>#<id>  FOLLOWUPOPEN / <due>#<id> (open only)  CUSTFOLLOWUP#<customer> / <due>#<id>  FOLLOWUPDUE#<UTC YYYY-MM of due> / <due, fixed width>#<id>
 //	visit plan        VPLAN#<month>-<manager> PLAN               PLANMONTH#<month> / <manager>  MGRPLAN#<manager> / <month>
 //	visit             VISIT#<id>              VISIT              MGRVISIT#<manager> / <date>#<id>  CUSTVISIT#<customer> / <date>#<id>  VISITOPEN / <date>#<id> (open only)  VISITDONE#<YYYY-MM> / <customer>#<id> (reported)
 //	last visit        VISITLAST               <customer>         (one small item per account: the date of its last reported visit)
@@ -89,6 +89,10 @@
 //	the staff directory            Query    GSI1 PK=STAFF
 //	complaints closed in a month   Query    GSI2 PK=CMPDONE#YYYY-MM (SK < received-before)
 //	invitations sent in a month    Query    GSI3 PK=INVMONTH#<UTC month> (one or two), SK BETWEEN from AND to
+//	visits of a month (report)     Query    GSI1 PK=PLANMONTH#month, then BatchGetItem VISIT#<id> of the approved plans' items;
+//	                               Query    GSI4 PK=VISITDONE#month; Query GSI3 PK=VISITOPEN, SK BETWEEN first AND last day
+//	follow-ups due in a month      Query    GSI4 PK=FOLLOWUPDUE#<UTC month> (one or two), SK BETWEEN from AND to
+//	visits of a customer (report)  Query    GSI2 PK=CUSTVISIT#customer (only an account visited after the cut-off and not in the month)
 //	add a contract [renewing one]  TransactWriteItems: the contract, the audit entry [, the renewed contract's mark]
 //	contracts ending in a range    Query    GSI1 PK=CONTRACTEND#YYYY-MM (per month spanned), SK BETWEEN from AND to
 //	business volume of a month     Query    GSI1 PK=VOLMONTH#YYYY-MM

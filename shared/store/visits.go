@@ -243,6 +243,67 @@ func (r *Visits) ReportedIn(ctx context.Context, month string) ([]domain.Visit, 
 	return all[domain.Visit](ctx, r.t, query{index: "GSI4", pk: "VISITDONE#" + month, limit: 500})
 }
 
+// OpenVisitsBetween lists the open visits (planned or awaiting approval)
+// dated from..to (YYYY-MM-DD, inclusive).
+func (r *Visits) OpenVisitsBetween(ctx context.Context, from, to string) ([]domain.Visit, error) {
+	return all[domain.Visit](ctx, r.t, query{index: "GSI3", pk: "VISITOPEN", sk: skCond{op: "between", a: from, b: to + "#~"}, limit: 500})
+}
+
+// VisitsOfCustomer lists every visit of a customer, newest date first.
+func (r *Visits) VisitsOfCustomer(ctx context.Context, customer string) ([]domain.Visit, error) {
+	return all[domain.Visit](ctx, r.t, query{index: "GSI2", pk: "CUSTVISIT#" + customer, limit: 200, newestFirst: true})
+}
+
+// VisitsByID reads the visits of ids (those that exist), 100 a BatchGetItem.
+func (r *Visits) VisitsByID(ctx context.Context, ids []string) ([]domain.Visit, error) {
+	var out []domain.Visit
+	seen := map[string]bool{}
+	var keys []map[string]types.AttributeValue
+	flush := func() error {
+		req := map[string]types.KeysAndAttributes{r.t.name: {Keys: keys}}
+		for attempt := 0; len(req) > 0; attempt++ {
+			if attempt > 10 {
+				return fmt.Errorf("store: visits by id: unprocessed keys after %d attempts", attempt)
+			}
+			if attempt > 0 {
+				time.Sleep(time.Duration(attempt*attempt) * 20 * time.Millisecond)
+			}
+			got, err := r.t.db.BatchGetItem(ctx, &dynamodb.BatchGetItemInput{RequestItems: req})
+			if err != nil {
+				return fmt.Errorf("store: visits by id: %w", err)
+			}
+			for _, it := range got.Responses[r.t.name] {
+				var v domain.Visit
+				if err := unmarshal(it, &v); err != nil {
+					return err
+				}
+				out = append(out, v)
+			}
+			req = got.UnprocessedKeys
+		}
+		keys = keys[:0]
+		return nil
+	}
+	for _, id := range ids {
+		if id == "" || seen[id] {
+			continue
+		}
+		seen[id] = true
+		keys = append(keys, key(visitPK(id), skVisit))
+		if len(keys) == 100 {
+			if err := flush(); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if len(keys) > 0 {
+		if err := flush(); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
 // OpenVisitsOf lists a customer's open visits (handover moves them).
 func (r *Visits) OpenVisitsOf(ctx context.Context, customer string) ([]domain.Visit, error) {
 	vs, err := all[domain.Visit](ctx, r.t, query{index: "GSI2", pk: "CUSTVISIT#" + customer, limit: 200})
