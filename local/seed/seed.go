@@ -30,6 +30,7 @@ type Options struct {
 	AnswersPerMonth    int       // about 1.25 invitations are sent per answer
 	Now                time.Time // nothing happens after it
 	Staff              int       // staff members complaints can name responsible (s01…)
+	VisitsPerMonth     int       // visits scheduled a month (about 85% in the managers' plans, the rest ad hoc); follow-ups about half as many
 }
 
 // Data is the history made up.
@@ -42,6 +43,13 @@ type Data struct {
 	Responses   []domain.SurveyResponse
 	Contracts   []domain.ContractRecord
 	Volume      []domain.Volume
+	Plans       []domain.VisitPlan
+	Visits      []domain.Visit
+	FollowUps   []domain.FollowUp
+	// LastVisits, when set, are written as each account's last visit
+	// instead of what the reported visits make (a table holding part of
+	// the history, as the whole one has them).
+	LastVisits map[string]string
 }
 
 type gen struct {
@@ -172,6 +180,7 @@ func (g *gen) month(m domain.Month) {
 		g.d.Complaints = append(g.d.Complaints, c)
 	}
 	g.surveys(m)
+	g.visits(m)
 	for i := range g.d.Customers {
 		cu := &g.d.Customers[i]
 		base := map[domain.Tier]int64{domain.TierStrategic: 2_000_000, domain.TierKey: 500_000, domain.TierOrdinary: 80_000}[cu.Tier]
@@ -261,6 +270,102 @@ func (g *gen) drive(c *domain.Complaint, depts []string) {
 	if step(domain.ActionClose, domain.StatusClosed, minutes(10, 600), "") {
 		at := t
 		c.ClosedAt = &at
+	}
+}
+
+// visits makes month m's visit plans (approved on the last day of the
+// month before), planned and ad-hoc visits — reported on time or late,
+// cancelled, or never reported — and follow-ups, each only as far as Now.
+func (g *gen) visits(m domain.Month) {
+	if g.o.VisitsPerMonth == 0 || len(g.d.Customers) == 0 {
+		return
+	}
+	cal, vs := domain.DefaultSLA(g.o.Zone), domain.DefaultVisitSettings()
+	approved := m.Start(g.loc).Add(-6 * time.Hour).UTC()
+	plans := map[string]*domain.VisitPlan{}
+	var order []string
+	days := m.End(g.loc).AddDate(0, 0, -1).Day()
+	at := func(day string, hour int) time.Time {
+		t, _ := time.ParseInLocation(time.DateOnly, day, g.loc)
+		return t.Add(time.Duration(hour) * time.Hour).UTC()
+	}
+	addDays := func(day string, n int) string {
+		t, _ := time.Parse(time.DateOnly, day)
+		return t.AddDate(0, 0, n).Format(time.DateOnly)
+	}
+	for i := 0; i < g.o.VisitsPerMonth; i++ {
+		c := g.pick(g.d.Customers)
+		date := fmt.Sprintf("%s-%02d", m, 1+g.r.IntN(days))
+		v := domain.Visit{ID: fmt.Sprintf("v%s-%05d", m, i), CustomerID: c.ID, CustomerName: c.Name, ManagerID: c.ManagerID, Department: c.Department,
+			Date: date, Purpose: domain.PurposeCare, Source: "plan", Status: domain.VisitPlanned, ReportDue: cal.AddWorkingDaysToDate(date, vs.ReportWorkingDays),
+			CreatedBy: "seed", CreatedAt: approved, UpdatedAt: approved, Version: 1}
+		if g.r.IntN(100) < 15 {
+			v.Source, v.CreatedAt = "ad-hoc", at(date, -24*(1+g.r.IntN(5)))
+			v.UpdatedAt = v.CreatedAt
+			if g.r.IntN(5) == 0 {
+				v.Status = domain.VisitProposed // never approved
+			} else {
+				a := v.CreatedAt.Add(time.Duration(1+g.r.IntN(20)) * time.Hour)
+				v.ApprovedBy, v.ApprovedAt = "seed", &a
+			}
+		}
+		if !v.CreatedAt.Before(g.o.Now) || (v.ApprovedAt != nil && !v.ApprovedAt.Before(g.o.Now)) {
+			continue
+		}
+		if v.Source == "plan" {
+			if !approved.Before(g.o.Now) {
+				continue
+			}
+			p := plans[c.ManagerID]
+			if p == nil {
+				p = &domain.VisitPlan{ID: domain.PlanID(m.String(), c.ManagerID), ManagerID: c.ManagerID, Department: c.Department, Month: m.String(),
+					Status: domain.PlanApproved, SubmittedAt: approved.Add(-48 * time.Hour), ReviewedBy: "seed", ReviewedAt: &approved,
+					CreatedAt: approved.Add(-48 * time.Hour), UpdatedAt: approved, Version: 2}
+				plans[c.ManagerID] = p
+				order = append(order, c.ManagerID)
+			}
+			v.PlanID = p.ID
+			p.Items = append(p.Items, domain.PlanItem{CustomerID: c.ID, CustomerName: c.Name, Date: date, Purpose: v.Purpose, VisitID: v.ID})
+		}
+		switch x := g.r.IntN(100); {
+		case v.Status == domain.VisitProposed:
+		case x < 8: // cancelled the day before
+			if cancel := at(date, -14); cancel.After(v.CreatedAt) && cancel.Before(g.o.Now) {
+				v.Status, v.CancelReason, v.UpdatedAt, v.Version = domain.VisitCancelled, "客户改期", cancel, 2
+			}
+		case x < 88: // made on the day or a day or two later, reported 0–4 days after
+			happened := addDays(date, []int{0, 0, 0, 0, 1, 2}[g.r.IntN(6)])
+			reported := at(happened, 9+g.r.IntN(10)).Add(time.Duration(g.r.IntN(5)) * 24 * time.Hour)
+			if !reported.Before(g.o.Now) {
+				break
+			}
+			due := cal.AddWorkingDaysToDate(happened, vs.ReportWorkingDays)
+			v.Status, v.UpdatedAt, v.Version = domain.VisitReported, reported, 2
+			v.Report = &domain.VisitReport{HappenedOn: happened, Attendees: []string{"王经理"}, Learned: "—", ReportedBy: v.ManagerID, ReportedAt: reported,
+				Due: due, Late: reported.In(g.loc).Format(time.DateOnly) > due}
+		}
+		g.d.Visits = append(g.d.Visits, v)
+	}
+	for _, id := range order {
+		g.d.Plans = append(g.d.Plans, *plans[id])
+	}
+	kinds := []domain.FollowUpKind{domain.FollowUpPurchase, domain.FollowUpContract, domain.FollowUpEvent, domain.FollowUpHandover, domain.FollowUpPoorAnswer, domain.FollowUpGreeting}
+	for i := 0; i < g.o.VisitsPerMonth/2; i++ {
+		c := g.pick(g.d.Customers)
+		due := g.at(m).UTC()
+		f := domain.FollowUp{ID: fmt.Sprintf("f%s-%05d", m, i), Kind: kinds[g.r.IntN(len(kinds))], CustomerID: c.ID, CustomerName: c.Name, ManagerID: c.ManagerID,
+			Department: c.Department, Reason: "seed", DueAt: due, CreatedAt: due.Add(-72 * time.Hour), Status: domain.FollowUpOpen}
+		if !f.CreatedAt.Before(g.o.Now) {
+			continue
+		}
+		if g.r.IntN(10) < 7 {
+			done := due.Add(time.Duration(g.r.Int64N(int64(48 * time.Hour))))
+			if done.Before(g.o.Now) {
+				f.Status = domain.FollowUpDone
+				f.Result = &domain.FollowUpResult{Method: "phone", Result: "—", Satisfied: true, By: c.ManagerID, At: done, Late: done.After(due.Add(24 * time.Hour))}
+			}
+		}
+		g.d.FollowUps = append(g.d.FollowUps, f)
 	}
 }
 
@@ -364,6 +469,52 @@ func (d *Data) Write(ctx context.Context, st *store.Store, workers int) error {
 			}
 			return nil
 		})
+	}
+	for i := range d.Plans {
+		p := d.Plans[i]
+		jobs = append(jobs, func() error { return st.Visits().PutPlan(ctx, &p, 0) })
+	}
+	for i := range d.FollowUps {
+		f := d.FollowUps[i]
+		jobs = append(jobs, func() error { _, err := st.FollowUps().Create(ctx, &f); return err })
+	}
+	// Each account's visits in one writer, by date: a reported visit moves
+	// the account's last visit (a conditional write).
+	visitsOf := map[string][]domain.Visit{}
+	for _, v := range d.Visits {
+		visitsOf[v.CustomerID] = append(visitsOf[v.CustomerID], v)
+	}
+	for _, list := range visitsOf {
+		list := list
+		jobs = append(jobs, func() error {
+			for _, v := range list {
+				if v.Status != domain.VisitReported {
+					if err := st.Visits().CreateVisit(ctx, &v); err != nil {
+						return err
+					}
+					continue
+				}
+				open := v
+				open.Status, open.Report, open.Version, open.UpdatedAt = domain.VisitPlanned, nil, 1, v.CreatedAt
+				if err := st.Visits().CreateVisit(ctx, &open); err != nil {
+					return err
+				}
+				if d.LastVisits != nil {
+					if err := st.Visits().SaveVisitOnly(ctx, &v, 1); err != nil {
+						return err
+					}
+					continue
+				}
+				if err := st.Visits().SaveVisit(ctx, &v, 1, nil); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+	}
+	for id, day := range d.LastVisits {
+		id, day := id, day
+		jobs = append(jobs, func() error { return st.Visits().SetLastVisit(ctx, id, day) })
 	}
 	for i := range d.Volume {
 		v := d.Volume[i]

@@ -70,6 +70,8 @@ type tally struct {
 	Volume, VolumeLastYear                                                        int64
 	Repeat                                                                        []string
 	Staff                                                                         map[string]int
+	Planned, Done, ReportsDue, ReportsOnTime, FollowUpsDue, FollowUpsOnTime       int
+	Below                                                                         []string
 }
 
 func recount(d *seed.Data, m domain.Month, asOf time.Time, in func(manager, dept string) bool) tally {
@@ -184,6 +186,84 @@ func recount(d *seed.Data, m domain.Month, asOf time.Time, in func(manager, dept
 			}
 		}
 	}
+	// Visits, as they stood at asOf: the approved plans' visits reported
+	// by then; the month's visits (by the day made once reported, else the
+	// date planned) and their reports; the follow-ups due in the month.
+	byID := map[string]domain.Visit{}
+	for _, v := range d.Visits {
+		byID[v.ID] = v
+	}
+	reportedBy := func(v domain.Visit) bool { return v.Report != nil && v.Report.ReportedAt.Before(asOf) }
+	for _, p := range d.Plans {
+		if p.Month != m.String() || p.Status != domain.PlanApproved || !p.ReviewedAt.Before(asOf) {
+			continue
+		}
+		for _, it := range p.Items {
+			v, ok := byID[it.VisitID]
+			if !ok || !in(v.ManagerID, v.Department) {
+				continue
+			}
+			tl.Planned++
+			if reportedBy(v) {
+				tl.Done++
+			}
+		}
+	}
+	for _, v := range d.Visits {
+		if !in(v.ManagerID, v.Department) {
+			continue
+		}
+		approved := (v.Source == "plan" && v.CreatedAt.Before(asOf)) || (v.ApprovedAt != nil && v.ApprovedAt.Before(asOf))
+		if !approved || (v.Status == domain.VisitCancelled && v.UpdatedAt.Before(asOf)) {
+			continue
+		}
+		day := v.Date
+		if reportedBy(v) {
+			day = v.Report.HappenedOn
+		}
+		if day[:7] != m.String() {
+			continue
+		}
+		if reportedBy(v) {
+			tl.ReportsDue++
+			if !v.Report.Late {
+				tl.ReportsOnTime++
+			}
+		} else if today > v.ReportDue {
+			tl.ReportsDue++
+		}
+	}
+	for _, f := range d.FollowUps {
+		if !in(f.ManagerID, f.Department) || f.Kind == domain.FollowUpGreeting || f.DueAt.In(loc).Format("2006-01") != m.String() {
+			continue
+		}
+		if f.Result != nil && f.Result.At.Before(asOf) {
+			tl.FollowUpsDue++
+			if !f.Result.Late {
+				tl.FollowUpsOnTime++
+			}
+		} else if asOf.After(f.DueAt.Add(24 * time.Hour)) {
+			tl.FollowUpsDue++
+		}
+	}
+	if len(d.Visits) > 0 {
+		tl.Below = []string{}
+		for i := range d.Customers {
+			c := &d.Customers[i]
+			if !in(c.ManagerID, c.Department) {
+				continue
+			}
+			last := ""
+			for _, v := range d.Visits {
+				if v.CustomerID == c.ID && v.Report != nil && v.Report.HappenedOn < today && v.Report.HappenedOn > last {
+					last = v.Report.HappenedOn
+				}
+			}
+			if a := domain.FrequencyAlertFor(c, last, today, domain.DefaultVisitSettings()); a != nil && a.Below {
+				tl.Below = append(tl.Below, c.ID)
+			}
+		}
+	}
 	for _, v := range d.Volume {
 		if !in(v.ManagerID, v.Department) {
 			continue
@@ -217,6 +297,10 @@ func figures(r domain.Report) tally {
 	for _, x := range r.Staff {
 		tl.Staff[x.StaffID] = x.Total
 	}
+	if v := r.Visits; v.Recorded {
+		tl.Planned, tl.Done, tl.ReportsDue, tl.ReportsOnTime, tl.FollowUpsDue, tl.FollowUpsOnTime = v.Planned, v.Done, v.ReportsDue, v.ReportsOnTime, v.FollowUpsDue, v.FollowUpsOnTime
+		tl.Below = v.BelowFrequency
+	}
 	return tl
 }
 
@@ -242,7 +326,7 @@ func TestFiguresEqualARecountOfTheRawItems(t *testing.T) {
 		t.Run(tc.zone+"/"+tc.month.String(), func(t *testing.T) {
 			now := local(tc.zone, tc.now)
 			w := newWorld(t, tc.zone, seed.Options{Seed: tc.seed, Accounts: 40, Managers: 4, Departments: 2, From: tc.from, To: tc.to,
-				ComplaintsPerMonth: tc.complaints, AnswersPerMonth: 40, Now: now, Staff: 3})
+				ComplaintsPerMonth: tc.complaints, AnswersPerMonth: 40, Now: now, Staff: 3, VisitsPerMonth: 50})
 			loc, _ := time.LoadLocation(tc.zone)
 			asOf := tc.month.End(loc)
 			for _, sc := range []string{"company", "department:d1", "manager:m02"} {
@@ -259,7 +343,8 @@ func TestFiguresEqualARecountOfTheRawItems(t *testing.T) {
 				if g, wnt := fmt.Sprintf("%+v", got), fmt.Sprintf("%+v", want); g != wnt {
 					t.Errorf("%s %s:\n got %s\nwant %s", tc.month, sc, g, wnt)
 				}
-				if want.Received == 0 || want.Closed == 0 || want.Answers == 0 {
+				if want.Received == 0 || want.Closed == 0 || want.Answers == 0 || (sc == "company" && (want.Planned == want.Done ||
+					want.ReportsDue == want.ReportsOnTime || want.FollowUpsDue == want.FollowUpsOnTime || len(want.Below) == 0)) {
 					t.Errorf("%s: a month without complaints or answers proves little: %+v", sc, want)
 				}
 				if !v.Kept || !v.Report.Final || !v.Report.AsOf.Equal(asOf) {

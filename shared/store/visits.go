@@ -171,6 +171,27 @@ func (r *Visits) SaveVisit(ctx context.Context, v *domain.Visit, expected int, a
 	return nil
 }
 
+// SaveVisitOnly writes a visit still at expectedVersion, leaving the
+// account's last visit as it is (seeding a table that holds part of the
+// history, with the last visits of the whole set apart: SetLastVisit).
+func (r *Visits) SaveVisitOnly(ctx context.Context, v *domain.Visit, expected int) error {
+	item, err := visitItem(v)
+	if err != nil {
+		return err
+	}
+	return r.t.putIfVersion(ctx, item, expected, "visit "+v.ID)
+}
+
+// SetLastVisit records day as customer's last reported visit (seeding).
+func (r *Visits) SetLastVisit(ctx context.Context, customer, day string) error {
+	_, err := r.t.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(r.t.name), Item: map[string]types.AttributeValue{attrPK: str(pkLast), attrSK: str(customer),
+		"type": str("visit-last"), "customerId": str(customer), "lastOn": str(day)}})
+	if err != nil {
+		return fmt.Errorf("store: set last visit: %w", err)
+	}
+	return nil
+}
+
 func (r *Visits) lastOf(ctx context.Context, customer string) (string, error) {
 	out, err := r.t.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(r.t.name), Key: key(pkLast, customer), ConsistentRead: aws.Bool(true)})
 	if err != nil {
