@@ -180,6 +180,32 @@ func onlyMonth(d *seed.Data, m domain.Month) *seed.Data {
 			o.Volume = append(o.Volume, v)
 		}
 	}
+	// Visits: the month's plans and their visits, the visits dated or made
+	// in it, the follow-ups due in it; each account's last visit as the
+	// whole history has it.
+	planned := map[string]bool{}
+	for _, p := range d.Plans {
+		if p.Month == m.String() {
+			o.Plans = append(o.Plans, p)
+			for _, it := range p.Items {
+				planned[it.VisitID] = true
+			}
+		}
+	}
+	o.LastVisits = map[string]string{}
+	for _, v := range d.Visits {
+		if v.Report != nil && v.Report.HappenedOn > o.LastVisits[v.CustomerID] {
+			o.LastVisits[v.CustomerID] = v.Report.HappenedOn
+		}
+		if planned[v.ID] || v.Date[:7] == m.String() || (v.Report != nil && v.Report.HappenedOn[:7] == m.String()) {
+			o.Visits = append(o.Visits, v)
+		}
+	}
+	for _, f := range d.FollowUps {
+		if in(f.DueAt) {
+			o.FollowUps = append(o.FollowUps, f)
+		}
+	}
 	return o
 }
 
@@ -212,11 +238,11 @@ func (b *bench) reports() error {
 	at := func(mm domain.Month) time.Time { return mm.Start(loc).Add(8 * time.Hour).UTC() } // the 1st, 08:00
 	now := at(m.Add(1))
 	d := seed.Generate(seed.Options{Seed: 24, Zone: zone, Accounts: 500, Managers: 50, Departments: 5, Staff: 20, From: m.Add(-23), To: m.Add(1),
-		ComplaintsPerMonth: 500, AnswersPerMonth: 1250, Now: now})
+		ComplaintsPerMonth: 500, AnswersPerMonth: 1250, VisitsPerMonth: 830, Now: now})
 	fmt.Println("## Monthly report: cost grows with the month, not the table (DynamoDB Local)")
 	fmt.Printf("   company: 500 accounts, 50 managers, 5 departments; %s–%s: %d complaints, %d survey answers (%d invitations), %d contracts, %d volume figures\n",
 		m.Add(-23), m, len(d.Complaints), len(d.Responses), len(d.Invitations), len(d.Contracts), len(d.Volume))
-	fmt.Println("   visits: not recorded yet (report.NotRecorded answers without reading); once recorded, their month's Queries add to both tables alike")
+	fmt.Printf("   visits: %d plans, %d visits, %d follow-ups\n", len(d.Plans), len(d.Visits), len(d.FollowUps))
 	ts := time.Now().UnixNano()
 	hist, seeded, err := b.reportWorld(fmt.Sprintf("bench-rh-%d", ts), d)
 	if err != nil {
@@ -272,13 +298,14 @@ func (b *bench) reports() error {
 	h, on := median(hc), median(oc)
 	same := hr.Complaints.Received == or.Complaints.Received && hr.Complaints.Closed == or.Complaints.Closed && hr.Complaints.OpenAtEnd == or.Complaints.OpenAtEnd &&
 		hr.Satisfaction.Answers == or.Satisfaction.Answers && hr.Satisfaction.Invitations == or.Satisfaction.Invitations && hr.Accounts.Ending == or.Accounts.Ending &&
-		hr.Accounts.Volume == or.Accounts.Volume && len(hr.Risk) == len(or.Risk)
+		hr.Accounts.Volume == or.Accounts.Volume && len(hr.Risk) == len(or.Risk) && fmt.Sprint(hr.Visits) == fmt.Sprint(or.Visits)
 	fmt.Printf("  %-44s %10s %8s %9s %10s\n", "company report of "+m.String()+" (median of 6)", "time", "calls", "items", "RCU")
 	fmt.Printf("  %-44s %10s %8d %9d %10.1f\n", "table with 24 months (+11 trend points)", ms(h.d), h.reads, h.items, h.rcu)
 	fmt.Printf("  %-44s %10s %8d %9d %10.1f\n", "table with only that month", ms(on.d), on.reads, on.items, on.rcu)
 	fmt.Printf("  %-44s %9.2fx %7.2fx %8.2fx %9.2fx\n", "ratio", float64(h.d)/float64(on.d), float64(h.reads)/float64(on.reads), float64(h.items)/float64(on.items), h.rcu/on.rcu)
-	fmt.Printf("   the month's figures are the same on both tables: %v (received %d, closed %d, open at end %d, answers %d, contracts ended %d, at risk %d)\n\n",
-		same, hr.Complaints.Received, hr.Complaints.Closed, hr.Complaints.OpenAtEnd, hr.Satisfaction.Answers, hr.Accounts.Ending, len(hr.Risk))
+	fmt.Printf("   the month's figures are the same on both tables: %v (received %d, closed %d, open at end %d, answers %d, contracts ended %d, at risk %d; visits planned %d, done %d, reports due %d, follow-ups due %d, below frequency %d)\n\n",
+		same, hr.Complaints.Received, hr.Complaints.Closed, hr.Complaints.OpenAtEnd, hr.Satisfaction.Answers, hr.Accounts.Ending, len(hr.Risk),
+		hr.Visits.Planned, hr.Visits.Done, hr.Visits.ReportsDue, hr.Visits.FollowUpsDue, len(hr.Visits.BelowFrequency))
 
 	// The 1st-of-month run for the month: every scope kept and mailed.
 	var run report.RunResult
