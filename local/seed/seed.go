@@ -163,7 +163,7 @@ func (g *gen) month(m domain.Month) {
 		}
 		c := domain.Complaint{Contact: domain.Contact{Name: "王先生", Phone: "13800000000"}, Channel: []domain.Channel{domain.ChannelWeb, domain.ChannelPhone, domain.ChannelLetter, domain.ChannelEmail, domain.ChannelVisit}[g.r.IntN(5)],
 			Category: domain.Categories[g.r.IntN(len(domain.Categories))], Severity: domain.SeverityNormal, Request: domain.RequestOther, Description: "—",
-			ReceivedAt: recv, Language: "zh", TrackingToken: "seed"}
+			ReceivedAt: recv, Language: "zh", TrackingNonce: "seed"}
 		if g.r.IntN(10) == 0 {
 			c.Severity = domain.SeveritySerious
 		}
@@ -446,7 +446,7 @@ func (d *Data) Write(ctx context.Context, st *store.Store, workers int) error {
 	}
 	for i := range d.Customers {
 		c := d.Customers[i]
-		jobs = append(jobs, func() error { return st.Customers().Create(ctx, &c, audit("customer", c.ID, "create")) })
+		jobs = append(jobs, func() error { return st.Customers().Create(ctx, &c, audit("customer", c.ID, "create"), nil) })
 	}
 	for i := range d.Complaints {
 		c := d.Complaints[i]
@@ -461,7 +461,7 @@ func (d *Data) Write(ctx context.Context, st *store.Store, workers int) error {
 		jobs = append(jobs, func() error {
 			open := in
 			open.AnsweredAt = nil
-			if err := st.Surveys().CreateInvitation(ctx, &open, time.Hour, true); err != nil {
+			if err := st.Surveys().CreateInvitation(ctx, &open, domain.InvitationClaim{}); err != nil {
 				return err
 			}
 			if r, ok := answered[in.Token]; ok {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -23,7 +24,7 @@ func reportStack(t *testing.T) (*stackServer, *store.Store) {
 	s.Clock.Set(now)
 	st := store.New(s.Env.AWS.DynamoDB, s.Env.Resources.Table)
 	d := seed.Generate(seed.Options{Seed: 11, Zone: "Asia/Shanghai", Accounts: 12, Managers: 2, Departments: 1, From: domain.Month{Year: 2026, Month: time.September},
-		To: domain.Month{Year: 2026, Month: time.November}, ComplaintsPerMonth: 12, AnswersPerMonth: 12, Now: now, Staff: 2})
+		To: domain.Month{Year: 2026, Month: time.November}, ComplaintsPerMonth: 12, AnswersPerMonth: 12, VisitsPerMonth: 10, Now: now, Staff: 2})
 	if err := d.Write(context.Background(), st, 4); err != nil {
 		t.Fatal(err)
 	}
@@ -161,8 +162,10 @@ func TestMonthlyReportRoutes(t *testing.T) {
 		t.Fatalf("page: %d %s", page.Code, page.Header)
 	}
 	en := s.Do("GET", "/reports/monthly/2026-10?lang=en", m01, nil, "Accept", "text/html")
-	if !strings.Contains(string(en.Body), "Monthly service-quality report") || !strings.Contains(string(en.Body), "Not recorded") {
-		t.Fatal("English page")
+	visits := fmt.Sprintf("%d visits planned, %d done", v.Report.Visits.Planned, v.Report.Visits.Done)
+	if !strings.Contains(string(en.Body), "Monthly service-quality report") || !v.Report.Visits.Recorded || v.Report.Visits.Planned == 0 ||
+		!strings.Contains(string(en.Body), visits) || strings.Contains(string(en.Body), "Not recorded") {
+		t.Fatalf("English page: want %q in the visits section: %.300s", visits, en.Body)
 	}
 	csv := s.Do("GET", "/reports/monthly/2026-10?format=csv", m01, nil)
 	if csv.Code != 200 || !strings.HasPrefix(string(csv.Body), "\ufeff") || !strings.Contains(string(csv.Body), "客户满意度 CSAT") ||

@@ -528,10 +528,22 @@ func ComputeReport(in *MonthInput, scope ReportScope, history []TrendPoint, basi
 		t := ComputeComplaintTable(in)
 		r.Table = &t
 	}
-	r.Empty = len(received) == 0 && len(closed) == 0 && rejected == 0 && len(open) == 0 && len(invitations) == 0 && len(responses) == 0 &&
-		r.Accounts.Ending == 0 && len(r.Accounts.Lost) == 0 && r.Accounts.Volume == 0 && r.Accounts.VolumeLastYear == 0 &&
-		len(r.Risk) == 0 && r.Visits.Planned == 0 && r.Visits.ReportsDue == 0 && r.Visits.FollowUpsDue == 0 && len(r.Visits.BelowFrequency) == 0
+	r.Empty = r.Quiet() && len(r.Risk) == 0 && len(r.Visits.BelowFrequency) == 0
 	return r
+}
+
+// Quiet reports whether nothing happened in the report's scope and month:
+// no complaint received, closed, rejected or open at its end, no survey
+// sent or answered, no contract ended, no business volume, no visit planned
+// and no visit report or follow-up due. Accounts below their visit
+// frequency are a standing state, not something that happened: a quiet
+// month that lists them is not Empty (its readers should see them), but
+// the monthly run does not keep it for the trend (before a company records
+// anything, every month would have them).
+func (r Report) Quiet() bool {
+	c, a, v := r.Complaints, r.Accounts, r.Visits
+	return c.Received == 0 && c.Closed == 0 && c.Rejected == 0 && c.OpenAtEnd == 0 && r.Satisfaction.Invitations == 0 && r.Satisfaction.Answers == 0 &&
+		a.Ending == 0 && len(a.Lost) == 0 && a.Volume == 0 && a.VolumeLastYear == 0 && v.Planned == 0 && v.ReportsDue == 0 && v.FollowUpsDue == 0
 }
 
 func complaintFigures(in *MonthInput, received, closed, open []*Complaint, rejected int, asOf time.Time, basis ReportBasis) ComplaintFigures {

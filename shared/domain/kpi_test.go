@@ -378,6 +378,24 @@ func TestKnownMonthOtherScopes(t *testing.T) {
 		t.Errorf("a manager with nothing this month: empty = false")
 	}
 
+	// A month in which nothing happened but accounts stay below their visit
+	// frequency is quiet (the run keeps no backfill for it) and not empty
+	// (its readers see the accounts).
+	still := &MonthInput{Month: in.Month, Zone: in.Zone, AsOf: in.AsOf, Visits: VisitMonth{Recorded: true,
+		Accounts: []VisitAccount{{CustomerID: "C", ManagerID: "dave", Department: "north", BelowFrequency: true}}}}
+	for _, sc := range []ReportScope{CompanyScope, {ScopeManager, "dave"}} {
+		q := ComputeReport(still, sc, nil, basis)
+		if !q.Quiet() || q.Empty || len(q.Visits.BelowFrequency) != 1 {
+			t.Errorf("%s, only an account below frequency: quiet %v, empty %v, below %v", sc, q.Quiet(), q.Empty, q.Visits.BelowFrequency)
+		}
+	}
+	if q := ComputeReport(still, ReportScope{ScopeManager, "alice"}, nil, basis); !q.Quiet() || !q.Empty {
+		t.Errorf("alice, nothing at all: quiet %v, empty %v", q.Quiet(), q.Empty)
+	}
+	if sales.Quiet() || north.Quiet() {
+		t.Error("a month with complaints is quiet")
+	}
+
 	// The month in progress: figures as of now, not final.
 	mid := *in
 	mid.AsOf = local("2026-10-16 00:00")

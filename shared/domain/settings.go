@@ -34,6 +34,8 @@ type Settings struct {
 	// and those accounts belong to) as people know them; notices and pages
 	// show the name, the id only for a department not listed.
 	Departments []Department `json:"departments"`
+	// Public are the limits of the public form (per source, per address, per day).
+	Public PublicLimits `json:"public"`
 }
 
 // Department is a department's id and its name in both languages.
@@ -86,6 +88,9 @@ func (s *Settings) FillDefaults() {
 	}
 	if s.Reports.RiskDays == 0 && s.Reports.RepeatMonths == 0 && len(s.Reports.Ladder.Steps) == 0 {
 		s.Reports = DefaultReportSettings()
+	}
+	if s.Public == (PublicLimits{}) {
+		s.Public = DefaultPublicLimits
 	}
 }
 
@@ -150,6 +155,7 @@ func Defaults(tz string) Settings {
 		Departments: []Department{},
 		Visits:      DefaultVisitSettings(),
 		Reports:     DefaultReportSettings(),
+		Public:      DefaultPublicLimits,
 	}
 }
 
@@ -308,6 +314,7 @@ func (s Settings) Validate() error {
 			}
 		}
 	}
+	s.Public.validate(v)
 	pct(v, "targets.satisfactionPct", s.Targets.SatisfactionPct)
 	pct(v, "targets.renewalPct", s.Targets.RenewalPct)
 	if math.IsNaN(s.Targets.GrowthPct) || s.Targets.GrowthPct < -100 || s.Targets.GrowthPct > 1000 {

@@ -24,6 +24,16 @@ var (
 	ctx = context.Background()
 )
 
+// request is a context for one staff request: its own request id, as API
+// Gateway gives each (the clock stands still in these tests, and the
+// access-record entries of two reads are told apart by it).
+func request() context.Context {
+	requests++
+	return domain.WithRequestID(ctx, fmt.Sprintf("test-%d", requests))
+}
+
+var requests int
+
 // world is a seeded company on a fresh table, wired as MonthlyReportFunction
 // is, in time zone zone, with a clock the test sets.
 type world struct {
@@ -330,7 +340,7 @@ func TestFiguresEqualARecountOfTheRawItems(t *testing.T) {
 			loc, _ := time.LoadLocation(tc.zone)
 			asOf := tc.month.End(loc)
 			for _, sc := range []string{"company", "department:d1", "manager:m02"} {
-				v, err := w.app.Reports.Monthly(ctx, ceo, tc.month.String(), sc, report.ReadJSON)
+				v, err := w.app.Reports.Monthly(request(), ceo, tc.month.String(), sc, report.ReadJSON)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -353,7 +363,7 @@ func TestFiguresEqualARecountOfTheRawItems(t *testing.T) {
 			}
 			// The month in progress: the figures so far.
 			cur := domain.MonthOf(now, loc)
-			v, err := w.app.Reports.Monthly(ctx, ceo, cur.String(), "company", report.ReadJSON)
+			v, err := w.app.Reports.Monthly(request(), ceo, cur.String(), "company", report.ReadJSON)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -392,7 +402,7 @@ func TestTimeZoneEdges(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			v, err := w.app.Reports.Monthly(ctx, ceo, month, "company", report.ReadJSON)
+			v, err := w.app.Reports.Monthly(request(), ceo, month, "company", report.ReadJSON)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -400,7 +410,7 @@ func TestTimeZoneEdges(t *testing.T) {
 				t.Fatalf("%s: received %d, open at end %d; want the 23:30 complaint only", month, v.Report.Complaints.Received, v.Report.Complaints.OpenAtEnd)
 			}
 			m, _ := domain.ParseMonth(month)
-			next, err := w.app.Reports.Monthly(ctx, ceo, m.Add(1).String(), "company", report.ReadJSON)
+			next, err := w.app.Reports.Monthly(request(), ceo, m.Add(1).String(), "company", report.ReadJSON)
 			if err != nil || next.Report.Complaints.Received != 1 {
 				t.Fatalf("next month: %+v %v", next.Report.Complaints, err)
 			}
@@ -486,7 +496,7 @@ func TestMonthlyRun(t *testing.T) {
 	if company.Report.Trend[9].Values[domain.KPICSAT] == 0 || company.Report.KPIs[0].LastMonth == nil {
 		t.Errorf("the backfilled months belong in the trend: %+v", company.Report.Trend)
 	}
-	ver, err := w.app.Reports.Verify(ctx, ceo, "2026-10", "company")
+	ver, err := w.app.Reports.Verify(request(), ceo, "2026-10", "company")
 	if err != nil || !ver.Matches || ver.Hash != company.Hash {
 		t.Fatalf("verify: %+v %v", ver, err)
 	}
@@ -518,7 +528,7 @@ func TestMonthlyRun(t *testing.T) {
 	if kept.Hash != company.Hash {
 		t.Fatal("a snapshot changed")
 	}
-	ver, err = w.app.Reports.Verify(ctx, ceo, "2026-10", "company")
+	ver, err = w.app.Reports.Verify(request(), ceo, "2026-10", "company")
 	if err != nil || ver.Matches || ver.RecomputedHash == ver.Hash || !contains(ver.Changed, domain.KPIComplaints) {
 		t.Fatalf("verify after the change: %+v %v", ver, err)
 	}

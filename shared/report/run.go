@@ -175,7 +175,7 @@ func (s *Service) keepMonth(ctx context.Context, m domain.Month, set domain.Sett
 		return nil, 0, false, err
 	}
 	if skipEmpty && !has(domain.CompanyScope) {
-		if r := domain.ComputeReport(in, domain.CompanyScope, nil, domain.BasisOf(set)); r.Empty {
+		if r := domain.ComputeReport(in, domain.CompanyScope, nil, domain.BasisOf(set)); r.Quiet() && len(r.Risk) == 0 {
 			return snaps, 0, true, nil
 		}
 	}

@@ -82,7 +82,7 @@ func TestInvitationsBetween(t *testing.T) {
 	} {
 		in := &domain.Invitation{Token: "tok" + string(rune('a'+i)), CustomerID: "c", CustomerName: "c", Reason: domain.SurveyManual,
 			ContactEmail: "x@example.com", Language: "zh", CreatedAt: at, ExpiresAt: at.Add(time.Hour)}
-		if err := st.CreateInvitation(ctx, in, time.Hour, true); err != nil {
+		if err := st.CreateInvitation(ctx, in, domain.InvitationClaim{}); err != nil {
 			t.Fatal(err)
 		}
 	}
