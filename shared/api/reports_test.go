@@ -219,6 +219,39 @@ func TestMonthlyReportRoutes(t *testing.T) {
 	if trail, _ := st.Audit().Of(context.Background(), "complaint-table", "2026-10", 50, ""); len(trail.Items) != 3 {
 		t.Fatalf("complaint table reads recorded: %d", len(trail.Items))
 	}
+
+	// The accounts and complaints a report names are each on their own
+	// access record, as a listing's files are: the company report of
+	// October names some, and each got one entry per read of it.
+	var co report.View
+	s.Do("GET", "/reports/monthly/2026-10?scope=company", ceo, nil).JSON(t, &co)
+	customers, complaints := co.Report.Shown()
+	if len(customers) == 0 || len(complaints) == 0 {
+		t.Fatalf("the company report names no account (%v) or complaint (%v): the check below would prove nothing", customers, complaints)
+	}
+	shown := func(entity, id string) (n int) {
+		trail, err := st.Audit().Of(context.Background(), entity, id, 100, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range trail.Items {
+			if e.Action == domain.ActionInReport && e.Actor == "ceo" && strings.HasPrefix(e.Reason, "report 2026-10/company") {
+				n++
+			}
+		}
+		return n
+	}
+	// ceo read the company report as a page, as XLSX and now as JSON (verify shows no record).
+	for _, id := range customers {
+		if n := shown("customer", id); n != 3 {
+			t.Errorf("account %s named in the company report: %d entries in its trail, want 3", id, n)
+		}
+	}
+	for _, n := range complaints {
+		if k := shown("complaint", n); k != 3 {
+			t.Errorf("complaint %s named in the company report: %d entries in its trail, want 3", n, k)
+		}
+	}
 }
 
 // The investigation step takes the responsible staff member's id.

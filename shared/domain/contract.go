@@ -108,4 +108,6 @@ func NewVolume(in VolumeInput, month string, a *Customer, p Principal, now time.
 const (
 	ActionContract = "contract"
 	ActionVolume   = "volume"
+	// ActionInReport: an account or complaint named in a report someone read.
+	ActionInReport = "shown-in-report"
 )

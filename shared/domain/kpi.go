@@ -105,6 +105,43 @@ type Report struct {
 	Table        *ComplaintTable     `json:"complaintTable,omitempty"`
 }
 
+// Shown lists what a report names one by one — the accounts on its risk
+// list, among its repeat complainers, lost or below their visit frequency,
+// and the complaints it lists as overdue or slowest to close — each once,
+// sorted. A member of staff reading the report has each on its own access
+// record, as a listing does.
+func (r Report) Shown() (customers, complaints []string) {
+	cs, ns := map[string]bool{}, map[string]bool{}
+	for _, e := range r.Risk {
+		cs[e.CustomerID] = true
+	}
+	for _, x := range r.Complaints.Repeat {
+		cs[x.CustomerID] = true
+	}
+	for _, x := range r.Accounts.Lost {
+		cs[x.CustomerID] = true
+	}
+	for _, id := range r.Visits.BelowFrequency {
+		cs[id] = true
+	}
+	for _, o := range r.Complaints.Overdue {
+		ns[o.Number] = true
+	}
+	ns[r.Complaints.WorstNumber] = true
+	delete(cs, "")
+	delete(ns, "")
+	return sortedKeys(cs), sortedKeys(ns)
+}
+
+func sortedKeys(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
 // KPI keys, in the order reports show them.
 const (
 	KPICSAT                 = "csat"

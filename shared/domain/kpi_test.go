@@ -285,6 +285,13 @@ func TestKnownMonthCompanyReport(t *testing.T) {
 		{"B", "乙公司", "carol", TierKey, "2027-01-15", []RiskReason{{RiskOverdueComplaint, "261015003"}, {RiskDetractor, "6/10"}, {RiskMissedVisit, "2"}}},
 	})
 
+	// What the report names one by one, for the access record: the risk
+	// list (C, A, B), repeat complainers (A, B, C), accounts lost (C, E, B)
+	// and below frequency (C, K, L); the overdue complaints and the slowest.
+	customers, complaints := r.Shown()
+	eq(t, "accounts shown", customers, []string{"A", "B", "C", "E", "K", "L"})
+	eq(t, "complaints shown", complaints, []string{"260920001", "260925001", "261010002", "261015003"})
+
 	// Managers ranked by CSAT: alice 66.7, carol 0, dave none.
 	eq(t, "managers", r.Managers, []ManagerFigure{
 		{Rank: 1, ManagerID: "alice", Invitations: 2, ResponseRate: p64(100), Answers: 3, CSAT: p64(66.7), NPS: p64(0), Complaints: 2, Closed: 2, Timeliness: p64(50), OverdueAtEnd: 1},
@@ -376,6 +383,9 @@ func TestKnownMonthOtherScopes(t *testing.T) {
 	nobody := ComputeReport(in, ReportScope{ScopeManager, "zed"}, nil, basis)
 	if !nobody.Empty {
 		t.Errorf("a manager with nothing this month: empty = false")
+	}
+	if c, n := nobody.Shown(); len(c)+len(n) != 0 {
+		t.Errorf("an empty report names %v %v", c, n)
 	}
 
 	// A month in which nothing happened but accounts stay below their visit

@@ -75,6 +75,7 @@ type Files interface {
 // AuditLog is the access record (查阅登记).
 type AuditLog interface {
 	Put(ctx context.Context, e domain.AuditEntry) error
+	PutAll(ctx context.Context, entries []domain.AuditEntry) error
 }
 
 // Settings gives the settings in force.
@@ -195,10 +196,31 @@ func (s *Service) Monthly(ctx context.Context, p domain.Principal, month, scope,
 	if err != nil {
 		return View{}, err
 	}
-	if err := s.Audit.Put(ctx, s.entry(ctx, p, "report", m.String()+"/"+sc.String(), format)); err != nil {
+	if err := s.Audit.PutAll(ctx, s.readEntries(ctx, p, v.Report, format)); err != nil {
 		return View{}, err
 	}
 	return v, nil
+}
+
+// readEntries are the access-record entries of p reading report r as
+// format: one in the report's trail, and one in the trail of each account
+// and complaint it names (domain.Report.Shown), as a listing records each
+// file it shows.
+func (s *Service) readEntries(ctx context.Context, p domain.Principal, r domain.Report, format string) []domain.AuditEntry {
+	key := r.Month + "/" + r.Scope
+	customers, complaints := r.Shown()
+	entries := make([]domain.AuditEntry, 0, len(customers)+len(complaints)+1)
+	for _, id := range customers {
+		e := s.entry(ctx, p, "customer", id, domain.ActionInReport)
+		e.Reason = "report " + key + " " + format
+		entries = append(entries, e)
+	}
+	for _, n := range complaints {
+		e := s.entry(ctx, p, "complaint", n, domain.ActionInReport)
+		e.Reason = "report " + key + " " + format
+		entries = append(entries, e)
+	}
+	return append(entries, s.entry(ctx, p, "report", key, format))
 }
 
 var errNotBegun = &domain.ValidationError{Fields: map[string]string{"month": "this month has not begun 该月份尚未开始"}}
