@@ -31,8 +31,13 @@ func TestReportEmailAndPageInABrowser(t *testing.T) {
 	st := store.New(s.Env.AWS.DynamoDB, s.Env.Resources.Table)
 	d := seed.Generate(seed.Options{Seed: 2026, Zone: "Asia/Shanghai", Accounts: 40, Managers: 6, Departments: 2, Staff: 3,
 		From: domain.Month{Year: 2025, Month: time.November}, To: domain.Month{Year: 2026, Month: time.November},
-		ComplaintsPerMonth: 24, AnswersPerMonth: 24, Now: now})
+		ComplaintsPerMonth: 24, AnswersPerMonth: 24, VisitsPerMonth: 30, Now: now})
 	if err := d.Write(context.Background(), st, 8); err != nil {
+		t.Fatal(err)
+	}
+	// A manager with no accounts yet, who reads English: their month is one line.
+	zed := domain.StaffMember{ID: "zed", Name: "Zed", Email: "zed@example.com", Roles: []domain.Role{domain.RoleManager}, Language: "en", Active: true}
+	if err := st.Staff().Put(context.Background(), &zed, 0, domain.AuditEntry{Entity: "staff", EntityID: "zed", Action: "create", Actor: "t", At: now, RequestID: "zed"}); err != nil {
 		t.Fatal(err)
 	}
 	if r := s.Do("POST", "/_local/schedules/MonthlyReportFunction", "", nil); r.Code != 200 {
@@ -47,12 +52,15 @@ func TestReportEmailAndPageInABrowser(t *testing.T) {
 		t.Fatal(err)
 	}
 	files := map[string]string{}
-	for name, to := range map[string]string{"email-manager": "m01@example.com", "email-department": "sup1@example.com", "email-company": "ceo@example.com"} {
+	for name, to := range map[string]string{"email-manager": "m01@example.com", "email-department": "sup1@example.com", "email-company": "ceo@example.com", "email-empty": "zed@example.com"} {
 		m, ok := sent[to]
 		if !ok {
 			t.Fatalf("no report mailed to %s", to)
 		}
 		html := m.HTML
+		if name == "email-empty" && !strings.Contains(m.Text, "nothing to report") {
+			t.Errorf("the empty month's email: %q", m.Text)
+		}
 		for _, a := range m.Attachments {
 			if a.ContentID == "" {
 				continue

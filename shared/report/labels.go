@@ -70,7 +70,7 @@ var ui = map[string]words{
 	"scope.manager":   {"客户经理 %s", "Account manager %s"},
 	"asOf":            {"数据截至 %s（%s）", "Figures as of %s (%s)"},
 	"inProgress":      {"本月尚未结束：以下为截至目前的数据，月初将生成正式报告。", "The month is not over: these are the figures so far; the final report comes on the 1st."},
-	"empty":           {"%s：%s本月没有需要报告的内容（无投诉、问卷、合同或业务量记录）。", "%s: nothing to report for %s this month (no complaints, surveys, contracts or volume recorded)."},
+	"empty":           {"%s：%s本月没有需要报告的内容（无投诉、问卷、拜访、合同或业务量记录）。", "%s: nothing to report for %s this month (no complaints, surveys, visits, contracts or volume recorded)."},
 	"risk":            {"风险客户（合同 %d 天内到期）", "Accounts at risk (contract ends within %d days)"},
 	"risk.none":       {"没有合同即将到期且存在风险信号的客户。", "No account whose contract ends soon shows a risk signal."},
 	"customer":        {"客户", "Account"},

@@ -617,11 +617,11 @@ func cellStyle(tb table, i int, status string) string {
 // wide ones scroll sideways inside their own box.
 const pageHTML = `<!doctype html>
 <html lang="{{.Lang}}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<title>{{.Title}} · {{.Period}}</title></head>
+<title>{{.Title}}{{if .Period}} · {{.Period}}{{end}}</title></head>
 <body style="margin:0;padding:0;background:#f4f6f8;font-family:-apple-system,'PingFang SC','Microsoft YaHei','Noto Sans CJK SC','WenQuanYi Zen Hei',Arial,sans-serif;color:#1f2933;-webkit-text-size-adjust:100%">
 <div style="max-width:640px;margin:0 auto;padding:12px">
 <div style="background:#fff;border-radius:8px;padding:16px 14px">
-<h1 style="font-size:20px;line-height:1.35;margin:0 0 4px">{{.Title}} · {{.Period}}</h1>
+<h1 style="font-size:20px;line-height:1.35;margin:0 0 4px">{{.Title}}{{if .Period}} · {{.Period}}{{end}}</h1>
 <p style="margin:0 0 2px;font-size:15px;font-weight:600">{{.Scope}}</p>
 <p style="margin:0 0 12px;font-size:13px;color:#52606d">{{.AsOf}}</p>
 {{if .Note}}<p style="margin:0 0 12px;padding:8px 10px;background:#fff8e1;border-left:4px solid #f9a825;font-size:14px">{{.Note}}</p>{{end}}

@@ -144,6 +144,10 @@ func TestEmptyMonthIsOneLine(t *testing.T) {
 	if err != nil || len(m.Attachments) != 0 || !strings.Contains(m.Text, "本月没有需要报告的内容") || strings.Contains(m.HTML, "<table") {
 		t.Fatalf("%v %q", err, m.Text)
 	}
+	// Its heading is the subject, with no separator left dangling after it.
+	if !strings.Contains(m.HTML, ">"+m.Subject+"</h1>") || !strings.Contains(m.HTML, "<title>"+m.Subject+"</title>") {
+		t.Errorf("heading of the empty month: %s", m.HTML)
+	}
 }
 
 func TestPageHasTheChartAsSVG(t *testing.T) {
