@@ -2,7 +2,9 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"reflect"
 	"sort"
 	"sync"
 	"sync/atomic"
@@ -298,7 +300,20 @@ func (b *bench) reports() error {
 	h, on := median(hc), median(oc)
 	same := hr.Complaints.Received == or.Complaints.Received && hr.Complaints.Closed == or.Complaints.Closed && hr.Complaints.OpenAtEnd == or.Complaints.OpenAtEnd &&
 		hr.Satisfaction.Answers == or.Satisfaction.Answers && hr.Satisfaction.Invitations == or.Satisfaction.Invitations && hr.Accounts.Ending == or.Accounts.Ending &&
-		hr.Accounts.Volume == or.Accounts.Volume && len(hr.Risk) == len(or.Risk) && fmt.Sprint(hr.Visits) == fmt.Sprint(or.Visits)
+		hr.Accounts.Volume == or.Accounts.Volume && len(hr.Risk) == len(or.Risk) && reflect.DeepEqual(hr.Visits, or.Visits) // its rates are pointers: compare what they point to
+	if !same { // say which figures differ, for whoever looks into it
+		for _, x := range []struct {
+			name string
+			h, o any
+		}{{"received", hr.Complaints.Received, or.Complaints.Received}, {"closed", hr.Complaints.Closed, or.Complaints.Closed},
+			{"open at end", hr.Complaints.OpenAtEnd, or.Complaints.OpenAtEnd}, {"answers", hr.Satisfaction.Answers, or.Satisfaction.Answers},
+			{"invitations", hr.Satisfaction.Invitations, or.Satisfaction.Invitations}, {"contracts ended", hr.Accounts.Ending, or.Accounts.Ending},
+			{"volume", hr.Accounts.Volume, or.Accounts.Volume}, {"at risk", len(hr.Risk), len(or.Risk)}, {"visits", jsonOf(hr.Visits), jsonOf(or.Visits)}} {
+			if fmt.Sprint(x.h) != fmt.Sprint(x.o) {
+				fmt.Printf("   differs: %s: %v on the 24-month table, %v on the month alone\n", x.name, x.h, x.o)
+			}
+		}
+	}
 	fmt.Printf("  %-44s %10s %8s %9s %10s\n", "company report of "+m.String()+" (median of 6)", "time", "calls", "items", "RCU")
 	fmt.Printf("  %-44s %10s %8d %9d %10.1f\n", "table with 24 months (+11 trend points)", ms(h.d), h.reads, h.items, h.rcu)
 	fmt.Printf("  %-44s %10s %8d %9d %10.1f\n", "table with only that month", ms(on.d), on.reads, on.items, on.rcu)
@@ -321,6 +336,11 @@ func (b *bench) reports() error {
 	fmt.Printf("  MonthlyReportFunction timeout: 600 s (template.yaml) → steady run uses %.1f%%, first run %.1f%%\n\n",
 		100*c.d.Seconds()/600, 100*first.d.Seconds()/600)
 	return nil
+}
+
+func jsonOf(v any) string {
+	b, _ := json.Marshal(v)
+	return string(b)
 }
 
 func median(cs []cost) cost {
