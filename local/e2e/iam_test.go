@@ -128,8 +128,87 @@ func iamScenarios() map[string]iamScenario {
 				t.Fatalf("poor answer: %v %+v", err, resp)
 			}
 		}},
-		// With SES down a failed message is backed off (ChangeMessageVisibility).
-		"MailerFunction": {down: []string{"ses"}},
+		// With SES down a failed message is backed off (ChangeMessageVisibility);
+		// a report's attachment kept apart is read back (mail.Fit's parts).
+		"MailerFunction": {down: []string{"ses"}, after: func(t *testing.T, env *testenv.Env, d platform.Deps) {
+			st := store.New(env.AWS.DynamoDB, env.Resources.Table).Mail()
+			if err := st.PutPart(context.Background(), "report-part-0", []byte("month,figure\n"), time.Now().Add(time.Hour)); err != nil {
+				t.Fatal(err)
+			}
+			b, _ := json.Marshal(map[string]any{"id": "report-part", "kind": "report", "lang": "zh", "to": []string{"x@example.cn"}, "subject": "s", "html": "h", "text": "t",
+				"attachments": []map[string]any{{"filename": "report.csv", "contentType": "text/csv", "ref": "report-part-0"}}})
+			fn, err := platform.Registry["MailerFunction"](d)
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, _ = fn.SQS(context.Background(), events.SQSEvent{Records: []events.SQSMessage{{MessageId: "part-1", Body: string(b)}}}) // fails while SES is down
+		}},
+		// Reports on demand: the samples (a contract, volume, a past month kept
+		// on first reading, its CSV, its verification, the statistics table).
+		"ReportsFunction": {},
+		// The run on the 1st at 08:05 company time after the month of the
+		// seeded complaint, with a directory to mail, a contract and volume,
+		// a visit plan with its visit reported and a follow-up; with the mail
+		// queue down too.
+		"MonthlyReportFunction": {now: firstOfNextMonth, down: outboxDown, before: seedReportMonth},
+	}
+}
+
+// firstOfNextMonth is 08:05 in Shanghai on the 1st of the month after this one.
+func firstOfNextMonth() time.Time {
+	sh, _ := time.LoadLocation("Asia/Shanghai")
+	n := time.Now().In(sh)
+	return time.Date(n.Year(), n.Month()+1, 1, 8, 5, 0, 0, sh).UTC()
+}
+
+// seedReportMonth gives this month a directory, a contract ending in it and
+// volume, an approved visit plan with its visit reported, and a follow-up.
+func seedReportMonth(t *testing.T, env *testenv.Env) {
+	t.Helper()
+	ctx := context.Background()
+	st := store.New(env.AWS.DynamoDB, env.Resources.Table)
+	now := time.Now().UTC()
+	sh, _ := time.LoadLocation("Asia/Shanghai")
+	today := now.In(sh).Format(time.DateOnly)
+	audit := func(entity, id string) domain.AuditEntry {
+		return domain.AuditEntry{Entity: entity, EntityID: id, Action: "seed", Actor: "seed", At: now, RequestID: "seed-" + entity + "-" + id}
+	}
+	for _, m := range []domain.StaffMember{
+		{ID: "alice", Name: "Alice", Email: "alice@example.cn", Department: "sales", Roles: []domain.Role{domain.RoleManager}, Language: "en", Active: true, Version: 1},
+		{ID: "sue", Name: "Sue", Email: "sue@example.cn", Department: "sales", Roles: []domain.Role{domain.RoleSupervisor}, Language: "zh", Active: true, Version: 1},
+		{ID: "ceo", Name: "CEO", Email: "ceo@example.cn", Roles: []domain.Role{domain.RoleExecutive}, Language: "zh", Active: true, Version: 1},
+	} {
+		if err := st.Staff().Put(ctx, &m, 0, audit("staff", m.ID)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	k := &domain.ContractRecord{ID: "kdemo1", CustomerID: "cdemo0001", CustomerName: "示例客户", ManagerID: "alice", Department: "sales", Tier: domain.TierKey,
+		Start: "2025-01-01", End: today, Value: 1_000_000, CreatedBy: "seed", CreatedAt: now}
+	if err := st.Contracts().Add(ctx, k, audit("customer", "cdemo0001")); err != nil {
+		t.Fatal(err)
+	}
+	vol := &domain.Volume{CustomerID: "cdemo0001", Month: today[:7], Amount: 120_000, ManagerID: "alice", Department: "sales", Tier: domain.TierKey}
+	if err := st.Contracts().PutVolume(ctx, vol, audit("customer", "cdemo0001-"+today[:7])); err != nil {
+		t.Fatal(err)
+	}
+	v := &domain.Visit{ID: "vdemo1", CustomerID: "cdemo0001", CustomerName: "示例客户", ManagerID: "alice", Department: "sales", Date: today, Purpose: domain.PurposeCare,
+		Source: "plan", PlanID: domain.PlanID(today[:7], "alice"), Status: domain.VisitPlanned, ReportDue: today, CreatedBy: "sue", CreatedAt: now.Add(-time.Hour), UpdatedAt: now, Version: 1}
+	if err := st.Visits().CreateVisit(ctx, v); err != nil {
+		t.Fatal(err)
+	}
+	v.Status, v.Report, v.Version = domain.VisitReported, &domain.VisitReport{HappenedOn: today, Attendees: []string{"王伟"}, Learned: "ok", ReportedBy: "alice", ReportedAt: now, Due: today}, 2
+	if err := st.Visits().SaveVisit(ctx, v, 1, nil); err != nil {
+		t.Fatal(err)
+	}
+	reviewed := now.Add(-2 * time.Hour)
+	p := &domain.VisitPlan{ID: domain.PlanID(today[:7], "alice"), ManagerID: "alice", Department: "sales", Month: today[:7], Status: domain.PlanApproved, ReviewedAt: &reviewed,
+		Items: []domain.PlanItem{{CustomerID: "cdemo0001", Date: today, Purpose: domain.PurposeCare, VisitID: "vdemo1"}}, CreatedAt: reviewed, UpdatedAt: reviewed, Version: 1}
+	if err := st.Visits().PutPlan(ctx, p, 0); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.FollowUps().Create(ctx, &domain.FollowUp{ID: "fdemo1", Kind: domain.FollowUpPurchase, CustomerID: "cdemo0001", ManagerID: "alice", Department: "sales",
+		Reason: "purchase", DueAt: now.Add(-48 * time.Hour), CreatedAt: now.Add(-72 * time.Hour), Status: domain.FollowUpOpen}); err != nil {
+		t.Fatal(err)
 	}
 }
 

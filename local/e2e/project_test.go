@@ -561,7 +561,7 @@ func TestPackagesImportDownwardOnly(t *testing.T) {
 	layer := map[string]int{
 		"domain": 0,
 		"store":  1, "mail": 1, "queue": 1, "httpx": 1,
-		"customer": 2, "complaint": 2, "survey": 2, "settings": 2, "staff": 2, "visit": 2, "audit": 2,
+		"customer": 2, "complaint": 2, "survey": 2, "settings": 2, "staff": 2, "visit": 2, "audit": 2, "report": 2,
 		"api": 3, "public": 3,
 		"platform": 4,
 	}

@@ -339,6 +339,17 @@ type SentEmail struct {
 		HTML string `json:"html"`
 		Text string `json:"text"`
 	} `json:"body"`
+	Attachments []SentAttachment `json:"attachments"`
+}
+
+// SentAttachment is an attachment as the SES emulator keeps it.
+type SentAttachment struct {
+	Filename           string `json:"filename"`
+	ContentType        string `json:"contentType"`
+	ContentDisposition string `json:"contentDisposition"`
+	ContentID          string `json:"contentId"`
+	Content            string `json:"content"` // base64
+	Size               int    `json:"size"`
 }
 
 // SentEmails lists what the SES emulator at url holds (its GET /store).

@@ -262,6 +262,8 @@ type StepBody struct {
 	Result          string             `json:"result"`
 	Satisfied       bool               `json:"satisfied"`
 	Settlement      *domain.Settlement `json:"settlement"` // reply: how a disputed quality case ends
+
+	ResponsibleStaff string `json:"responsibleStaff"` // investigation, optional: the responsible staff member's id
 }
 
 func (b StepBody) input(a domain.Action) domain.StepInput {
@@ -269,7 +271,7 @@ func (b StepBody) input(a domain.Action) domain.StepInput {
 	switch a {
 	case domain.ActionInvestigation:
 		in.Investigation = &domain.Investigation{Cause: b.Cause, WhatHappened: b.WhatHappened, Responsible: b.Responsible,
-			Conclusion: b.Conclusion, CompanyAtFault: b.CompanyAtFault, Countermeasures: b.Countermeasures}
+			Conclusion: b.Conclusion, CompanyAtFault: b.CompanyAtFault, Countermeasures: b.Countermeasures, ResponsibleStaff: strings.TrimSpace(b.ResponsibleStaff)}
 	case domain.ActionReply:
 		in.Reply = &domain.Reply{Text: b.Text, Method: b.Method, Settlement: b.Settlement}
 	case domain.ActionCallback:

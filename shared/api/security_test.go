@@ -260,6 +260,7 @@ func TestEveryStaffGETRouteIsOnTheAccessRecord(t *testing.T) {
 	r = s.Do("POST", "/handovers", w.sup, map[string]any{"from": "bob", "to": "alice", "reason": "调岗"})
 	expect(t, r, 201, "")
 	r.JSON(t, &handover)
+	expect(t, s.Do("GET", "/reports/monthly/2026-11?scope=company", root, nil), 200, "") // November ended: its snapshot is kept, verify reads it
 	type call struct{ path, entity, id string }
 	calls := map[string]call{
 		"GET /customers":                        {"/customers", "customer", cu.ID},
@@ -284,6 +285,9 @@ func TestEveryStaffGETRouteIsOnTheAccessRecord(t *testing.T) {
 		"GET /customers/{id}/relationship-plan": {"/customers/" + cu.ID + "/relationship-plan", "customer", cu.ID},
 		"GET /follow-ups":                       {"/follow-ups?manager=alice", "follow-up-list", "root"},
 		"GET /handovers/{id}":                   {"/handovers/" + handover.ID, "handover", handover.ID},
+		"GET /reports/monthly/{month}":          {"/reports/monthly/2026-12?scope=company", "report", "2026-12/company"},
+		"GET /reports/monthly/{month}/verify":   {"/reports/monthly/2026-11/verify?scope=company", "report", "2026-11/company"},
+		"GET /reports/complaints/{month}":       {"/reports/complaints/2026-12", "complaint-table", "2026-12"},
 	}
 	walked := 0
 	for _, f := range s.Env.Template.Functions {

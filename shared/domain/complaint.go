@@ -157,6 +157,11 @@ type Investigation struct {
 	Conclusion      string `json:"conclusion"`      // 结论
 	CompanyAtFault  bool   `json:"companyAtFault"`  // 有责投诉
 	Countermeasures string `json:"countermeasures"` // 对策和防范措施
+
+	// ResponsibleStaff is the staff id of the person responsible, if any
+	// (optional): reports count complaints per staff member against the
+	// policy's ladder (domain.StaffLadder).
+	ResponsibleStaff string `json:"responsibleStaff,omitempty"`
 }
 
 // Product is what a product-quality complaint (产品质量) also records.
@@ -426,6 +431,9 @@ func (c *Complaint) Apply(a Action, in StepInput, p Principal, now time.Time) er
 		checkText(v, "responsible", r.Responsible, MaxNameLen, true)
 		checkText(v, "conclusion", r.Conclusion, MaxStepText, true)
 		checkText(v, "countermeasures", r.Countermeasures, MaxStepText, true)
+		if r.ResponsibleStaff != "" && !ValidID(r.ResponsibleStaff) {
+			v.Add("responsibleStaff", "not a staff id 员工标识无效")
+		}
 		to, c.Investigation = StatusInvestigated, r
 		fault := r.CompanyAtFault
 		c.ResponsibleFault = &fault

@@ -23,6 +23,10 @@
 //	greeting.go   greetings (节日 / 纪念日问候): anniversaries, cooperation anniversaries, contacts' birthdays
 //	handover.go   handover of a manager's accounts (交接) and relationship plans (客户关系发展计划)
 //	staff.go      the staff directory: where people's mail goes, who is active
+//	contract.go   an account's contracts (renewal) and monthly business volume, as the report counts them
+//	report.go     the monthly report (每月服务质量报告): months, scopes and who reads which, report settings (staff ladder), snapshots
+//	kpi.go        the report's figures: 满意率 CSAT, 及时率, 合格率, 满意率 of handling, renewal, growth, repeat complainers, ladder, risk list, 投诉统计表
+//	visitmonth.go a month's visit figures as of its end: plan completion, reports and follow-ups on time, accounts below frequency
 //	settings.go   the numbers of domain.md an admin may change, their defaults and validation
 //	brand.go      whose mail it is: company, hotline, reply-to (a setting)
 //	query.go      listings: pages and the selections the store answers

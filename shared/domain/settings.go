@@ -27,6 +27,7 @@ type Settings struct {
 	Clock   ClockSettings  `json:"clock"`
 	Survey  SurveySettings `json:"survey"`
 	Targets Targets        `json:"targets"`
+	Reports ReportSettings `json:"reports"` // the monthly report: staff ladder, risk window, repeat complainers
 	Visits  VisitSettings  `json:"visits"`
 	Brand   Brand          `json:"brand"` // whose mail it is: company, hotline, reply-to
 	// Departments name the company's departments (handling departments
@@ -86,6 +87,9 @@ func DefaultVisitSettings() VisitSettings {
 func (s *Settings) FillDefaults() {
 	if s.Visits.StrategicMonths == 0 && s.Visits.KeyMonths == 0 && s.Visits.OrdinaryMonths == 0 && s.Visits.PurchaseFollowUpDays == nil {
 		s.Visits = DefaultVisitSettings()
+	}
+	if s.Reports.RiskDays == 0 && s.Reports.RepeatMonths == 0 && len(s.Reports.Ladder.Steps) == 0 {
+		s.Reports = DefaultReportSettings()
 	}
 	if s.Public == (PublicLimits{}) {
 		s.Public = DefaultPublicLimits
@@ -155,6 +159,7 @@ func Defaults(tz string) Settings {
 		Brand:       DefaultBrand(),
 		Departments: []Department{},
 		Visits:      DefaultVisitSettings(),
+		Reports:     DefaultReportSettings(),
 		Public:      DefaultPublicLimits,
 		Retention:   DefaultRetention,
 	}
@@ -339,6 +344,7 @@ func (s Settings) Validate() error {
 	if len(s.Departments) > 200 {
 		v.Add("departments", "at most 200 departments 最多 200 个部门")
 	}
+	s.Reports.validate(v)
 	return v.Err()
 }
 

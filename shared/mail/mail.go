@@ -23,21 +23,12 @@ type Message struct {
 	// ReplyTo is where the reader's answer goes (customer mail: the brand's
 	// address, since the mail is sent from a no-reply identity); optional.
 	ReplyTo []string `json:"replyTo,omitempty"`
-	// Attachments are optional files (e.g. the digest's .ics). The job
-	// travels through SQS (256 KiB with its JSON and base64), so keep them small.
+	// Attachments are files sent with the message (attach.go): attached
+	// (e.g. the digest's .ics, a report's CSV), or inline images the HTML
+	// shows by content id. A job too large for the mail queue keeps its
+	// largest parts in the table and carries their references (mail.Fit).
 	Attachments []Attachment `json:"attachments,omitempty"`
 }
-
-// Attachment is a file sent with a message.
-type Attachment struct {
-	Filename    string `json:"filename"`
-	ContentType string `json:"contentType"`
-	Data        []byte `json:"data"` // base64 in JSON
-}
-
-// MaxAttachmentBytes bounds a message's attachments, well inside SQS's
-// 256 KiB once base64 (4/3) and the message's parts are added.
-const MaxAttachmentBytes = 128 << 10
 
 // Validate checks a job before it is queued or sent.
 func (m Message) Validate() error {
@@ -49,16 +40,6 @@ func (m Message) Validate() error {
 	case m.Subject == "" || m.HTML == "" || m.Text == "":
 		return fmt.Errorf("mail: message %s lacks a subject, HTML or text part", m.ID)
 	}
-	size := 0
-	for _, a := range m.Attachments {
-		if a.Filename == "" || strings.ContainsAny(a.Filename, "/\\\r\n\"") || a.ContentType == "" || strings.ContainsAny(a.ContentType, "\r\n") {
-			return fmt.Errorf("mail: message %s has a bad attachment", m.ID)
-		}
-		size += len(a.Data)
-	}
-	if size > MaxAttachmentBytes {
-		return fmt.Errorf("mail: message %s has %d bytes of attachments, over %d", m.ID, size, MaxAttachmentBytes)
-	}
 	for _, to := range m.To {
 		if strings.ContainsAny(to, "\r\n") || !strings.Contains(to, "@") {
 			return fmt.Errorf("mail: message %s has a bad recipient", m.ID)
@@ -69,7 +50,7 @@ func (m Message) Validate() error {
 			return fmt.Errorf("mail: message %s has a bad reply-to address", m.ID)
 		}
 	}
-	return nil
+	return m.validateAttachments()
 }
 
 // NewID returns a random message id.
@@ -96,6 +77,9 @@ type QueueOutbox struct{ Queue JSONSender }
 func (o QueueOutbox) Send(ctx context.Context, m Message) error {
 	if err := m.Validate(); err != nil {
 		return err
+	}
+	if n := queuedSize(m); n > MaxQueued {
+		return fmt.Errorf("mail: message %s is %d bytes, over the queue's %d: keep its attachments apart (mail.Fit)", m.ID, n, MaxQueued)
 	}
 	return o.Queue.SendJSON(ctx, m)
 }

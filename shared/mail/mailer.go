@@ -55,6 +55,8 @@ type Mailer struct {
 	QueueURL string
 	// Backoff is the wait after the n-th failed receive; nil: mail.Backoff.
 	Backoff func(receiveCount int) time.Duration
+	// Parts holds the attachments jobs carry by reference (mail.Fit).
+	Parts Parts
 }
 
 // Backoff is the wait before the next try of a message whose n-th receive
@@ -152,22 +154,23 @@ func (m *Mailer) handle(ctx context.Context, rec events.SQSMessage) error {
 		slog.InfoContext(ctx, "mail: duplicate skipped", "mailId", msg.ID, "kind", msg.Kind)
 		return nil
 	}
-	simple := &types.Message{
-		Subject: &types.Content{Data: aws.String(msg.Subject), Charset: aws.String("UTF-8")},
-		Body: &types.Body{
-			Html: &types.Content{Data: aws.String(msg.HTML), Charset: aws.String("UTF-8")},
-			Text: &types.Content{Data: aws.String(msg.Text), Charset: aws.String("UTF-8")},
-		},
+	msg, err := resolve(ctx, m.Parts, msg)
+	if err != nil { // the table unavailable (or a part not yet readable): try again after the backoff
+		slog.WarnContext(ctx, "mail: attachment unavailable", "mailId", msg.ID, "err", err.Error())
+		return err
 	}
-	for _, a := range msg.Attachments {
-		simple.Attachments = append(simple.Attachments, types.Attachment{FileName: aws.String(a.Filename), ContentType: aws.String(a.ContentType),
-			RawContent: a.Data, ContentDisposition: types.AttachmentContentDispositionAttachment, ContentTransferEncoding: types.AttachmentContentTransferEncodingBase64})
-	}
-	_, err := m.SES.SendEmail(ctx, &sesv2.SendEmailInput{
+	_, err = m.SES.SendEmail(ctx, &sesv2.SendEmailInput{
 		FromEmailAddress: aws.String(m.From),
 		Destination:      &types.Destination{ToAddresses: msg.To},
 		ReplyToAddresses: msg.ReplyTo,
-		Content:          &types.EmailContent{Simple: simple},
+		Content: &types.EmailContent{Simple: &types.Message{
+			Subject: &types.Content{Data: aws.String(msg.Subject), Charset: aws.String("UTF-8")},
+			Body: &types.Body{
+				Html: &types.Content{Data: aws.String(msg.HTML), Charset: aws.String("UTF-8")},
+				Text: &types.Content{Data: aws.String(msg.Text), Charset: aws.String("UTF-8")},
+			},
+			Attachments: sesAttachments(msg.Attachments),
+		}},
 	})
 	if err != nil {
 		// SES's error text names the recipient: only its code is logged
@@ -182,4 +185,19 @@ func (m *Mailer) handle(ctx context.Context, rec events.SQSMessage) error {
 	}
 	slog.InfoContext(ctx, "mail: sent", "mailId", msg.ID, "kind", msg.Kind)
 	return nil
+}
+
+// sesAttachments are the message's attachments as SES v2 simple content
+// carries them: attached, or inline with their content id (the HTML's cid:).
+func sesAttachments(list []Attachment) []types.Attachment {
+	var out []types.Attachment
+	for _, a := range list {
+		sa := types.Attachment{FileName: aws.String(a.Filename), RawContent: a.Data, ContentType: aws.String(a.ContentType),
+			ContentDisposition: types.AttachmentContentDispositionAttachment, ContentTransferEncoding: types.AttachmentContentTransferEncodingBase64}
+		if a.Inline() {
+			sa.ContentDisposition, sa.ContentId = types.AttachmentContentDispositionInline, aws.String(a.ContentID)
+		}
+		out = append(out, sa)
+	}
+	return out
 }

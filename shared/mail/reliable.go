@@ -59,10 +59,25 @@ type ReliableOutbox struct {
 	Outbox Outbox
 	Keeper Keeper
 	Now    func() time.Time
+
+	// Parts keeps the attachments of a message too large for the queue
+	// (mail.Fit); nil: such a message is refused.
+	Parts Parts
 }
 
-// Send queues m, or keeps it for later.
+// Send queues m, or keeps it for later. A message too large for the queue
+// first has its largest attachments kept apart (Fit).
 func (r ReliableOutbox) Send(ctx context.Context, m Message) error {
+	if len(m.Attachments) > 0 {
+		if err := m.Validate(); err != nil {
+			return err
+		}
+		fitted, err := Fit(ctx, r.Parts, m, r.Now())
+		if err != nil {
+			return err
+		}
+		m = fitted
+	}
 	err := r.Outbox.Send(ctx, m)
 	if err == nil {
 		return nil

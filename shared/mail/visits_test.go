@@ -20,7 +20,7 @@ func TestDigestMails(t *testing.T) {
 	if !strings.Contains(m.HTML, `href="http://x/visits/v1?a=1&amp;b=2"`) || !strings.Contains(m.Text, "Your day, Mon 23 Nov") {
 		t.Fatalf("the item is not linked, or its day is not shown:\n%s\n%s", m.HTML, m.Text)
 	}
-	m.Attachments = []Attachment{{Filename: "visits.ics", ContentType: "text/calendar", Data: make([]byte, MaxAttachmentBytes+1)}}
+	m.Attachments = []Attachment{{Filename: "visits.ics", ContentType: "text/calendar", Data: make([]byte, MaxAttachments+1)}}
 	if m.Validate() == nil {
 		t.Fatal("oversized attachment accepted")
 	}

@@ -33,6 +33,7 @@ type Config struct {
 	SupervisorEmails string
 	ExecutiveEmails  string
 	DepartmentEmails string
+	ReportRecipients string // the company report's addresses while the directory names no executive
 }
 
 // ConfigFromEnv reads the variables template.yaml sets.
@@ -54,6 +55,7 @@ func ConfigFrom(getenv func(string) string) (Config, error) {
 		SupervisorEmails: getenv("SUPERVISOR_EMAILS"),
 		ExecutiveEmails:  getenv("EXECUTIVE_EMAILS"),
 		DepartmentEmails: getenv("DEPARTMENT_EMAILS"),
+		ReportRecipients: getenv("REPORT_RECIPIENTS"),
 	}
 	if c.Table == "" {
 		return c, fmt.Errorf("platform: TABLE_NAME is not set")

@@ -58,12 +58,16 @@ var Registry = map[string]Factory{
 	"PublicSurveysFunction": httpFn(func(a *App) *httpx.Router {
 		return (&public.Surveys{Store: a.Store.Surveys(), Queue: a.SurveyQueue(), Keep: a.Store.Surveys(), Now: a.Deps.Now}).Router()
 	}),
+	"ReportsFunction": httpFn(func(a *App) *httpx.Router {
+		return (&api.Reports{Service: a.Reports, Gate: a.Staff, Names: a.Staff}).Router()
+	}),
 	"MailerFunction":              sqsFn(func(a *App) SQSHandler { return a.Mailer().Handle }),
 	"SurveyProcessorFunction":     sqsFn(func(a *App) SQSHandler { return a.Surveys.Handle }),
 	"ComplaintEscalationFunction": scheduleFn(func(a *App) func(context.Context) error { return a.Escalator().Handle }),
 	"SurveyInvitationsFunction":   scheduleFn(func(a *App) func(context.Context) error { return a.Surveys.Periodic }),
 	"SurveyRemindersFunction":     scheduleFn(func(a *App) func(context.Context) error { return a.Surveys.Reminders }),
 	"VisitRemindersFunction":      scheduleFn(func(a *App) func(context.Context) error { return a.Visits.Reminders }),
+	"MonthlyReportFunction":       scheduleFn(func(a *App) func(context.Context) error { return a.Reports.Handle }),
 }
 
 // SQSHandler is an SQS-triggered function's handler.

@@ -11,6 +11,7 @@ import (
 	"keycare/shared/domain"
 	"keycare/shared/mail"
 	"keycare/shared/queue"
+	"keycare/shared/report"
 	"keycare/shared/settings"
 	"keycare/shared/staff"
 	"keycare/shared/store"
@@ -39,12 +40,13 @@ type App struct {
 	Complaints *complaint.Service
 	Surveys    *survey.Service
 	Visits     *visit.Service
+	Reports    *report.Service
 	Audit      *audit.Service
 }
 
 // Wire builds the services of a function. A fallback address that is not
-// one (SupervisorEmails, ExecutiveEmails, DepartmentEmails) is an error at
-// cold start, not a silently dropped notice.
+// one (SupervisorEmails, ExecutiveEmails, DepartmentEmails,
+// ReportRecipients) is an error at cold start, not a silently dropped notice.
 func Wire(d Deps) (*App, error) {
 	if d.Now == nil {
 		d.Now = time.Now
@@ -53,12 +55,17 @@ func Wire(d Deps) (*App, error) {
 	if err != nil {
 		return nil, fmt.Errorf("platform: %w", err)
 	}
+	reportTo, err := staff.ParseFallback("", d.Config.ReportRecipients, "")
+	if err != nil {
+		return nil, fmt.Errorf("platform: REPORT_RECIPIENTS: %w", err)
+	}
 	st := store.New(d.Clients.DynamoDB, d.Config.Table)
 	a := &App{Deps: d, Store: st}
 	a.Settings = settings.New(st.Settings(), d.Config.TimeZone, d.Now)
 	a.Staff = &staff.Service{Store: st.Staff(), Audit: st.Audit(), Fallback: fb, Now: d.Now}
 	a.Audit = &audit.Service{Store: st.Audit(), People: st.Staff(), Now: d.Now}
-	a.Outbox = mail.ReliableOutbox{Outbox: mail.QueueOutbox{Queue: queue.New(d.Clients.SQS, d.Config.MailQueueURL)}, Keeper: st.Mail(), Now: d.Now}
+	a.Outbox = mail.ReliableOutbox{Outbox: mail.QueueOutbox{Queue: queue.New(d.Clients.SQS, d.Config.MailQueueURL)}, Keeper: st.Mail(), Now: d.Now,
+		Parts: st.Mail()}
 	a.Customers = &customer.Service{Store: st.Customers(), Audit: st.Audit(), Settings: a.Settings, Now: d.Now, NewID: func() string { return store.NewID("c") }}
 	a.Surveys = &survey.Service{Store: st.Surveys(), Accounts: st.Customers(), Files: a.Customers, Complaints: st.Complaints(), Mail: a.Outbox,
 		Settings: a.Settings, Directory: a.Staff, Audit: st.Audit(), Bases: st.Config(), Now: d.Now, BaseURL: d.Config.PublicBaseURL}
@@ -67,6 +74,10 @@ func Wire(d Deps) (*App, error) {
 	a.Visits = &visit.Service{Store: st.Visits(), FollowUps: st.FollowUps(), Handovers: st.Handovers(), Files: a.Customers, Accounts: st.Customers(),
 		Audit: st.Audit(), Settings: a.Settings, Directory: a.Staff, People: a.Staff, Surveys: visitSurveys{a.Surveys}, Complaints: a.Complaints,
 		Notifier: mail.Notifier{Once: st.Notices(), Outbox: a.Outbox}, Now: d.Now, NewID: store.NewID, BaseURL: d.Config.PublicBaseURL}
+	a.Reports = &report.Service{Complaints: st.Complaints(), Surveys: st.Surveys(), Accounts: st.Contracts(), Snapshots: st.Reports(),
+		Visits: a.Visits, Files: a.Customers, Audit: st.Audit(), Settings: a.Settings, Directory: a.Staff,
+		Notifier: mail.Notifier{Once: st.Notices(), Outbox: a.Outbox}, Fallback: reportTo.Executives, Now: d.Now,
+		NewID: func() string { return store.NewID("k") }}
 	return a, nil
 }
 
@@ -90,7 +101,7 @@ func (a *App) Escalator() *complaint.Escalator {
 // Mailer is the MailerFunction's sender.
 func (a *App) Mailer() *mail.Mailer {
 	return &mail.Mailer{SES: a.Deps.Clients.SES, From: a.Deps.Config.SenderEmail, Sent: a.Store.Mail(), Now: a.Deps.Now,
-		Queue: a.Deps.Clients.SQS, QueueURL: a.Deps.Config.MailQueueURL}
+		Queue: a.Deps.Clients.SQS, QueueURL: a.Deps.Config.MailQueueURL, Parts: a.Store.Mail()}
 }
 
 // SurveyQueue is where the survey page puts answers.

@@ -156,6 +156,9 @@ func changedSections(a, b domain.Settings) []string {
 	if a.Targets != b.Targets {
 		out = append(out, "targets")
 	}
+	if fmt.Sprint(a.Reports) != fmt.Sprint(b.Reports) {
+		out = append(out, "reports")
+	}
 	if a.Brand != b.Brand {
 		out = append(out, "brand")
 	}

@@ -261,6 +261,21 @@ func (d *Directory) Department(dept string) []Recipient {
 	return addresses(d.fallback.Departments[dept])
 }
 
+// Departments are the departments that have an active supervisor, sorted
+// (each receives its monthly report).
+func (d *Directory) Departments() []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, m := range d.active {
+		if m.Has(domain.RoleSupervisor) && m.Department != "" && !seen[m.Department] {
+			seen[m.Department] = true
+			out = append(out, m.Department)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
 // Managers are the active account managers, by id.
 func (d *Directory) Managers() []Recipient {
 	return d.with(func(m domain.StaffMember) bool { return m.Has(domain.RoleManager) })

@@ -33,6 +33,8 @@ func complaintItem(c *domain.Complaint) (map[string]types.AttributeValue, error)
 	}
 	if next, ok := c.NextDeadline(); ok { // open complaints by their next deadline; overdue = before now
 		keys["GSI2PK"], keys["GSI2SK"] = "OPEN", next.Due.UTC().Format(time.RFC3339Nano)+"#"+c.Number
+	} else if done := c.DoneAt(); done != nil { // closed or rejected: by the month it left the open states (reports)
+		keys["GSI2PK"], keys["GSI2SK"] = "CMPDONE#"+done.In(c.SLA.Location()).Format("2006-01"), sortTime(c.ReceivedAt)+"#"+c.Number
 	}
 	if c.Department != "" {
 		keys["GSI4PK"], keys["GSI4SK"] = "CMPDEPT#"+c.Department, at

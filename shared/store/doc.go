@@ -12,13 +12,14 @@
 //	customer lookup   LOOKUP#<e:email|p:phone|n:name>  CUST#<id>   (kept with the file: who a sender is)
 //	audit entry       AUDIT#<entity>#<id>     <at>#<request>#<n> ACTOR#<sub> / <at>#...
 //	complaint         CMP#<number>            CARD               CUSTCMP#<customer> / <at>#<number>  OPEN / <next deadline>#<number> (open only)  CMPMONTH#<YYYY-MM> / <at>#<number>  CMPDEPT#<dept> / <at>#<number>
+//	                                                             closed or rejected instead: GSI2 CMPDONE#<YYYY-MM it closed> / <receivedAt, fixed width>#<number>
 //	notice sent       NOTICE#<key>            NOTICE (TTL 400 days)   key e.g. complaint/<number>/<reminder>
 //	number counter    SEQ#CMP#<year>          SEQ    (last: ADD only; lastAt; settled, seenLast, seenAt: the register check's)
 //	register line     REG#CMP#<year>          <seq, 9 digits>    CMPVOID#<year> / <seq> (void records only)
 //	idempotency key   IDEM#<key>              IDEM   (TTL 24 h; key = domain.IdempotencyKey: kind|caller|key)
 //	mail sent         MAILSENT#<id>           MAIL   (TTL 7 days)
 //	mail not queued   MAILPENDING#<id>        MAIL               MAILPENDING / <at>
-//	survey invitation SURVEY#<token>          INVITE             CUSTSURVEY#<customer> / <at>#<token>  SURVEYOPEN / <at>#<token> (unanswered only)
+//	survey invitation SURVEY#<token>          INVITE             CUSTSURVEY#<customer> / <at>#<token>  SURVEYOPEN / <at>#<token> (unanswered only)  INVMONTH#<UTC YYYY-MM> / <at, fixed width>#<token>
 //	survey answer     SURVEY#<token>          RESPONSE           CUSTRESP#<customer> / <YYYY-MM>#<at>#<token>           RESPMONTH#<YYYY-MM> / <customer>#<token>
 //	survey aggregate  AGG#CUST#<id> | AGG#MGR#<id> | AGG#MONTH   <YYYY-MM>   (AGG#HAND#… for invitations made by hand)
 //	contact surveyed  SURVEYCONTACT#<email>   LAST   (TTL: the contact gap and a month)
@@ -27,7 +28,7 @@
 //	public base URL   CONFIG#public-base      URL    (learned from API Gateway while PublicBaseUrl is empty)
 //	request counter   LIMIT#<kind>|<hash>|<window>  N  (TTL: the window and an hour; public form per IP, address, day)
 //	once mark         ONCE#<key>              ONCE   (TTL: the gap; e.g. an address's acknowledgement)
-//	follow-up task    FOLLOWUP#<id>           TASK               MGRFOLLOWUP#<manager> / <due>#<id>  FOLLOWUPOPEN / <due>#<id> (open only)  CUSTFOLLOWUP#<customer> / <due>#<id>
+//	follow-up task    FOLLOWUP#<id>           TASK               MGRFOLLOWUP#<manager> / <due>#<id>  FOLLOWUPOPEN / <due>#<id> (open only)  CUSTFOLLOWUP#<customer> / <due>#<id>  FOLLOWUPDUE#<UTC YYYY-MM of due> / <due, fixed width>#<id>
 //	visit plan        VPLAN#<month>-<manager> PLAN               PLANMONTH#<month> / <manager>  MGRPLAN#<manager> / <month>
 //	visit             VISIT#<id>              VISIT              MGRVISIT#<manager> / <date>#<id>  CUSTVISIT#<customer> / <date>#<id>  VISITOPEN / <date>#<id> (open only), or VISITACTIONS / <earliest open action's due>#<id> (reported, an action open)  VISITDONE#<YYYY-MM> / <customer>#<id> (reported)
 //	last visit        VISITLAST               <customer>         (one small item per account: the date of its last reported visit)
@@ -38,6 +39,12 @@
 //	schedule lease    LEASE#<function>        LEASE  (TTL: the run's deadline + 1 day)
 //	settings          SETTINGS                CURRENT
 //	staff member      STAFF#<id>              PERSON             STAFF / <id>
+//	contract          CUST#<customer>         CONTRACT#<id>      CONTRACTEND#<YYYY-MM of end> / <end>#<id>
+//	business volume   CUST#<customer>         VOLUME#<YYYY-MM>   VOLMONTH#<YYYY-MM> / <customer>
+//	report snapshot   REPORT#<YYYY-MM>        SCOPE#<scope>      (body: gzip of the canonical JSON; hash: its SHA-256)
+//	report trend      REPORTTREND#<scope>     <YYYY-MM>          (the month's headline figures)
+//	complaints/account REPORTFACTS#<YYYY-MM>  COMPLAINTS         (kept with the company snapshot: repeat complainers)
+//	mail part         MAILPART#<id>           PART   (TTL 14 days: an attachment of a queued message)
 //	stack key         KEY#stack               KEY    (256 random bits, created once: cursors, form tokens, tracking links)
 //
 // Access patterns:
@@ -95,6 +102,20 @@
 //	settings                       GetItem  PK=SETTINGS, SK=CURRENT
 //	staff member by id             GetItem  PK=STAFF#id, SK=PERSON
 //	the staff directory            Query    GSI1 PK=STAFF
+//	complaints closed in a month   Query    GSI2 PK=CMPDONE#YYYY-MM (SK < received-before)
+//	invitations sent in a month    Query    GSI3 PK=INVMONTH#<UTC month> (one or two), SK BETWEEN from AND to
+//	visits of a month (report)     Query    GSI1 PK=PLANMONTH#month, then BatchGetItem VISIT#<id> of the approved plans' items;
+//	                               Query    GSI4 PK=VISITDONE#month; Query GSI3 PK=VISITOPEN, SK BETWEEN first AND last day
+//	follow-ups due in a month      Query    GSI4 PK=FOLLOWUPDUE#<UTC month> (one or two), SK BETWEEN from AND to
+//	visits of a customer (report)  Query    GSI2 PK=CUSTVISIT#customer (only an account visited after the cut-off and not in the month)
+//	add a contract [renewing one]  TransactWriteItems: the contract, the audit entry [, the renewed contract's mark]
+//	contracts ending in a range    Query    GSI1 PK=CONTRACTEND#YYYY-MM (per month spanned), SK BETWEEN from AND to
+//	business volume of a month     Query    GSI1 PK=VOLMONTH#YYYY-MM
+//	report snapshot                GetItem  PK=REPORT#month, SK=SCOPE#scope; a month's all: Query PK=REPORT#month
+//	keep a snapshot                TransactWriteItems: snapshot + trend point, each only if not there yet (immutable)
+//	a scope's trend                Query    PK=REPORTTREND#scope, SK BETWEEN from AND to
+//	complaints per account         BatchGetItem PK=REPORTFACTS#month (the months before)
+//	mail part                      PutItem / GetItem PK=MAILPART#id
 //	the stack key                  GetItem  PK=KEY#stack (PutItem, condition: not there yet, by the first function that needs it)
 //
 // Cursors (cursor.go) are sealed with AES-256-GCM under the stack key and

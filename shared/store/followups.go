@@ -30,7 +30,24 @@ func followUpItem(f *domain.FollowUp) (map[string]types.AttributeValue, error) {
 	if f.Status == domain.FollowUpOpen {
 		keys["GSI2PK"], keys["GSI2SK"] = "FOLLOWUPOPEN", due
 	}
+	// Every follow-up by the UTC month it falls due (the monthly report).
+	keys["GSI4PK"], keys["GSI4SK"] = "FOLLOWUPDUE#"+f.DueAt.UTC().Format("2006-01"), sortTime(f.DueAt)+"#"+f.ID
 	return marshal(f, keys)
+}
+
+// DueBetween lists every follow-up, open or done, due at from or later and
+// before to: one Query per UTC month the range spans.
+func (r *FollowUps) DueBetween(ctx context.Context, from, to time.Time) ([]domain.FollowUp, error) {
+	var out []domain.FollowUp
+	a, b := sortTime(from), sortTime(to.Add(-time.Nanosecond))+"#~"
+	for m := time.Date(from.UTC().Year(), from.UTC().Month(), 1, 0, 0, 0, 0, time.UTC); m.Before(to); m = m.AddDate(0, 1, 0) {
+		got, err := all[domain.FollowUp](ctx, r.t, query{index: "GSI4", pk: "FOLLOWUPDUE#" + m.Format("2006-01"), sk: skCond{op: "between", a: a, b: b}})
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, got...)
+	}
+	return out, nil
 }
 
 // Of lists a manager's follow-ups by due time.

@@ -30,7 +30,7 @@ type DB interface {
 
 // Store is keycare's table. Each kind of record has its repository (one
 // file each): Customers, Complaints, Surveys, FollowUps, Visits, Handovers,
-// Audit, Mail, Notices, Settings, Staff and Leases.
+// Audit, Mail, Notices, Settings, Staff, Leases, Contracts and Reports.
 type Store struct{ t *table }
 
 // New returns the store on table name, through db.
@@ -85,6 +85,12 @@ func (s *Store) Keys() *Keys { return &Keys{s.t} }
 
 // Staff is the staff directory.
 func (s *Store) Staff() *Staff { return &Staff{s.t} }
+
+// Contracts are the accounts' contracts and monthly business volume.
+func (s *Store) Contracts() *Contracts { return &Contracts{s.t} }
+
+// Reports are the monthly report snapshots and their trend points.
+func (s *Store) Reports() *Reports { return &Reports{s.t} }
 
 // table is what every repository shares: the client, the table name and the
 // helpers that turn records into items and pages.

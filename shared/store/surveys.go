@@ -30,6 +30,8 @@ func invitationItem(in *domain.Invitation) (map[string]types.AttributeValue, err
 	if in.AnsweredAt == nil {
 		keys["GSI2PK"], keys["GSI2SK"] = "SURVEYOPEN", at
 	}
+	// by the UTC month it was sent (reports read the company month's one or two)
+	keys["GSI3PK"], keys["GSI3SK"] = "INVMONTH#"+in.CreatedAt.UTC().Format("2006-01"), sortTime(in.CreatedAt)+"#"+in.Token
 	return marshal(in, keys)
 }
 

@@ -186,6 +186,27 @@ func (r *Visits) SaveVisit(ctx context.Context, v *domain.Visit, expected int, a
 	return nil
 }
 
+// SaveVisitOnly writes a visit still at expectedVersion, leaving the
+// account's last visit as it is (seeding a table that holds part of the
+// history, with the last visits of the whole set apart: SetLastVisit).
+func (r *Visits) SaveVisitOnly(ctx context.Context, v *domain.Visit, expected int) error {
+	item, err := visitItem(v)
+	if err != nil {
+		return err
+	}
+	return r.t.putIfVersion(ctx, item, expected, "visit "+v.ID)
+}
+
+// SetLastVisit records day as customer's last reported visit (seeding).
+func (r *Visits) SetLastVisit(ctx context.Context, customer, day string) error {
+	_, err := r.t.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(r.t.name), Item: map[string]types.AttributeValue{attrPK: str(pkLast), attrSK: str(customer),
+		"type": str("visit-last"), "customerId": str(customer), "lastOn": str(day)}})
+	if err != nil {
+		return fmt.Errorf("store: set last visit: %w", err)
+	}
+	return nil
+}
+
 func (r *Visits) lastOf(ctx context.Context, customer string) (string, error) {
 	out, err := r.t.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(r.t.name), Key: key(pkLast, customer), ConsistentRead: aws.Bool(true)})
 	if err != nil {
@@ -256,6 +277,67 @@ func (r *Visits) OpenVisitsUntil(ctx context.Context, date string) ([]domain.Vis
 // ReportedIn lists the reported visits whose visit happened in month (YYYY-MM).
 func (r *Visits) ReportedIn(ctx context.Context, month string) ([]domain.Visit, error) {
 	return all[domain.Visit](ctx, r.t, query{index: "GSI4", pk: "VISITDONE#" + month, limit: 500})
+}
+
+// OpenVisitsBetween lists the open visits (planned or awaiting approval)
+// dated from..to (YYYY-MM-DD, inclusive).
+func (r *Visits) OpenVisitsBetween(ctx context.Context, from, to string) ([]domain.Visit, error) {
+	return all[domain.Visit](ctx, r.t, query{index: "GSI3", pk: "VISITOPEN", sk: skCond{op: "between", a: from, b: to + "#~"}, limit: 500})
+}
+
+// VisitsOfCustomer lists every visit of a customer, newest date first.
+func (r *Visits) VisitsOfCustomer(ctx context.Context, customer string) ([]domain.Visit, error) {
+	return all[domain.Visit](ctx, r.t, query{index: "GSI2", pk: "CUSTVISIT#" + customer, limit: 200, newestFirst: true})
+}
+
+// VisitsByID reads the visits of ids (those that exist), 100 a BatchGetItem.
+func (r *Visits) VisitsByID(ctx context.Context, ids []string) ([]domain.Visit, error) {
+	var out []domain.Visit
+	seen := map[string]bool{}
+	var keys []map[string]types.AttributeValue
+	flush := func() error {
+		req := map[string]types.KeysAndAttributes{r.t.name: {Keys: keys}}
+		for attempt := 0; len(req) > 0; attempt++ {
+			if attempt > 10 {
+				return fmt.Errorf("store: visits by id: unprocessed keys after %d attempts", attempt)
+			}
+			if attempt > 0 {
+				time.Sleep(time.Duration(attempt*attempt) * 20 * time.Millisecond)
+			}
+			got, err := r.t.db.BatchGetItem(ctx, &dynamodb.BatchGetItemInput{RequestItems: req})
+			if err != nil {
+				return fmt.Errorf("store: visits by id: %w", err)
+			}
+			for _, it := range got.Responses[r.t.name] {
+				var v domain.Visit
+				if err := unmarshal(it, &v); err != nil {
+					return err
+				}
+				out = append(out, v)
+			}
+			req = got.UnprocessedKeys
+		}
+		keys = keys[:0]
+		return nil
+	}
+	for _, id := range ids {
+		if id == "" || seen[id] {
+			continue
+		}
+		seen[id] = true
+		keys = append(keys, key(visitPK(id), skVisit))
+		if len(keys) == 100 {
+			if err := flush(); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if len(keys) > 0 {
+		if err := flush(); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
 }
 
 // OpenVisitsOf lists a customer's open visits (handover moves them).

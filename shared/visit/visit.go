@@ -47,6 +47,10 @@ type Store interface {
 	OpenActionsUntil(ctx context.Context, date string) ([]domain.Visit, error)
 	Accounts(ctx context.Context) ([]domain.Customer, error)
 	RepliedComplaints(ctx context.Context) ([]domain.Complaint, error)
+	// The monthly report's reads (month.go).
+	VisitsByID(ctx context.Context, ids []string) ([]domain.Visit, error)
+	OpenVisitsBetween(ctx context.Context, from, to string) ([]domain.Visit, error)
+	VisitsOfCustomer(ctx context.Context, customer string) ([]domain.Visit, error)
 }
 
 // FollowUps keeps the callbacks managers owe.
@@ -58,6 +62,7 @@ type FollowUps interface {
 	Create(ctx context.Context, f *domain.FollowUp) (bool, error)
 	Complete(ctx context.Context, f *domain.FollowUp, audit domain.AuditEntry) error
 	Move(ctx context.Context, id, from, to string) error
+	DueBetween(ctx context.Context, from, to time.Time) ([]domain.FollowUp, error) // open or done (the monthly report)
 }
 
 // Handovers keeps handover jobs.
