@@ -22,6 +22,7 @@
 //	greeting.go   greetings (节日 / 纪念日问候): anniversaries, cooperation anniversaries, contacts' birthdays
 //	handover.go   handover of a manager's accounts (交接) and relationship plans (客户关系发展计划)
 //	staff.go      the staff directory: where people's mail goes, who is active
+//	session.go    the staff console's sessions: who signed in, the CSRF token, idle and absolute expiry
 //	settings.go   the numbers of domain.md an admin may change, their defaults and validation
 //	brand.go      whose mail it is: company, hotline, reply-to (a setting)
 //	query.go      listings: pages and the selections the store answers

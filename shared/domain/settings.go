@@ -33,6 +33,8 @@ type Settings struct {
 	// and those accounts belong to) as people know them; notices and pages
 	// show the name, the id only for a department not listed.
 	Departments []Department `json:"departments"`
+	// Sessions are the staff console's session limits (idle, whole life).
+	Sessions SessionSettings `json:"sessions"`
 }
 
 // Department is a department's id and its name in both languages.
@@ -82,6 +84,9 @@ func DefaultVisitSettings() VisitSettings {
 func (s *Settings) FillDefaults() {
 	if s.Visits.StrategicMonths == 0 && s.Visits.KeyMonths == 0 && s.Visits.OrdinaryMonths == 0 && s.Visits.PurchaseFollowUpDays == nil {
 		s.Visits = DefaultVisitSettings()
+	}
+	if s.Sessions == (SessionSettings{}) {
+		s.Sessions = DefaultSessionSettings()
 	}
 }
 
@@ -145,6 +150,7 @@ func Defaults(tz string) Settings {
 		Brand:       DefaultBrand(),
 		Departments: []Department{},
 		Visits:      DefaultVisitSettings(),
+		Sessions:    DefaultSessionSettings(),
 	}
 }
 
@@ -309,6 +315,7 @@ func (s Settings) Validate() error {
 		v.Add("targets.growthPct", "must be between -100 and 1000 须在 -100–1000 之间")
 	}
 	s.Brand.check(v, "brand.")
+	s.Sessions.check(v, "sessions.")
 	seen := map[string]bool{}
 	for i, d := range s.Departments {
 		f := "departments[" + itoa(i) + "]"
