@@ -32,6 +32,7 @@
 //	schedule lease    LEASE#<function>        LEASE  (TTL: the run's deadline + 1 day)
 //	settings          SETTINGS                CURRENT
 //	staff member      STAFF#<id>              PERSON             STAFF / <id>
+//	console session   SESSION#<sha256 of the cookie's id>  SESSION  (TTL: idle or absolute end, whichever first)
 //
 // Access patterns:
 //
@@ -80,4 +81,5 @@
 //	settings                       GetItem  PK=SETTINGS, SK=CURRENT
 //	staff member by id             GetItem  PK=STAFF#id, SK=PERSON
 //	the staff directory            Query    GSI1 PK=STAFF
+//	a console session              GetItem  PK=SESSION#key; PutItem (condition: new) at sign-in, UpdateItem (seen, TTL, language), DeleteItem at sign-out
 package store

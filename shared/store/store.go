@@ -29,7 +29,7 @@ type DB interface {
 
 // Store is keycare's table. Each kind of record has its repository (one
 // file each): Customers, Complaints, Surveys, FollowUps, Visits, Handovers,
-// Audit, Mail, Notices, Settings, Staff and Leases.
+// Audit, Mail, Notices, Settings, Staff, Sessions and Leases.
 type Store struct{ t *table }
 
 // New returns the store on table name, through db.
@@ -72,6 +72,9 @@ func (s *Store) Settings() *Settings { return &Settings{s.t} }
 
 // Staff is the staff directory.
 func (s *Store) Staff() *Staff { return &Staff{s.t} }
+
+// Sessions are the staff console's sessions.
+func (s *Store) Sessions() *Sessions { return &Sessions{s.t} }
 
 // table is what every repository shares: the client, the table name and the
 // helpers that turn records into items and pages.
