@@ -41,6 +41,11 @@ type Accounts interface {
 	Lookup(ctx context.Context, key string) ([]string, error)
 }
 
+// AuditLog is the access record (查阅登记): every look at a record card is on it.
+type AuditLog interface {
+	Put(ctx context.Context, e domain.AuditEntry) error
+}
+
 // Surveys invites a complainant to rate the handling after closure.
 type Surveys interface {
 	AfterComplaint(ctx context.Context, c *domain.Complaint, account *domain.Customer) error
@@ -59,6 +64,7 @@ type Service struct {
 	Surveys   Surveys   // nil sends no survey after closure
 	Directory Directory // staff notices; nil sends none
 	Settings  Settings
+	Audit     AuditLog // reads of record cards
 	Now       func() time.Time
 	BaseURL   string // public base URL of the tracking links; a call's base overrides it when this is empty
 }
@@ -243,7 +249,23 @@ func (s *Service) Track(ctx context.Context, number, token string) (*domain.Comp
 
 // Get reads record card number for p: domain.ErrNotFound, or
 // domain.ForbiddenError when p may not see it (domain.CanSeeComplaint).
+// The read is on the access record before the card is shown.
 func (s *Service) Get(ctx context.Context, p domain.Principal, number string) (*domain.Complaint, error) {
+	c, err := s.visible(ctx, p, number)
+	if err != nil {
+		return nil, err
+	}
+	e := domain.AuditEntry{Entity: "complaint", EntityID: c.Number, Action: domain.ActionRead, Actor: p.Sub, Role: p.Primary(),
+		At: s.Now().UTC(), RequestID: domain.RequestID(ctx)}
+	if err := s.Audit.Put(ctx, e); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// visible reads card number if p may see it, recording nothing (the steps
+// and corrections are on the card's own history).
+func (s *Service) visible(ctx context.Context, p domain.Principal, number string) (*domain.Complaint, error) {
 	if !domain.ValidNumber(number) {
 		return nil, fmt.Errorf("complaint %q: %w", number, domain.ErrNotFound)
 	}
@@ -301,6 +323,53 @@ func (s *Service) List(ctx context.Context, p domain.Principal, q domain.Complai
 	return out, nil
 }
 
+// MaxOpen bounds Open: the open complaints a page lists at most.
+const MaxOpen = 500
+
+// Open lists the open complaints p may see, by next deadline
+// (domain.CanSeeComplaint, each card with its linked account as it is now),
+// at most max. It reads the open complaints (the OPEN index), whose number
+// follows what is open, never the history; for a manager it is what
+// domain.ScopeComplaints would have them ask account by account.
+func (s *Service) Open(ctx context.Context, p domain.Principal, max int) ([]domain.Complaint, error) {
+	if !p.HasAny(domain.AllRoles...) {
+		return nil, domain.Forbidden("your role has no access to complaints")
+	}
+	if max <= 0 || max > MaxOpen {
+		max = MaxOpen
+	}
+	q := domain.ComplaintQuery{Limit: 100, Now: s.Now()}
+	accounts := map[string]*domain.Customer{}
+	byAccount := p.Has(domain.RoleManager) && !p.HasAny(domain.RoleAdmin, domain.RoleExecutive, domain.RoleSupervisor)
+	var out []domain.Complaint
+	for {
+		page, err := s.Store.List(ctx, q)
+		if err != nil {
+			return nil, err
+		}
+		for i := range page.Items {
+			c := &page.Items[i]
+			id := c.CustomerID
+			if _, ok := accounts[id]; !ok && byAccount {
+				if accounts[id], err = s.linked(ctx, id); err != nil {
+					return nil, err
+				}
+			}
+			if domain.CanSeeComplaint(p, c, accounts[id]) {
+				out = append(out, *c)
+			}
+		}
+		if page.NextCursor == "" || len(out) >= max {
+			break
+		}
+		q.Cursor = page.NextCursor
+	}
+	if len(out) > max {
+		out = out[:max]
+	}
+	return out, nil
+}
+
 // Step takes workflow step a on complaint number for p (domain.Complaint.Apply
 // has the rules: domain.IllegalStepError, domain.ForbiddenError,
 // domain.ValidationError). ifMatch, when given, must be the card's version;
@@ -308,7 +377,7 @@ func (s *Service) List(ctx context.Context, p domain.Principal, q domain.Complai
 // customer is told of acceptance, rejection and the reply; closing invites
 // a survey about the handling.
 func (s *Service) Step(ctx context.Context, p domain.Principal, number string, a domain.Action, in domain.StepInput, ifMatch *int, base string) (*domain.Complaint, error) {
-	c, err := s.Get(ctx, p, number)
+	c, err := s.visible(ctx, p, number)
 	if err != nil {
 		return nil, err
 	}
@@ -344,7 +413,7 @@ func (s *Service) Step(ctx context.Context, p domain.Principal, number string, a
 // when given, must be the card's version; a concurrent change is
 // domain.ErrConflict. A newly linked account's manager is told.
 func (s *Service) Correct(ctx context.Context, p domain.Principal, number string, in domain.Correction, ifMatch *int, base string) (*domain.Complaint, error) {
-	c, err := s.Get(ctx, p, number)
+	c, err := s.visible(ctx, p, number)
 	if err != nil {
 		return nil, err
 	}

@@ -60,7 +60,7 @@ func Wire(d Deps) (*App, error) {
 	a.Surveys = &survey.Service{Store: st.Surveys(), Accounts: st.Customers(), Files: a.Customers, Mail: a.Outbox, Settings: a.Settings,
 		Directory: a.Staff, Now: d.Now, BaseURL: d.Config.PublicBaseURL}
 	a.Complaints = &complaint.Service{Store: st.Complaints(), Accounts: st.Customers(), Mail: a.Outbox, Surveys: a.Surveys, Directory: a.Staff,
-		Settings: a.Settings, Now: d.Now, BaseURL: d.Config.PublicBaseURL}
+		Settings: a.Settings, Audit: st.Audit(), Now: d.Now, BaseURL: d.Config.PublicBaseURL}
 	a.Visits = &visit.Service{Store: st.Visits(), FollowUps: st.FollowUps(), Handovers: st.Handovers(), Files: a.Customers, Accounts: st.Customers(),
 		Audit: st.Audit(), Settings: a.Settings, Directory: a.Staff, People: a.Staff, Surveys: visitSurveys{a.Surveys}, Complaints: a.Complaints,
 		Notifier: mail.Notifier{Once: st.Notices(), Outbox: a.Outbox}, Now: d.Now, NewID: store.NewID, BaseURL: d.Config.PublicBaseURL}
