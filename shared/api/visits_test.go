@@ -359,7 +359,7 @@ func TestDailyDigest(t *testing.T) {
 			return k
 		}())
 	}
-	for _, want := range []string{"今日拜访", "Beta Ltd", "逾期的回访", "活动后回访", "联系人生日：王伟", "2027-01 拜访计划", "http://keycare.test/visits/" + v.ID} {
+	for _, want := range []string{"今日拜访", "Beta Ltd", "逾期的回访", "活动后回访", "联系人生日：王伟", "2027-01 拜访计划", "http://keycare.test/console/visits/" + v.ID} {
 		if !strings.Contains(a.Text, want) || !strings.Contains(a.HTML, strings.ReplaceAll(want, "'", "&#39;")) {
 			t.Errorf("alice's digest lacks %q:\n%s", want, a.Text)
 		}
@@ -372,6 +372,31 @@ func TestDailyDigest(t *testing.T) {
 	}
 	if bob := digests["bob@corp.cn"]; bob.Lang != "en" || !strings.Contains(bob.Text, "visit plan is overdue") {
 		t.Errorf("bob's digest:\n%s", bob.Text)
+	}
+	// The console's My day shows each person the same items, by the same
+	// rules, linked to the console's pages.
+	svc := s.Env.App(t, "VisitsFunction", s.Clock.Now).Visits
+	for who, p := range map[string]domain.Principal{"alice@corp.cn": {Sub: "alice", Roles: []domain.Role{domain.RoleManager}, Department: "sales"},
+		"sup@corp.cn": {Sub: "sup", Roles: []domain.Role{domain.RoleSupervisor}, Department: "sales"}} {
+		secs, err := svc.Day(context.Background(), p, "zh")
+		if err != nil || len(secs) == 0 {
+			t.Fatalf("%s's day: %v %v", who, secs, err)
+		}
+		lines := 0
+		for _, sec := range secs {
+			if !strings.Contains(digests[who].Text, sec.Title) {
+				t.Errorf("%s: My day has %q, the digest does not", who, sec.Title)
+			}
+			for _, l := range sec.Lines {
+				lines++
+				if !strings.Contains(digests[who].Text, l.Text) || !strings.HasPrefix(l.Link, "/console/") {
+					t.Errorf("%s: My day's line %q (%s) is not the digest's", who, l.Text, l.Link)
+				}
+			}
+		}
+		if want := strings.Count(digests[who].Text, "\n  - "); lines != want {
+			t.Errorf("%s: %d lines on My day, %d in the digest", who, lines, want)
+		}
 	}
 
 	// Through the mailer, the SES emulator keeps the attachment (/_local/outbox).

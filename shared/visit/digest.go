@@ -96,11 +96,24 @@ func (s *Service) Reminders(ctx context.Context) error {
 
 // Agenda reads what is due on now's working day.
 func (s *Service) Agenda(ctx context.Context, set domain.Settings, cal domain.SLA, now time.Time) (*Agenda, error) {
+	return s.agenda(ctx, set, cal, now, nil)
+}
+
+// agenda reads what is due on now's day: the company's (scope nil: the
+// daily run, which also makes the greeting tasks), or the accounts scope
+// selects (one person's day in the console: it only reads).
+func (s *Service) agenda(ctx context.Context, set domain.Settings, cal domain.SLA, now time.Time, scope *domain.CustomerQuery) (*Agenda, error) {
 	vs := set.Visits
 	today := cal.Today(now)
 	t, _ := time.Parse(time.DateOnly, today)
 	ag := &Agenda{Today: today, TodayStart: cal.DateAt(today), Loc: cal.Location(), Week: t.AddDate(0, 0, 7).Format(time.DateOnly), Accounts: map[string]*domain.Customer{}, Plans: map[string]*domain.VisitPlan{}}
-	accounts, err := s.Store.Accounts(ctx)
+	var accounts []domain.Customer
+	var err error
+	if scope == nil {
+		accounts, err = s.Store.Accounts(ctx)
+	} else {
+		accounts, err = s.accountsOf(ctx, *scope)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -120,6 +133,9 @@ func (s *Service) Agenda(ctx context.Context, set domain.Settings, cal domain.SL
 		}
 		for _, g := range domain.GreetingsFor(a, today, greetTo) {
 			ag.Greetings = append(ag.Greetings, g)
+			if scope != nil {
+				continue // the daily run makes the tasks
+			}
 			task := g.Task(a, cal, now)
 			if _, err := s.FollowUps.Create(ctx, &task); err != nil {
 				return nil, err
@@ -134,7 +150,11 @@ func (s *Service) Agenda(ctx context.Context, set domain.Settings, cal domain.SL
 	if ag.FollowUps, err = s.FollowUps.OpenDueBefore(ctx, tomorrow); err != nil {
 		return nil, err
 	}
-	callbacks, err := s.complaintCallbacks(ctx, nil)
+	var known map[string]*domain.Customer // the daily run reads each replied complaint's account
+	if scope != nil {
+		known = ag.Accounts
+	}
+	callbacks, err := s.complaintCallbacks(ctx, nil, known)
 	if err != nil {
 		return nil, err
 	}
@@ -204,7 +224,7 @@ func (s *Service) compose(ag *Agenda, dir *staff.Directory, set domain.Settings)
 		if !ok || m == "" {
 			continue // no address, or inactive: no mail
 		}
-		secs, todays := s.managerSections(ag, m, r.Language, set)
+		secs, todays := s.managerSections(ag, m, r.Language, set, s.BaseURL)
 		add(m, r.Language, secs, todays)
 	}
 	depts := map[string]bool{}
@@ -217,7 +237,7 @@ func (s *Service) compose(ag *Agenda, dir *staff.Directory, set domain.Settings)
 			if key == "" {
 				key = strings.ToLower(r.Email)
 			}
-			add(key, r.Language, s.supervisorSections(ag, dept, r.Language, managers, deptOf), nil)
+			add(key, r.Language, s.supervisorSections(ag, dept, r.Language, deptOf, s.BaseURL), nil)
 		}
 	}
 	for key, d := range out {
@@ -243,14 +263,16 @@ func (s *Service) compose(ag *Agenda, dir *staff.Directory, set domain.Settings)
 	return out
 }
 
-func (s *Service) managerSections(ag *Agenda, m, lang string, set domain.Settings) ([]mail.DigestSection, []domain.Visit) {
+// managerSections are manager m's items; links are base + the item's
+// console page ("/" for the console's own paths).
+func (s *Service) managerSections(ag *Agenda, m, lang string, set domain.Settings, base string) ([]mail.DigestSection, []domain.Visit) {
 	var today, week, due, overdue []mail.DigestLine
 	var todays []domain.Visit
 	for _, v := range ag.Visits {
 		if v.ManagerID != m {
 			continue
 		}
-		l := mail.DigestLine{Text: v.Date + " " + v.CustomerName + " — " + v.Purpose.Label(lang), Link: link(s.BaseURL, "/visits/"+v.ID)}
+		l := mail.DigestLine{Text: v.Date + " " + v.CustomerName + " — " + v.Purpose.Label(lang), Link: link(base, "/console/visits/"+v.ID)}
 		if v.Status == domain.VisitProposed {
 			l.Text += tr(lang, "（待审批）", " (awaiting approval)")
 		}
@@ -276,11 +298,11 @@ func (s *Service) managerSections(ag *Agenda, m, lang string, set domain.Setting
 			continue
 		}
 		d := f.DueAt.In(set.Location()).Format(time.DateOnly)
-		l := mail.DigestLine{Text: d + " " + f.CustomerName + " — " + followUpLabel(f.Kind, lang) + ": " + f.Reason, Link: link(s.BaseURL, "/follow-ups?due=overdue")}
+		l := mail.DigestLine{Text: d + " " + f.CustomerName + " — " + followUpLabel(f.Kind, lang) + ": " + f.Reason, Link: link(base, "/console/follow-ups?due=overdue")}
 		if d < ag.Today {
 			fOverdue = append(fOverdue, l)
 		} else {
-			l.Link = link(s.BaseURL, "/follow-ups?due=today")
+			l.Link = link(base, "/console/follow-ups?due=today")
 			fToday = append(fToday, l)
 		}
 	}
@@ -309,7 +331,7 @@ func (s *Service) managerSections(ag *Agenda, m, lang string, set domain.Setting
 		default:
 			text += fmt.Sprintf(tr(lang, "%s %d 周年", "%s, %d years"), g.Label, g.Years)
 		}
-		greet = append(greet, mail.DigestLine{Text: text, Link: link(s.BaseURL, "/customers/"+g.CustomerID)})
+		greet = append(greet, mail.DigestLine{Text: text, Link: link(base, "/console/accounts/"+g.CustomerID)})
 	}
 	var freq []mail.DigestLine
 	for _, al := range ag.Alerts {
@@ -324,7 +346,7 @@ func (s *Service) managerSections(ag *Agenda, m, lang string, set domain.Setting
 		if al.Below {
 			text += tr(lang, " — 已低于拜访频次", " — below its visit frequency")
 		}
-		freq = append(freq, mail.DigestLine{Text: text, Link: link(s.BaseURL, "/visits/coverage?period="+quarter(ag.Today))})
+		freq = append(freq, mail.DigestLine{Text: text, Link: link(base, "/console/coverage?period="+quarter(ag.Today))})
 	}
 	var deadlines []mail.DigestLine
 	if next := ag.Plans[domain.PlanID(ag.NextMon, m)]; (next == nil || next.Status == domain.PlanReturned) && ag.Today >= ag.NextRemind && mine > 0 {
@@ -332,11 +354,11 @@ func (s *Service) managerSections(ag *Agenda, m, lang string, set domain.Setting
 		if next != nil {
 			text += tr(lang, "（已退回，请修改后重新提交）", " (returned: edit and submit it again)")
 		}
-		deadlines = append(deadlines, mail.DigestLine{Text: text, Link: link(s.BaseURL, "/visit-plans?month="+ag.NextMon)})
+		deadlines = append(deadlines, mail.DigestLine{Text: text, Link: link(base, "/console/plans?month="+ag.NextMon)})
 	}
 	if cur := ag.Plans[domain.PlanID(ag.ThisMonth, m)]; (cur == nil || cur.Status == domain.PlanReturned) && mine > 0 {
 		deadlines = append(deadlines, mail.DigestLine{Text: fmt.Sprintf(tr(lang, "%s 拜访计划尚未提交或未获批准（已逾期）", "Your %s visit plan is overdue"), ag.ThisMonth),
-			Link: link(s.BaseURL, "/visit-plans?month="+ag.ThisMonth)})
+			Link: link(base, "/console/plans?month="+ag.ThisMonth)})
 	}
 	for _, r := range ag.Reviews {
 		if a := ag.Accounts[r.CustomerID]; a == nil || a.ManagerID != m {
@@ -346,7 +368,7 @@ func (s *Service) managerSections(ag *Agenda, m, lang string, set domain.Setting
 		if r.ReviewOverdue(ag.Today) {
 			text += tr(lang, "（已逾期）", " (overdue)")
 		}
-		deadlines = append(deadlines, mail.DigestLine{Text: text, Link: link(s.BaseURL, "/customers/"+r.CustomerID+"/relationship-plan")})
+		deadlines = append(deadlines, mail.DigestLine{Text: text, Link: link(base, "/console/accounts/"+r.CustomerID+"#relationship-plan")})
 	}
 	var secs []mail.DigestSection
 	sec := func(zh, en string, lines []mail.DigestLine) {
@@ -368,7 +390,9 @@ func (s *Service) managerSections(ag *Agenda, m, lang string, set domain.Setting
 	return secs, todays
 }
 
-func (s *Service) supervisorSections(ag *Agenda, dept, lang string, managers map[string]bool, deptOf func(m, c string) string) []mail.DigestSection {
+// supervisorSections are department dept's overdue items and what waits
+// for its supervisor; links as for managerSections.
+func (s *Service) supervisorSections(ag *Agenda, dept, lang string, deptOf func(m, c string) string, base string) []mail.DigestSection {
 	var late, pending, fOver, plans, below []mail.DigestLine
 	for _, v := range ag.Visits {
 		if v.Department != dept {
@@ -376,11 +400,11 @@ func (s *Service) supervisorSections(ag *Agenda, dept, lang string, managers map
 		}
 		if v.ReportOverdue(ag.Today) {
 			late = append(late, mail.DigestLine{Text: fmt.Sprintf(tr(lang, "%s %s（%s）报告截止 %s", "%s %s (%s) report was due %s"), v.Date, v.CustomerName, v.ManagerID, v.ReportDue),
-				Link: link(s.BaseURL, "/visits/"+v.ID)})
+				Link: link(base, "/console/visits/"+v.ID)})
 		}
 		if v.Status == domain.VisitProposed {
 			pending = append(pending, mail.DigestLine{Text: fmt.Sprintf(tr(lang, "临时拜访待审批：%s %s（%s）", "Ad-hoc visit to approve: %s %s (%s)"), v.Date, v.CustomerName, v.ManagerID),
-				Link: link(s.BaseURL, "/visits/"+v.ID)})
+				Link: link(base, "/console/visits/"+v.ID)})
 		}
 	}
 	for _, f := range ag.FollowUps {
@@ -392,7 +416,7 @@ func (s *Service) supervisorSections(ag *Agenda, dept, lang string, managers map
 			continue
 		}
 		fOver = append(fOver, mail.DigestLine{Text: fmt.Sprintf(tr(lang, "%s %s（%s）：%s", "%s %s (%s): %s"), f.DueAt.In(ag.Loc).Format(time.DateOnly), f.CustomerName, f.ManagerID, followUpLabel(f.Kind, lang)),
-			Link: link(s.BaseURL, "/follow-ups?manager="+f.ManagerID+"&due=overdue")})
+			Link: link(base, "/console/follow-ups?manager="+f.ManagerID+"&due=overdue")})
 	}
 	deptManagers := map[string]bool{}
 	for _, a := range ag.Accounts {
@@ -403,19 +427,19 @@ func (s *Service) supervisorSections(ag *Agenda, dept, lang string, managers map
 	for m := range deptManagers {
 		if p := ag.Plans[domain.PlanID(ag.ThisMonth, m)]; p == nil || p.Status == domain.PlanReturned {
 			plans = append(plans, mail.DigestLine{Text: fmt.Sprintf(tr(lang, "%s 未提交 %s 拜访计划", "%s has no approved %s visit plan"), m, ag.ThisMonth),
-				Link: link(s.BaseURL, "/visit-plans?manager="+m+"&month="+ag.ThisMonth)})
+				Link: link(base, "/console/plans?manager="+m+"&month="+ag.ThisMonth)})
 		}
 	}
 	for _, p := range ag.Plans {
 		if p.Department == dept && p.Status == domain.PlanSubmitted {
 			pending = append(pending, mail.DigestLine{Text: fmt.Sprintf(tr(lang, "%s 的 %s 拜访计划待审核", "%s's %s visit plan to review"), p.ManagerID, p.Month),
-				Link: link(s.BaseURL, "/visit-plans/"+p.ID)})
+				Link: link(base, "/console/plans/"+p.ID)})
 		}
 	}
 	for _, al := range ag.Alerts {
 		if al.Department == dept && al.Below {
 			below = append(below, mail.DigestLine{Text: fmt.Sprintf(tr(lang, "%s（%s，%s）上次拜访 %s", "%s (%s, %s): last visit %s"), al.CustomerName, al.Tier.Label(lang), al.ManagerID, orNever(al.LastVisit, lang)),
-				Link: link(s.BaseURL, "/visits/coverage?period="+quarter(ag.Today))})
+				Link: link(base, "/console/coverage?period="+quarter(ag.Today))})
 		}
 	}
 	var secs []mail.DigestSection
@@ -484,7 +508,7 @@ func (s *Service) ICS(visits []domain.Visit, lang string) []byte {
 		ev.SetAllDayEndAt(d.AddDate(0, 0, 1))
 		ev.SetSummary(tr(lang, "拜访 ", "Visit: ") + v.CustomerName + " — " + v.Purpose.Label(lang))
 		desc := v.Note
-		if u := link(s.BaseURL, "/visits/"+v.ID); u != "" {
+		if u := link(s.BaseURL, "/console/visits/"+v.ID); u != "" {
 			ev.SetURL(u)
 			desc = strings.TrimSpace(desc + "\n" + u)
 		}

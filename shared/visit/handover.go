@@ -240,7 +240,7 @@ func (s *Service) tellManagers(ctx context.Context, job *domain.Handover, dir *s
 		if a, err := s.Accounts.Get(ctx, id); err == nil {
 			name = a.Name
 		}
-		names = append(names, mail.DigestLine{Text: name + " (" + id + ")", Link: link(s.BaseURL, "/customers/"+id)})
+		names = append(names, mail.DigestLine{Text: name + " (" + id + ")", Link: link(s.BaseURL, "/console/accounts/"+id)})
 	}
 	for _, person := range []string{job.From, job.To} {
 		r, ok := dir.Person(person)
