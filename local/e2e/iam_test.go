@@ -98,6 +98,9 @@ func iamScenarios() map[string]iamScenario {
 		}},
 		// With SES down a failed message is backed off (ChangeMessageVisibility).
 		"MailerFunction": {down: []string{"ses"}},
+		// The console's samples, and a sign-in through Cognito's code flow
+		// (the session it stores); its complaint steps mail as the API's do.
+		"ConsoleFunction": {down: outboxDown, after: func(t *testing.T, _ *testenv.Env, d platform.Deps) { consoleCognitoSignIn(t, d) }},
 	}
 }
 

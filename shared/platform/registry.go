@@ -53,6 +53,7 @@ var Registry = map[string]Factory{
 	"PublicSurveysFunction": httpFn(func(a *App) *httpx.Router {
 		return (&public.Surveys{Store: a.Store.Surveys(), Queue: a.SurveyQueue(), Now: a.Deps.Now}).Router()
 	}),
+	"ConsoleFunction":             httpFn(func(a *App) *httpx.Router { return a.Console().Router() }),
 	"MailerFunction":              sqsFn(func(a *App) SQSHandler { return a.Mailer().Handle }),
 	"SurveyProcessorFunction":     sqsFn(func(a *App) SQSHandler { return a.Surveys.Handle }),
 	"ComplaintEscalationFunction": scheduleFn(func(a *App) func(context.Context) error { return a.Escalator().Handle }),

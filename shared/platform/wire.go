@@ -3,9 +3,11 @@ package platform
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"keycare/shared/complaint"
+	"keycare/shared/console"
 	"keycare/shared/customer"
 	"keycare/shared/domain"
 	"keycare/shared/mail"
@@ -78,6 +80,15 @@ func (v visitSurveys) AfterVisit(ctx context.Context, vi *domain.Visit, a *domai
 func (a *App) Escalator() *complaint.Escalator {
 	return &complaint.Escalator{Store: a.Store.Complaints(), Notifier: mail.Notifier{Once: a.Store.Notices(), Outbox: a.Outbox},
 		Kept: a.Outbox, Directory: a.Staff, Settings: a.Settings, Now: a.Deps.Now, BaseURL: a.Deps.Config.PublicBaseURL}
+}
+
+// Console is the staff console (ConsoleFunction). Its monthly report is
+// console.NoReports until shared/report is wired here.
+func (a *App) Console() *console.Console {
+	c := a.Deps.Config
+	return &console.Console{Sessions: a.Store.Sessions(), Customers: a.Customers, Complaints: a.Complaints, Visits: a.Visits, Surveys: a.Surveys,
+		Settings: a.Settings, Staff: a.Staff, Reports: console.NoReports{}, Now: a.Deps.Now, BaseURL: c.PublicBaseURL, BasePath: strings.TrimSuffix(c.BasePath, "/"),
+		Auth: console.Auth{Local: c.LocalSignIn, CognitoDomain: c.CognitoDomain, Issuer: c.CognitoIssuer, URL: c.ConsoleURL}}
 }
 
 // Mailer is the MailerFunction's sender.
