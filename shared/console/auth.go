@@ -277,8 +277,13 @@ func (c *Console) startSession(w http.ResponseWriter, r *http.Request, p domain.
 		return err
 	}
 	lang := "zh"
-	if m, err := c.Staff.Get(ctx, p.Sub); err == nil && m.Language == "en" {
-		lang = "en"
+	if m, err := c.Staff.Get(ctx, p.Sub); err == nil {
+		if m.Language == "en" {
+			lang = "en"
+		}
+		if p.Name == "" {
+			p.Name = m.Name // the directory's name when the sign-in gave none
+		}
 	}
 	if old, err := r.Cookie(c.sessionCookieName()); err == nil && old.Value != "" {
 		_ = c.Sessions.Delete(ctx, keyOf(old.Value))

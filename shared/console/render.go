@@ -326,9 +326,9 @@ func (v *view) Due(due time.Time) Badge {
 func (v *view) span(d time.Duration) string {
 	switch {
 	case d < time.Hour:
-		return v.Tf("unit.min", max(1, int(d.Minutes())))
+		return v.Tf("unit.min", max(1, int(d.Minutes()+0.5)))
 	case d < 48*time.Hour:
-		return v.Tf("unit.h", int(d.Hours()))
+		return v.Tf("unit.h", int(d.Hours()+0.5))
 	}
 	return v.Tf("unit.day", int(d.Hours()/24))
 }
@@ -448,7 +448,7 @@ func alertOf(v *view, err error) string {
 	var ste *domain.StateError
 	switch {
 	case errors.As(err, &ise):
-		return v.Tf("alert.illegal", v.Label("status", ise.State))
+		return v.Tf("alert.illegal", v.StatusL(ise.State))
 	case errors.As(err, &ste):
 		return v.Tf("alert.state", v.Label("state", ste.State))
 	case errors.Is(err, domain.ErrConflict):
