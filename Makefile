@@ -63,12 +63,14 @@ test: deps browser template-tools ## every test: unit, DynamoDB Local, API, runn
 bench: deps ## figures of DESIGN.md section 4 against the emulators
 	go run ./local/cmd/bench
 
-fuzz: ## run each fuzz target for a while (FUZZTIME=30s)
+fuzz: ## run each fuzz target for a while (FUZZTIME=30s; issue 10 asks 10m for the public decoders, the cursor and the form token)
 	go test ./shared/api -run '^$$' -fuzz FuzzCustomerDecoders -fuzztime $${FUZZTIME:-30s}
 	go test ./shared/api -run '^$$' -fuzz FuzzPublicComplaintDecoders -fuzztime $${FUZZTIME:-30s}
 	go test ./shared/api -run '^$$' -fuzz FuzzPublicSurveyDecoders -fuzztime $${FUZZTIME:-30s}
 	go test ./shared/api -run '^$$' -fuzz FuzzVisitDecoders -fuzztime $${FUZZTIME:-30s}
 	go test ./shared/store -run '^$$' -fuzz FuzzDecodeCursor -fuzztime $${FUZZTIME:-30s}
+	go test ./shared/domain -run '^$$' -fuzz FuzzFormToken -fuzztime $${FUZZTIME:-30s}
+	go test ./shared/httpx -run '^$$' -fuzz FuzzGroupsClaim -fuzztime $${FUZZTIME:-30s}
 
 lint: ## gofmt and go vet
 	@out=$$(gofmt -l $$(git ls-files '*.go')); [ -z "$$out" ] || { echo "gofmt needed: $$out"; exit 1; }

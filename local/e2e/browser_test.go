@@ -135,6 +135,8 @@ func TestComplaintFormInARealBrowser(t *testing.T) {
 	shot(t, ctx, out, "complaint-form-errors-en.png")
 
 	// A valid one: the thank-you page shows the number and the tracking link.
+	// (A person takes more than the form token's 3 s to fill the form in.)
+	time.Sleep(3 * time.Second)
 	email := fmt.Sprintf("jane.%d@example.com", time.Now().UnixNano())
 	do(chromedp.SetValue(css("#contactName"), "Jane Doe"), chromedp.SetValue(css("#email"), email),
 		chromedp.SetValue(css("#category"), "logistics"), chromedp.SetValue(css("#request"), "compensation"),

@@ -56,7 +56,7 @@ func seedConsole(t *testing.T, st *store.Store) {
 	c := &domain.Complaint{Number: "261122900", Year: 2026, Seq: 900, CustomerID: "cdemo0001", CustomerName: "示例客户", ManagerID: "alice",
 		AccountDept: "sales", Contact: domain.Contact{Name: "王伟", Phone: "13812345678", Language: "zh"}, Channel: domain.ChannelPhone,
 		Category: domain.CategoryLogistics, Severity: domain.SeverityNormal, Request: domain.RequestCompensation, Description: "托盘破损",
-		ReceivedAt: now.Add(-2 * time.Hour), Language: "zh", TrackingToken: "sample-console-tracking-token"}
+		ReceivedAt: now.Add(-2 * time.Hour), Language: "zh", TrackingHash: domain.TokenHash("sample-console-tracking-token")}
 	c.Open(domain.DefaultSLA("Asia/Shanghai"), "alice", domain.RoleManager)
 	if err := st.Complaints().Put(ctx, c); err != nil {
 		t.Fatal(err)

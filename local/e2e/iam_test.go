@@ -57,19 +57,43 @@ func iamScenarios() map[string]iamScenario {
 	return map[string]iamScenario{
 		"CustomersFunction": {},
 		"AdminFunction":     {},
-		"VisitsFunction":    {down: outboxDown},
-		// The daily digest a week later: visits due, reports overdue, follow-ups.
-		"VisitRemindersFunction":   {now: later, down: outboxDown},
+		// Its samples on their day, then a handover POSTed again while its
+		// job runs (the first call ran out of time): the request resumes it.
+		"VisitsFunction": {now: sampleClock("VisitsFunction"), down: outboxDown, after: func(t *testing.T, env *testenv.Env, d platform.Deps) {
+			seedRunningHandover(t, env, "hdemo-resume", "zhangmin", "liqiang", d.Now())
+			var ev events.APIGatewayV2HTTPRequest
+			readSample(t, "VisitsFunction", "22-hand-over-li-qiangs-accounts.json", &ev)
+			ev.Body = `{"from":"zhangmin","to":"liqiang","reason":"张敏调岗，客户交回李强。Zhang Min changes role."}`
+			h, err := platform.Registry["VisitsFunction"](d)
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, _ = d.HTTP(h.HTTP)(context.Background(), ev) // fails when the outbox is down: that path is observed too
+		}},
+		// The daily digest a week later: visits due, reports overdue,
+		// follow-ups, promised actions, plans to approve; and a handover
+		// left running, which the run finishes (accounts, open work, the
+		// customers' notices, both managers' lists).
+		"VisitRemindersFunction": {now: later, down: outboxDown, before: func(t *testing.T, env *testenv.Env) {
+			seedRunningHandover(t, env, "hdemo-left", "liqiang", "zhangmin", time.Now().Add(-time.Hour))
+		}},
 		"PublicComplaintsFunction": {down: outboxDown},
 		"ComplaintsFunction":       {down: outboxDown},
 		"PublicSurveysFunction":    {},
 		"SurveysFunction":          {down: outboxDown},
 		// The seeded complaint is overdue a week later (reminders and
-		// escalations), and a mail kept while the queue was down is queued again.
+		// escalations), and a mail and a survey answer kept while their queues
+		// were down are queued again.
 		"ComplaintEscalationFunction": {now: later, down: outboxDown, before: func(t *testing.T, env *testenv.Env) {
 			st := store.New(env.AWS.DynamoDB, env.Resources.Table).Mail()
 			b, _ := json.Marshal(map[string]any{"id": "kept-1", "kind": "test", "lang": "zh", "to": []string{"x@example.cn"}, "subject": "s", "html": "h", "text": "t"})
 			if err := st.Keep(context.Background(), domain.PendingMail{ID: "kept-1", Payload: string(b), At: time.Now()}); err != nil {
+				t.Fatal(err)
+			}
+			// ... and a survey answer kept while the survey queue was down.
+			ans := `{"token":"demoSurveyToken0000000000000000000000000007","answer":{"overall":5,"recommend":9},"submittedAt":"` + time.Now().UTC().Format(time.RFC3339) + `"}`
+			if err := store.New(env.AWS.DynamoDB, env.Resources.Table).Surveys().KeepAnswer(context.Background(),
+				domain.KeptAnswer{Token: "demoSurveyToken0000000000000000000000000007", Payload: ans, At: time.Now()}); err != nil {
 				t.Fatal(err)
 			}
 		}},
@@ -109,8 +133,31 @@ func seedCustomer(t *testing.T, env *testenv.Env, id string, tier domain.Tier, e
 	now := time.Now().UTC()
 	c := &domain.Customer{ID: id, Name: "客户" + id, ManagerID: "alice", Department: "sales", Tier: tier, Status: domain.StatusActive, TierSource: domain.TierFromInput,
 		Contacts: []domain.Contact{{Name: "赵敏", Email: email, Language: "zh"}}, CreatedAt: now, UpdatedAt: now, Version: 1}
-	if err := store.New(env.AWS.DynamoDB, env.Resources.Table).Customers().Create(context.Background(), c, domain.AuditEntry{Entity: "customer", EntityID: id, Action: "create", Actor: "seed", At: now, RequestID: "seed-" + id}); err != nil {
+	if err := store.New(env.AWS.DynamoDB, env.Resources.Table).Customers().Create(context.Background(), c, domain.AuditEntry{Entity: "customer", EntityID: id, Action: "create", Actor: "seed", At: now, RequestID: "seed-" + id}, nil); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// seedRunningHandover stores job id moving every account of from to to,
+// started at and left running (as a crash or a timeout leaves it).
+func seedRunningHandover(t *testing.T, env *testenv.Env, id, from, to string, at time.Time) {
+	t.Helper()
+	st := store.New(env.AWS.DynamoDB, env.Resources.Table)
+	var accounts []string
+	pg, err := st.Customers().List(context.Background(), domain.CustomerQuery{Manager: from, Limit: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range pg.Items {
+		accounts = append(accounts, c.ID)
+	}
+	if len(accounts) == 0 {
+		t.Fatalf("%s manages no account to hand over", from)
+	}
+	job := &domain.Handover{ID: id, From: from, To: to, Reason: "调岗 / role change", Department: "sales", By: "zhouli", Status: domain.HandoverRunning,
+		Accounts: accounts, Moved: []string{}, Notified: []string{}, StartedAt: at.UTC()}
+	if _, created, err := st.Handovers().Start(context.Background(), job); err != nil || !created {
+		t.Fatalf("handover %s: %v (created %v)", id, err, created)
 	}
 }
 
@@ -119,7 +166,7 @@ func seedInvitation(t *testing.T, env *testenv.Env, token string, tier domain.Ti
 	in := &domain.Invitation{Token: token, CustomerID: "cdemo0001", CustomerName: "示例客户", ManagerID: "alice", Department: "sales", Tier: tier,
 		Reason: domain.SurveyManual, ContactName: "李娜", ContactEmail: token[len(token)-1:] + "@example.cn", Language: "zh",
 		CreatedAt: created, ExpiresAt: created.Add(30 * 24 * time.Hour)}
-	if err := store.New(env.AWS.DynamoDB, env.Resources.Table).Surveys().CreateInvitation(context.Background(), in, time.Hour, true); err != nil {
+	if err := store.New(env.AWS.DynamoDB, env.Resources.Table).Surveys().CreateInvitation(context.Background(), in, domain.InvitationClaim{}); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -6,9 +6,11 @@ package e2e
 import (
 	"context"
 	"debug/elf"
+	"encoding/base64"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -238,7 +240,7 @@ func TestSampleEventsReplay(t *testing.T) {
 	seedSamples(t, env)
 	replayed := 0
 	for _, f := range env.Template.Functions {
-		replayed += replaySamples(t, env, f.LogicalID, env.Deps(t, f.LogicalID, nil), true)
+		replayed += replaySamples(t, env, f.LogicalID, env.Deps(t, f.LogicalID, sampleClock(f.LogicalID)), true)
 	}
 	root := testenv.Root(t)
 	fnDirs, err := os.ReadDir(filepath.Join(root, "events"))
@@ -267,15 +269,16 @@ func seedSamples(t *testing.T, env *testenv.Env) {
 	st := store.New(env.AWS.DynamoDB, env.Resources.Table)
 	now := time.Now().UTC()
 	seed := &domain.Customer{ID: "cdemo0001", Name: "示例客户", ManagerID: "alice", Department: "sales", Tier: domain.TierKey,
-		Status: domain.StatusActive, TierSource: domain.TierFromInput, CreatedAt: now, UpdatedAt: now, Version: 1}
-	if err := st.Customers().Create(context.Background(), seed, domain.AuditEntry{Entity: "customer", EntityID: seed.ID, Action: "create", Actor: "seed", At: now, RequestID: "seed"}); err != nil {
+		Status: domain.StatusActive, TierSource: domain.TierFromInput, CreatedAt: now, UpdatedAt: now, Version: 1,
+		Contacts: []domain.Contact{{Name: "李娜", Email: "li.na@example.cn", Language: "zh"}}}
+	if err := st.Customers().Create(context.Background(), seed, domain.AuditEntry{Entity: "customer", EntityID: seed.ID, Action: "create", Actor: "seed", At: now, RequestID: "seed"}, nil); err != nil {
 		t.Fatal(err)
 	}
 	seedConsole(t, st) // the console's sessions, visits and follow-up
 	// ... and complaint 261122001, received, with tracking token demo-tracking-token.
 	c := &domain.Complaint{Number: "261122001", Year: 2026, Seq: 1, CustomerID: "cdemo0001", CustomerName: "示例客户", ManagerID: "alice",
 		Contact: domain.Contact{Name: "王伟", Email: "wang@example.cn", Language: "zh"}, Channel: domain.ChannelPhone, Category: domain.CategoryService,
-		Severity: domain.SeverityNormal, Request: domain.RequestOther, Description: "示例", ReceivedAt: now, Language: "zh", TrackingToken: "demo-tracking-token"}
+		Severity: domain.SeverityNormal, Request: domain.RequestOther, Description: "示例", ReceivedAt: now, Language: "zh", TrackingHash: domain.TokenHash("demo-tracking-token")}
 	c.Open(domain.DefaultSLA("Asia/Shanghai"), "seed", domain.RoleSupervisor)
 	if err := st.Complaints().Put(context.Background(), c); err != nil {
 		t.Fatal(err)
@@ -285,10 +288,177 @@ func seedSamples(t *testing.T, env *testenv.Env) {
 		in := &domain.Invitation{Token: tok, CustomerID: "cdemo0001", CustomerName: "示例客户", ManagerID: "alice", Department: "sales", Tier: domain.TierKey,
 			Reason: domain.SurveyManual, ContactName: "李娜", ContactEmail: tok[len(tok)-1:] + "@example.cn", Language: "zh",
 			CreatedAt: time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC), ExpiresAt: time.Now().Add(24 * time.Hour)}
-		if err := st.Surveys().CreateInvitation(context.Background(), in, time.Hour, true); err != nil {
+		if err := st.Surveys().CreateInvitation(context.Background(), in, domain.InvitationClaim{}); err != nil {
 			t.Fatal(err)
 		}
 	}
+	// ... and complaint 261122002, received (the sample rejects it: out of
+	// warranty), and the serious 261122003, reviewed, for the executive's
+	// approval.
+	seedComplaint(t, st, "261122002", 2, domain.SeverityNormal, domain.StatusReceived)
+	seedComplaint(t, st, "261122003", 3, domain.SeveritySerious, domain.StatusReviewed)
+	seedVisitSamples(t, st)
+}
+
+// visitSamplesAt is when the VisitsFunction samples were sent (Monday 23
+// November 2026, 10:00 in Shanghai, as their requestContext says): they are
+// dated (a plan for December, the report of a visit on 20 November), so
+// they replay on this clock.
+var visitSamplesAt = time.Date(2026, 11, 23, 2, 0, 0, 0, time.UTC)
+
+// sampleClock is the clock a function's samples replay on; nil: the real one.
+func sampleClock(fn string) func() time.Time {
+	if fn == "VisitsFunction" {
+		return func() time.Time { return visitSamplesAt }
+	}
+	return nil
+}
+
+// seedVisitSamples puts in the table what the VisitsFunction samples
+// address, with fixed ids, through the store's repositories: two managers of
+// sales in the staff directory (李强 hands his two accounts over to 张敏),
+// alice's strategic account cdemo0003 with a contact, an ad-hoc visit to
+// approve, a visit to report, one to cancel, a reported visit with promised
+// actions, a purchase callback to complete, complaint 261122004 replied and
+// waiting for its closing callback, a relationship plan awaiting approval
+// and a finished handover.
+func seedVisitSamples(t *testing.T, st *store.Store) {
+	t.Helper()
+	ctx := context.Background()
+	at := time.Date(2026, 11, 16, 2, 0, 0, 0, time.UTC) // a week before the samples
+	audit := func(entity, id string) domain.AuditEntry {
+		return domain.AuditEntry{Entity: entity, EntityID: id, Action: "create", Actor: "seed", At: at, RequestID: "seed-" + id}
+	}
+	for _, m := range []domain.StaffMember{
+		{ID: "liqiang", Name: "李强", Email: "li.qiang@example.cn", Department: "sales", Roles: []domain.Role{domain.RoleManager}, Language: "zh", Active: true},
+		{ID: "zhangmin", Name: "Zhang Min", Email: "zhang.min@example.cn", Department: "sales", Roles: []domain.Role{domain.RoleManager}, Language: "en", Active: true},
+	} {
+		m.Version, m.UpdatedBy, m.UpdatedAt = 1, "seed", at
+		if err := st.Staff().Put(ctx, &m, 0, audit("staff", m.ID)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	accounts := map[string]*domain.Customer{}
+	for _, c := range []*domain.Customer{
+		{ID: "cdemo0003", Name: "上海精工机械有限公司", ManagerID: "alice", Tier: domain.TierStrategic,
+			Contacts: []domain.Contact{{Name: "王伟", Title: "采购经理", Phone: "13812345678", Email: "wang.wei@example.cn", Language: "zh", Birthday: "11-28"}}},
+		{ID: "cdemo0010", Name: "杭州新材料科技有限公司", ManagerID: "liqiang", Tier: domain.TierKey,
+			Contacts: []domain.Contact{{Name: "陈静", Email: "chen.jing@example.cn", Language: "zh"}}},
+		{ID: "cdemo0011", Name: "Suzhou Bright Optics Ltd.", ManagerID: "liqiang", Tier: domain.TierOrdinary,
+			Contacts: []domain.Contact{{Name: "Emily Zhou", Email: "emily.zhou@example.com", Language: "en"}}},
+	} {
+		c.Department, c.Status, c.TierSource, c.CreatedAt, c.UpdatedAt, c.Version = "sales", domain.StatusActive, domain.TierFromInput, at, at, 1
+		if err := st.Customers().Create(ctx, c, audit("customer", c.ID), nil); err != nil {
+			t.Fatal(err)
+		}
+		accounts[c.ID] = c
+	}
+	accounts["cdemo0001"], _ = st.Customers().Get(ctx, "cdemo0001")
+	set := domain.Defaults("Asia/Shanghai")
+	cal := set.SLA()
+	visit := func(id, customer, date string, purpose domain.VisitPurpose, source, note string) *domain.Visit {
+		planID := ""
+		if source == "plan" {
+			planID = "2026-11-" + accounts[customer].ManagerID
+		}
+		v, err := domain.NewVisit(id, domain.VisitDraft{CustomerID: customer, Date: date, Purpose: purpose, Participants: []string{accounts[customer].ManagerID}, Note: note},
+			accounts[customer], source, planID, accounts[customer].ManagerID, at, cal, set.Visits)
+		if err != nil {
+			t.Fatalf("seed visit %s: %v", id, err)
+		}
+		if err := st.Visits().CreateVisit(ctx, v); err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	visit("vdemo-adhoc", "cdemo0003", "2026-11-26", domain.PurposePayment, "ad-hoc", "催收三季度货款 / collect the Q3 payment")
+	visit("vdemo-report", "cdemo0003", "2026-11-20", domain.PurposeCare, "plan", "")
+	visit("vdemo-cancel", "cdemo0001", "2026-11-27", domain.PurposeProduct, "plan", "新品推介 / new product")
+	visit("vdemo-handover", "cdemo0010", "2026-11-25", domain.PurposeBusiness, "plan", "二期项目洽谈 / phase two")
+	// A visit reported on 12 November whose promised actions are still open.
+	done := visit("vdemo-reported", "cdemo0001", "2026-11-10", domain.PurposeBusiness, "plan", "")
+	alice := domain.Principal{Sub: "alice", Roles: []domain.Role{domain.RoleManager}, Department: "sales"}
+	if err := done.FileReport(domain.ReportInput{HappenedOn: "2026-11-10", Attendees: []string{"李娜（设备部）", "alice"}, Learned: "客户考虑更换老旧产线 / replacing an old line",
+		Actions: []domain.PromisedAction{{Text: "提交框架协议报价 / quote the framework agreement", Owner: "alice", Due: "2026-11-18"},
+			{Text: "安排工厂参观 / arrange a factory tour", Owner: "alice", Due: "2026-11-25"}}}, alice, at, cal, set.Visits); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Visits().SaveVisit(ctx, done, 1, nil); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []domain.FollowUp{
+		{ID: "fdemo-purchase", Kind: domain.FollowUpPurchase, CustomerID: "cdemo0003", CustomerName: "上海精工机械有限公司", ManagerID: "alice",
+			Department: "sales", Reason: "purchase on 2026-11-20: callback after 3 days", DueAt: time.Date(2026, 11, 23, 1, 0, 0, 0, time.UTC)},
+		{ID: "fdemo-handover", Kind: domain.FollowUpEvent, CustomerID: "cdemo0011", CustomerName: "Suzhou Bright Optics Ltd.", ManagerID: "liqiang",
+			Department: "sales", Reason: "event on 2026-11-15: callback after 15 days", DueAt: time.Date(2026, 11, 30, 1, 0, 0, 0, time.UTC)},
+	} {
+		f.Status, f.CreatedAt = domain.FollowUpOpen, at
+		if _, err := st.FollowUps().Create(ctx, &f); err != nil {
+			t.Fatal(err)
+		}
+	}
+	seedComplaint(t, st, "261122004", 4, domain.SeverityNormal, domain.StatusReplied)
+	rp, err := domain.NewRelationshipPlan(domain.RelationshipInput{Goals: "稳住现有份额，争取 2027 年框架协议。Keep our share; win the 2027 framework agreement.",
+		Actions: []string{"每月一次技术交流 / monthly technical meeting"}, ReviewBy: "2027-03-31"}, accounts["cdemo0001"], alice, at, cal, set.Visits)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rp.Version = 1
+	if err := st.Visits().PutRelationshipPlan(ctx, rp, 0); err != nil {
+		t.Fatal(err)
+	}
+	finished := &domain.Handover{ID: "hdemo-0001", From: "wangfang", To: "alice", Reason: "王芳休产假 / Wang Fang on maternity leave", Department: "sales", By: "zhouli",
+		Status: domain.HandoverRunning, Accounts: []string{"cdemo0001"}, Moved: []string{"cdemo0001"}, Notified: []string{"cdemo0001"}, StartedAt: at.Add(-30 * 24 * time.Hour)}
+	if _, _, err := st.Handovers().Start(ctx, finished); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Handovers().Finish(ctx, finished, finished.StartedAt.Add(time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// seedComplaint stores a phone complaint of cdemo0001 received on 22
+// November 2026 and taken through the workflow's steps up to status.
+func seedComplaint(t *testing.T, st *store.Store, number string, seq int, sev domain.Severity, status domain.ComplaintStatus) *domain.Complaint {
+	t.Helper()
+	received := time.Date(2026, 11, 22, 1, 30, 0, 0, time.UTC)
+	c := &domain.Complaint{Number: number, Year: 2026, Seq: seq, CustomerID: "cdemo0001", CustomerName: "示例客户", ManagerID: "alice", AccountTier: domain.TierKey,
+		Contact: domain.Contact{Name: "王伟", Phone: "13812345678", Email: "wang@example.cn", Language: "zh"}, Channel: domain.ChannelPhone,
+		Category: domain.CategoryProduct, Severity: sev, Request: domain.RequestExchange, ReceivedAt: received, Language: "zh",
+		Description: "11月20日到货的 3 台主轴电机中有 1 台运转异响，要求更换。", TrackingHash: domain.TokenHash("demo-tracking-" + number)}
+	c.Open(domain.DefaultSLA("Asia/Shanghai"), "seed", domain.RoleSupervisor)
+	sup := domain.Principal{Sub: "sue", Roles: []domain.Role{domain.RoleSupervisor}, Department: "quality"}
+	dept := domain.Principal{Sub: "rita", Roles: []domain.Role{domain.RoleDepartment}, Department: "repair"}
+	yes := true
+	steps := []struct {
+		a  domain.Action
+		p  domain.Principal
+		in domain.StepInput
+	}{
+		{domain.ActionAccept, sup, domain.StepInput{}},
+		{domain.ActionAssign, sup, domain.StepInput{Department: "repair", Opinion: "请维修部上门检测电机"}},
+		{domain.ActionInvestigation, dept, domain.StepInput{Investigation: &domain.Investigation{Cause: "轴承装配不良", WhatHappened: "出厂检验漏检",
+			Responsible: "装配二组", Conclusion: "属实，我方责任", CompanyAtFault: true, Countermeasures: "免费更换，装配组复训"}}},
+		{domain.ActionReview, sup, domain.StepInput{Approve: &yes, Comment: "调查属实"}},
+		{domain.ActionReply, sup, domain.StepInput{Reply: &domain.Reply{Text: "王先生您好：经检测系轴承装配不良，我们已安排免费更换。", Method: "written"}}},
+	}
+	at := received
+	for _, s := range steps {
+		if c.Status == status {
+			break
+		}
+		at = at.Add(3 * time.Hour)
+		if err := c.Apply(s.a, s.in, s.p, at); err != nil {
+			t.Fatalf("seed complaint %s, %s: %v", number, s.a, err)
+		}
+	}
+	if c.Status != status {
+		t.Fatalf("seed complaint %s reached %s, not %s", number, c.Status, status)
+	}
+	if err := st.Complaints().Put(context.Background(), c); err != nil {
+		t.Fatal(err)
+	}
+	return c
 }
 
 // replaySamples runs the sample events of function fn, in order, through
@@ -313,6 +483,16 @@ func replaySamples(t *testing.T, env *testenv.Env, fn string, deps platform.Deps
 			var ev events.APIGatewayV2HTTPRequest
 			if err := json.Unmarshal(b, &ev); err != nil {
 				t.Fatalf("%s: %v", name, err)
+			}
+			// A form post's token is signed with the stack's key and
+			// expires: the sample names a placeholder, made here as a
+			// browser would have had it (a page loaded a minute ago).
+			if body, ok := formBody(ev); ok && strings.Contains(body, "SAMPLE-FORM-TOKEN") {
+				k, err := store.New(env.AWS.DynamoDB, env.Resources.Table).Keys().Key(context.Background(), "form")
+				if err != nil {
+					t.Fatal(err)
+				}
+				setFormBody(&ev, strings.ReplaceAll(body, "SAMPLE-FORM-TOKEN", url.QueryEscape(domain.FormToken(k, time.Now().Add(-time.Minute)))))
 			}
 			resp, err := deps.HTTP(h.HTTP)(context.Background(), ev)
 			if check && (err != nil || resp.StatusCode >= 400) {
@@ -382,7 +562,7 @@ func TestPackagesImportDownwardOnly(t *testing.T) {
 	layer := map[string]int{
 		"domain": 0,
 		"store":  1, "mail": 1, "queue": 1, "httpx": 1,
-		"customer": 2, "complaint": 2, "survey": 2, "settings": 2, "staff": 2, "visit": 2,
+		"customer": 2, "complaint": 2, "survey": 2, "settings": 2, "staff": 2, "visit": 2, "audit": 2,
 		"api": 3, "public": 3, "console": 3,
 		"platform": 4,
 	}
@@ -421,4 +601,21 @@ func TestPackagesImportDownwardOnly(t *testing.T) {
 			}
 		}
 	}
+}
+
+// formBody is a form post's body as the function reads it (samples carry
+// form posts base64-encoded, as API Gateway delivers them).
+func formBody(ev events.APIGatewayV2HTTPRequest) (string, bool) {
+	if !ev.IsBase64Encoded {
+		return ev.Body, true
+	}
+	b, err := base64.StdEncoding.DecodeString(ev.Body)
+	return string(b), err == nil
+}
+
+func setFormBody(ev *events.APIGatewayV2HTTPRequest, body string) {
+	if ev.IsBase64Encoded {
+		body = base64.StdEncoding.EncodeToString([]byte(body))
+	}
+	ev.Body = body
 }

@@ -77,3 +77,45 @@ func TestHTTPSamplesAreAWSShaped(t *testing.T) {
 		t.Fatal("no HTTP sample events")
 	}
 }
+
+// Every HttpApi route of template.yaml has a sample event whose routeKey is
+// that route, and every sample names a route of its own function: the
+// samples are what the IAM test replays, so a route without one is a route
+// whose calls no policy was derived from (AccessDenied in AWS).
+func TestEveryRouteHasASample(t *testing.T) {
+	tpl := loadTemplate(t)
+	root := testenv.Root(t)
+	for _, f := range tpl.Functions {
+		if len(f.Routes) == 0 {
+			continue
+		}
+		routes := map[string]bool{}
+		for _, rt := range f.Routes {
+			routes[rt.Method+" "+rt.Path] = true
+		}
+		sampled := map[string]bool{}
+		files, _ := filepath.Glob(filepath.Join(root, "events", f.LogicalID, "*.json"))
+		for _, file := range files {
+			b, err := os.ReadFile(file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var ev struct {
+				RouteKey string `json:"routeKey"`
+			}
+			if err := json.Unmarshal(b, &ev); err != nil {
+				t.Errorf("%s/%s: %v", f.LogicalID, filepath.Base(file), err)
+				continue
+			}
+			if !routes[ev.RouteKey] {
+				t.Errorf("%s/%s: routeKey %q names no route of %s", f.LogicalID, filepath.Base(file), ev.RouteKey, f.LogicalID)
+			}
+			sampled[ev.RouteKey] = true
+		}
+		for _, rt := range f.Routes {
+			if k := rt.Method + " " + rt.Path; !sampled[k] {
+				t.Errorf("%s: route %q (%s) has no sample event in events/%s/", f.LogicalID, k, rt.Event, f.LogicalID)
+			}
+		}
+	}
+}

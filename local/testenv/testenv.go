@@ -35,12 +35,24 @@ var (
 )
 
 // Main runs the tests and then stops the emulators: call it from TestMain.
+// Every log line of the run, at every level, goes through the personal
+// data detector (PII); a hit fails the test binary.
 func Main(m *testing.M) int {
-	// Handlers log a line per request; in tests only warnings and errors matter.
-	slog.SetDefault(slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
+	// Handlers log a line per request; in tests only warnings and errors are shown.
+	check := newPIICheck(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	slog.SetDefault(slog.New(check))
 	code := m.Run()
 	if started != nil {
 		started.Stop()
+	}
+	if hits := check.Hits(); len(hits) > 0 {
+		fmt.Fprintf(os.Stderr, "FAIL: the log output holds personal data (%d lines):\n", len(hits))
+		for _, h := range hits {
+			fmt.Fprintln(os.Stderr, "  "+h)
+		}
+		if code == 0 {
+			code = 1
+		}
 	}
 	return code
 }

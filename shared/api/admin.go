@@ -6,25 +6,34 @@ import (
 
 	"keycare/shared/domain"
 	"keycare/shared/httpx"
+	"keycare/shared/settings"
 )
 
 // SettingsService is what the settings routes call.
 type SettingsService interface {
-	Get(ctx context.Context) (domain.Settings, error)
+	Read(ctx context.Context, p domain.Principal, audit settings.AuditLog) (domain.Settings, error)
 	Update(ctx context.Context, p domain.Principal, next domain.Settings, ifMatch int) (domain.Settings, error)
 }
 
 // StaffService is what the staff directory routes call.
 type StaffService interface {
 	Put(ctx context.Context, p domain.Principal, m domain.StaffMember, ifMatch int) (*domain.StaffMember, bool, error)
-	Get(ctx context.Context, id string) (*domain.StaffMember, error)
-	List(ctx context.Context) ([]domain.StaffMember, error)
+	Read(ctx context.Context, p domain.Principal, id string) (*domain.StaffMember, error)
+	ReadAll(ctx context.Context, p domain.Principal) ([]domain.StaffMember, error)
 }
 
-// Admin serves the settings and the staff directory (AdminFunction).
+// AuditService shows the access record by person.
+type AuditService interface {
+	ByActor(ctx context.Context, p domain.Principal, actor, cursor string) (domain.Page[domain.AuditEntry], error)
+}
+
+// Admin serves the settings, the staff directory and the access record by
+// person (AdminFunction).
 type Admin struct {
 	Settings SettingsService
 	Staff    StaffService
+	Audit    AuditService
+	AuditLog settings.AuditLog // where reads of the settings are recorded
 	Gate     httpx.Gate
 }
 
@@ -36,13 +45,26 @@ func (h *Admin) Router() *httpx.Router {
 	rt.HandleFunc("GET /staff", httpx.Staff(h.Gate, h.listStaff))
 	rt.HandleFunc("GET /staff/{id}", httpx.Staff(h.Gate, h.getStaff))
 	rt.HandleFunc("PUT /staff/{id}", httpx.Staff(h.Gate, h.putStaff))
+	rt.HandleFunc("GET /audit", httpx.Staff(h.Gate, h.auditByActor))
 	return rt
+}
+
+// GET /audit?actor=<id>&cursor=: what one person read or changed, newest
+// first (supervisors for their department's people, executives, admins).
+func (h *Admin) auditByActor(w http.ResponseWriter, r *http.Request, p domain.Principal) {
+	q := r.URL.Query()
+	page, err := h.Audit.ByActor(r.Context(), p, q.Get("actor"), q.Get("cursor"))
+	if err != nil {
+		httpx.Fail(w, r, err)
+		return
+	}
+	httpx.WriteJSON(w, http.StatusOK, page)
 }
 
 // GET /settings: every member of staff may read the settings (the
 // targets appear on reports); the ETag is the version to send back.
-func (h *Admin) getSettings(w http.ResponseWriter, r *http.Request, _ domain.Principal) {
-	s, err := h.Settings.Get(r.Context())
+func (h *Admin) getSettings(w http.ResponseWriter, r *http.Request, p domain.Principal) {
+	s, err := h.Settings.Read(r.Context(), p, h.AuditLog)
 	if err != nil {
 		httpx.Fail(w, r, err)
 		return
@@ -76,8 +98,8 @@ func (h *Admin) putSettings(w http.ResponseWriter, r *http.Request, p domain.Pri
 	httpx.WriteJSON(w, http.StatusOK, s)
 }
 
-func (h *Admin) listStaff(w http.ResponseWriter, r *http.Request, _ domain.Principal) {
-	all, err := h.Staff.List(r.Context())
+func (h *Admin) listStaff(w http.ResponseWriter, r *http.Request, p domain.Principal) {
+	all, err := h.Staff.ReadAll(r.Context(), p)
 	if err != nil {
 		httpx.Fail(w, r, err)
 		return
@@ -88,8 +110,8 @@ func (h *Admin) listStaff(w http.ResponseWriter, r *http.Request, _ domain.Princ
 	httpx.WriteJSON(w, http.StatusOK, domain.Page[domain.StaffMember]{Items: all})
 }
 
-func (h *Admin) getStaff(w http.ResponseWriter, r *http.Request, _ domain.Principal) {
-	m, err := h.Staff.Get(r.Context(), r.PathValue("id"))
+func (h *Admin) getStaff(w http.ResponseWriter, r *http.Request, p domain.Principal) {
+	m, err := h.Staff.Read(r.Context(), p, r.PathValue("id"))
 	if err != nil {
 		httpx.Fail(w, r, err)
 		return

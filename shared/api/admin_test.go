@@ -67,14 +67,22 @@ func TestSettingsAreAdminsVersionedValidatedAndAudited(t *testing.T) {
 		t.Fatalf("stale version: %d %s", r.Code, r.Body)
 	}
 	audit, err := store.New(s.Env.AWS.DynamoDB, s.Env.Resources.Table).Audit().Of(t.Context(), "settings", "current", 10, "")
-	if err != nil || len(audit.Items) != 1 || audit.Items[0].Actor != "root" || strings.Join(audit.Items[0].Changes, ",") != "clock,brand" {
+	var changes []domain.AuditEntry // reads of the settings are on the record too
+	for _, e := range audit.Items {
+		if e.Action != domain.ActionRead {
+			changes = append(changes, e)
+		}
+	}
+	if err != nil || len(changes) != 1 || changes[0].Actor != "root" || strings.Join(changes[0].Changes, ",") != "clock,brand" {
 		t.Fatalf("audit: %v %+v", err, audit.Items)
 	}
 	// Within 30 s every function sees the change: a new complaint closes in
 	// 5 days, the earlier one keeps the 7 days it was opened under.
 	s.Clock.Advance(31 * time.Second)
 	mails(s, t)
-	_, after := submit(s, t, validForm())
+	f := validForm()
+	f["email"] = "li.na@example.cn" // the first address had its one acknowledgement this hour
+	_, after := submit(s, t, f)
 	// ... and the acknowledgement is signed with the company's brand.
 	ack := customerMails(s, t)
 	if len(ack) != 1 || !strings.Contains(ack[0].HTML, "华东精工集团") || !strings.Contains(ack[0].Text, "400-820-1234") || strings.Join(ack[0].ReplyTo, ",") != "kefu@ecprecision.example.cn" {

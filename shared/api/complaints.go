@@ -59,14 +59,18 @@ type StaffComplaintInput struct {
 }
 
 // ComplaintView is a record card as staff see it: its next deadline,
-// whether any deadline is missed and which, and the steps allowed now.
+// whether any deadline is missed and which, and the steps allowed now. The
+// tracking link goes to the customer alone: staff see neither it nor what
+// it is made from.
 type ComplaintView struct {
 	*domain.Complaint
-	TrackingURL  string                   `json:"trackingUrl,omitempty"`
 	NextDeadline *domain.PendingDeadline  `json:"nextDeadline,omitempty"`
 	Overdue      bool                     `json:"overdue"`
 	Late         []domain.PendingDeadline `json:"late"`
 	Allowed      []domain.Action          `json:"allowedActions"`
+	// These shadow the card's fields of the same names, always empty.
+	TrackingNonce string `json:"trackingNonce,omitempty"`
+	TrackingHash  string `json:"trackingHash,omitempty"`
 }
 
 func (h *Complaints) view(c *domain.Complaint) ComplaintView {
@@ -91,9 +95,9 @@ func (h *Complaints) create(w http.ResponseWriter, r *http.Request, p domain.Pri
 		httpx.Fail(w, r, err)
 		return
 	}
-	key := strings.TrimSpace(r.Header.Get("Idempotency-Key"))
-	if key != "" && !domain.ValidID(key) {
-		httpx.Fail(w, r, httpx.BadRequest("bad_idempotency_key", "Idempotency-Key must be 1–128 letters, digits or -_. characters. 幂等键格式无效。"))
+	key, err := httpx.IdempotencyKey(r)
+	if err != nil {
+		httpx.Fail(w, r, err)
 		return
 	}
 	c := &domain.Complaint{CustomerName: strings.TrimSpace(in.CustomerName), Contact: in.Contact, Channel: in.Channel, Category: in.Category,
@@ -114,9 +118,7 @@ func (h *Complaints) create(w http.ResponseWriter, r *http.Request, p domain.Pri
 	if res.Replayed {
 		status = http.StatusOK
 	}
-	v := h.view(res.Complaint)
-	v.TrackingURL = res.TrackingURL
-	httpx.WriteJSON(w, status, v)
+	httpx.WriteJSON(w, status, h.view(res.Complaint))
 }
 
 func (h *Complaints) get(w http.ResponseWriter, r *http.Request, p domain.Principal) {

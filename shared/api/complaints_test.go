@@ -24,6 +24,34 @@ func validForm() map[string]any {
 		"category": "product", "request": "exchange", "description": "主轴异响，无法生产。", "lang": "zh"}
 }
 
+// liftLimits raises the public form's per-client limits, for tests that
+// are one client sending many submissions.
+func liftLimits(t testing.TB, s *stackServer) {
+	t.Helper()
+	root := token(t, "root", "", "admin")
+	var set domain.Settings
+	r := s.Do("GET", "/settings", root, nil)
+	r.JSON(t, &set)
+	set.Public.PerIPPerHour, set.Public.PerEmailPerDay, set.Public.PerDay = 100000, 100000, 10000000
+	if r := s.Do("PUT", "/settings", root, set, "If-Match", r.Header.Get("ETag")); r.Code != 200 {
+		t.Fatalf("lift limits: %d %s", r.Code, r.Body)
+	}
+	s.Clock.Advance(31 * time.Second) // every function rereads the settings
+}
+
+// formToken is the signed token of the complaint form, as a browser gets
+// it, made valid by moving the clock past its minimum age.
+func formToken(t testing.TB, s *stackServer) string {
+	t.Helper()
+	page := s.Do("GET", "/complaint-form", "", nil)
+	m := regexp.MustCompile(`name="formToken" value="([^"]+)"`).FindSubmatch(page.Body)
+	if m == nil {
+		t.Fatal("the form has no form token")
+	}
+	s.Clock.Advance(4 * time.Second)
+	return string(m[1])
+}
+
 func submit(s *stackServer, t testing.TB, body any, headers ...string) (resp, public.SubmitResponse) {
 	t.Helper()
 	r := s.Do("POST", "/public/complaints", "", body, headers...)
@@ -84,7 +112,7 @@ func TestPublicSubmitIdempotentAndHoneypot(t *testing.T) {
 	bot := validForm()
 	bot["website"] = "http://spam.example"
 	r, _ := submit(s, t, bot)
-	if r.Code != 202 {
+	if r.Code != 201 { // answered as a real submission is
 		t.Fatalf("honeypot: %d %s", r.Code, r.Body)
 	}
 	r1, a := submit(s, t, validForm(), "Idempotency-Key", "k-123")
@@ -105,6 +133,7 @@ func TestPublicSubmitIdempotentAndHoneypot(t *testing.T) {
 	if r, _ := submit(s, t, other, "Idempotency-Key", "k-123"); r.Code != 422 || r.ErrCode(t) != "idempotency_key_reused" {
 		t.Fatalf("key reuse: %d %s", r.Code, r.Body)
 	}
+	s.Clock.Advance(61 * time.Minute) // an address gets at most one acknowledgement an hour
 	_, d := submit(s, t, validForm())
 	if !strings.HasSuffix(d.Number, "002") {
 		t.Fatalf("next number %s, want …002", d.Number)
@@ -183,7 +212,7 @@ func TestPublicFormPostAndPage(t *testing.T) {
 		if r.Code != 200 || !strings.Contains(r.Header.Get("Content-Type"), "text/html") {
 			t.Fatalf("form %s: %d", l, r.Code)
 		}
-		for _, want := range []string{`name="website"`, `name="idempotencyKey"`, `maxlength="5000"`, `for="description"`, `name="customerName"`, `name="category"`} {
+		for _, want := range []string{`name="website"`, `name="idempotencyKey"`, `name="formToken"`, `maxlength="5000"`, `for="description"`, `name="customerName"`, `name="category"`} {
 			if !strings.Contains(page, want) {
 				t.Errorf("form %s lacks %s", l, want)
 			}
@@ -196,7 +225,8 @@ func TestPublicFormPostAndPage(t *testing.T) {
 		}
 	}
 	form := url.Values{"customerName": {"Acme Ltd"}, "contactName": {"Jane"}, "email": {"jane@example.com"}, "category": {"logistics"},
-		"request": {"compensation"}, "description": {"Damaged pallet."}, "lang": {"en"}, "website": {""}, "idempotencyKey": {"form-1"}}
+		"request": {"compensation"}, "description": {"Damaged pallet."}, "lang": {"en"}, "website": {""}, "idempotencyKey": {"form-1"},
+		"formToken": {formToken(t, s)}}
 	req := httptest.NewRequest("POST", "/public/complaints", strings.NewReader(form.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	w := httptest.NewRecorder()
@@ -215,6 +245,7 @@ func TestPublicFormPostAndPage(t *testing.T) {
 // Many submissions at once get distinct, gap-free numbers.
 func TestConcurrentSubmissionsAreGapFree(t *testing.T) {
 	s := newStack(t)
+	liftLimits(t, s) // one client, 40 submissions at once
 	const n = 40
 	numbers := make([]string, n)
 	var wg sync.WaitGroup
@@ -275,13 +306,17 @@ func TestStaffWorkflow(t *testing.T) {
 	var c struct {
 		domain.Complaint
 		AllowedActions []domain.Action `json:"allowedActions"`
-		TrackingURL    string          `json:"trackingUrl"`
 	}
 	r.JSON(t, &c)
 	n := c.Number
-	if c.ManagerID != "alice" || c.CustomerName != "Acme" || c.Channel != domain.ChannelPhone || c.TrackingURL == "" {
+	if c.ManagerID != "alice" || c.CustomerName != "Acme" || c.Channel != domain.ChannelPhone {
 		t.Fatalf("linked account not applied: %+v", c.Complaint)
 	}
+	// The tracking link goes to the customer by mail, never to staff.
+	if strings.Contains(string(r.Body), "token=") || c.TrackingHash != "" || c.TrackingNonce != "" {
+		t.Fatalf("staff see the tracking link: %s", r.Body)
+	}
+	trackingURL := ""
 	if r := s.Do("POST", "/complaints", sue, map[string]any{"customerName": "x", "contact": map[string]any{"name": "a", "phone": "13800000000"}, "channel": "web", "category": "other", "request": "other", "description": "d"}); r.Code != 400 {
 		t.Fatalf("staff web channel: %d", r.Code)
 	}
@@ -356,6 +391,9 @@ func TestStaffWorkflow(t *testing.T) {
 		} else {
 			staffKinds = append(staffKinds, m.Kind)
 		}
+		if m.Kind == "complaint-received" {
+			trackingURL = regexp.MustCompile(`http\S+/public/complaints/\S+`).FindString(m.Text)
+		}
 	}
 	sort.Strings(kinds)
 	if fmt.Sprint(kinds) != "[complaint-accepted complaint-received complaint-replied survey-invitation]" {
@@ -367,8 +405,11 @@ func TestStaffWorkflow(t *testing.T) {
 	if fmt.Sprint(staffKinds) != "[complaint-approval complaint-new complaint-review complaint-review]" {
 		t.Fatalf("staff notices %v", staffKinds)
 	}
+	if trackingURL == "" {
+		t.Fatal("the acknowledgement carries no tracking link")
+	}
 	// The tracking page shows the reply.
-	u, _ := url.Parse(c.TrackingURL)
+	u, _ := url.Parse(trackingURL)
 	var v public.TrackingView
 	s.Do("GET", u.RequestURI(), "", nil).JSON(t, &v)
 	if v.Status != domain.StatusClosed || v.Reply == "" || len(v.Steps) != 11 {
@@ -442,7 +483,9 @@ func TestComplaintListsAndScopes(t *testing.T) {
 		return c.Number
 	}
 	a, b := rec(), rec()
-	_, pub := submit(s, t, validForm())
+	stranger := validForm() // no contact on any file: the web complaint is linked to no account
+	stranger["phone"], stranger["email"] = "13900001111", "someone@example.org"
+	_, pub := submit(s, t, stranger)
 	step(s, sue, a, "accept", nil)
 	step(s, sue, a, "assign", map[string]any{"department": "repair", "opinion": "核查"})
 	count := func(tok, q string) int {

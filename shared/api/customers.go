@@ -15,7 +15,7 @@ import (
 
 // CustomerService is what the key-account routes call.
 type CustomerService interface {
-	Create(ctx context.Context, p domain.Principal, d domain.CustomerDraft) (customer.View, error)
+	Create(ctx context.Context, p domain.Principal, d domain.CustomerDraft, idemKey string) (customer.View, bool, error)
 	Get(ctx context.Context, p domain.Principal, id string) (customer.View, error)
 	Update(ctx context.Context, p domain.Principal, id string, ifMatch int, patch domain.CustomerPatch) (customer.View, error)
 	AddRevenue(ctx context.Context, p domain.Principal, id string, rev domain.Revenue) (customer.View, error)
@@ -47,19 +47,28 @@ func (h *Customers) Router() *httpx.Router {
 type CustomerView = customer.View
 
 func (h *Customers) create(w http.ResponseWriter, r *http.Request, p domain.Principal) {
+	key, err := httpx.IdempotencyKey(r)
+	if err != nil {
+		httpx.Fail(w, r, err)
+		return
+	}
 	var in domain.CustomerDraft
 	if err := httpx.DecodeJSON(w, r, &in, httpx.MaxJSONBody); err != nil {
 		httpx.Fail(w, r, err)
 		return
 	}
-	v, err := h.Service.Create(r.Context(), p, in)
+	v, replayed, err := h.Service.Create(r.Context(), p, in, key)
 	if err != nil {
 		httpx.Fail(w, r, err)
 		return
 	}
 	httpx.SetETag(w, v.Version)
 	w.Header().Set("Location", "/customers/"+v.ID)
-	httpx.WriteJSON(w, http.StatusCreated, v)
+	status := http.StatusCreated
+	if replayed {
+		status = http.StatusOK
+	}
+	httpx.WriteJSON(w, status, v)
 }
 
 func (h *Customers) get(w http.ResponseWriter, r *http.Request, p domain.Principal) {
@@ -187,15 +196,21 @@ func (h *Customers) export(w http.ResponseWriter, r *http.Request, p domain.Prin
 		if c.Contract != nil {
 			renewal, end = string(c.Contract.Renewal), c.Contract.End
 		}
-		_ = cw.Write([]string{c.ID, csvSafe(c.Name), string(c.Tier), string(c.TierSource), c.ManagerID, c.Department,
-			csvSafe(c.Region), csvSafe(c.Industry), string(c.Status), renewal, end, strconv.FormatFloat(c.ValueScore.Total, 'f', 1, 64)})
+		row := []string{c.ID, c.Name, string(c.Tier), string(c.TierSource), c.ManagerID, c.Department,
+			c.Region, c.Industry, string(c.Status), renewal, end, strconv.FormatFloat(c.ValueScore.Total, 'f', 1, 64)}
+		for i := range row {
+			row[i] = csvSafe(row[i])
+		}
+		_ = cw.Write(row)
 	}
 	cw.Flush()
 }
 
-// csvSafe stops spreadsheet formula injection.
+// csvSafe stops spreadsheet formula injection in every column: a cell that
+// starts with a formula character, or with white space a spreadsheet skips
+// before one, is quoted with a leading apostrophe.
 func csvSafe(s string) string {
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+	if s != "" && strings.ContainsRune("=+-@\t\r\n \u3000", []rune(s)[0]) {
 		return "'" + s
 	}
 	return s

@@ -11,7 +11,7 @@ import (
 
 // SurveyService is what the staff survey routes call.
 type SurveyService interface {
-	InviteByHand(ctx context.Context, p domain.Principal, customerID string, reason domain.SurveyReason, contactEmail, base string) (*domain.Invitation, error)
+	InviteByHand(ctx context.Context, p domain.Principal, h survey.HandInvitation, base string) (survey.View, bool, error)
 	Satisfaction(ctx context.Context, p domain.Principal, customerID, from, to string) (survey.Satisfaction, error)
 	Responses(ctx context.Context, p domain.Principal, q domain.ResponseQuery) (domain.Page[domain.SurveyResponse], error)
 }
@@ -34,30 +34,47 @@ func (h *Surveys) Router() *httpx.Router {
 
 // InvitationInput is the body of POST /surveys/invitations.
 type InvitationInput struct {
-	CustomerID   string `json:"customerId"`
-	Reason       string `json:"reason"`
-	ContactEmail string `json:"contactEmail"`
+	CustomerID      string `json:"customerId"`
+	Reason          string `json:"reason"`
+	ContactEmail    string `json:"contactEmail"`
+	ComplaintNumber string `json:"complaintNumber"`
 }
 
-// InvitationView is an invitation as staff see it (the token only here and in the mailed link).
-type InvitationView struct {
-	*domain.Invitation
-	Link string `json:"link"`
-}
+// InvitationView is an invitation as staff see it: its id, who made it,
+// whether its answer counts — never its token or link, which go to the
+// contact by mail alone.
+type InvitationView = survey.View
 
 func (h *Surveys) invite(w http.ResponseWriter, r *http.Request, p domain.Principal) {
+	key, err := httpx.IdempotencyKey(r)
+	if err != nil {
+		httpx.Fail(w, r, err)
+		return
+	}
 	var in InvitationInput
 	if err := httpx.DecodeJSON(w, r, &in, httpx.MaxJSONBody); err != nil {
 		httpx.Fail(w, r, err)
 		return
 	}
-	base := httpx.BaseURL(r, h.BaseURL)
-	inv, err := h.Service.InviteByHand(r.Context(), p, in.CustomerID, domain.SurveyReason(in.Reason), in.ContactEmail, base)
+	v, replayed, err := h.Service.InviteByHand(r.Context(), p, survey.HandInvitation{CustomerID: in.CustomerID, Reason: domain.SurveyReason(in.Reason),
+		ContactEmail: in.ContactEmail, ComplaintNumber: in.ComplaintNumber, IdempotencyKey: key,
+		Fingerprint: fingerprint(in.CustomerID, in.Reason, in.ContactEmail, in.ComplaintNumber)}, httpx.BaseURL(r, h.BaseURL))
 	if err != nil {
 		httpx.Fail(w, r, err)
 		return
 	}
-	httpx.WriteJSON(w, http.StatusCreated, InvitationView{Invitation: inv, Link: survey.Link(base, inv.Token)})
+	status := http.StatusCreated
+	if replayed {
+		status = http.StatusOK
+	}
+	httpx.WriteJSON(w, status, v)
+}
+
+// ResponseView is a stored answer as staff see it: the invitation's id
+// names it, never its token.
+type ResponseView struct {
+	*domain.SurveyResponse
+	Token string `json:"token,omitempty"` // shadows the answer's token: always empty
 }
 
 // Satisfaction is a customer's survey results over a range of months.
@@ -80,5 +97,9 @@ func (h *Surveys) responses(w http.ResponseWriter, r *http.Request, p domain.Pri
 		httpx.Fail(w, r, err)
 		return
 	}
-	httpx.WriteJSON(w, http.StatusOK, page)
+	out := domain.Page[ResponseView]{Items: make([]ResponseView, 0, len(page.Items)), NextCursor: page.NextCursor}
+	for i := range page.Items {
+		out.Items = append(out.Items, ResponseView{SurveyResponse: &page.Items[i]})
+	}
+	httpx.WriteJSON(w, http.StatusOK, out)
 }

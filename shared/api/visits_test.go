@@ -324,6 +324,16 @@ func TestDailyDigest(t *testing.T) {
 	var v domain.Visit
 	r.JSON(t, &v)
 	expect(t, s.Do("POST", "/visits/"+v.ID+"/approve", w.sup, nil), 200, "")
+	// A visit made today, reported with two promised actions: one will be
+	// overdue on Monday, the other due that week; and a relationship plan
+	// waiting for the supervisor.
+	r = s.Do("POST", "/visits", w.alice, map[string]any{"customerId": w.acme, "date": "2027-01-04", "purpose": "care"})
+	var made domain.Visit
+	r.JSON(t, &made)
+	expect(t, s.Do("POST", "/visits/"+made.ID+"/approve", w.sup, nil), 200, "")
+	expect(t, s.Do("POST", "/visits/"+made.ID+"/report", w.alice, map[string]any{"happenedOn": "2027-01-04", "attendees": []string{"王伟"}, "learned": "扩产",
+		"actions": []map[string]string{{"text": "寄送样品", "owner": "王丽", "due": "2027-01-08"}, {"text": "提交报价", "owner": "王丽", "due": "2027-01-14"}}}), 200, "")
+	expect(t, s.Do("PUT", "/customers/"+w.beta+"/relationship-plan", w.alice, map[string]any{"goals": "扩大份额", "actions": []string{"季度会晤"}, "reviewBy": "2027-06-30"}), 200, "")
 	_ = s.Env.DrainMail(t)
 
 	fire := func() {
@@ -342,7 +352,7 @@ func TestDailyDigest(t *testing.T) {
 	fire()
 	digests := map[string]mail.Message{}
 	for _, m := range s.Env.DrainMail(t) {
-		if m.Kind == "visit-digest" {
+		if m.Kind == "visit-digest" || m.Kind == "supervisor-digest" { // a supervisor's lists alone: supervisor-digest
 			if _, dup := digests[m.To[0]]; dup {
 				t.Fatalf("two digests to %s", m.To[0])
 			}
@@ -370,6 +380,17 @@ func TestDailyDigest(t *testing.T) {
 	if sup := digests["sup@corp.cn"]; !strings.Contains(sup.Text, "逾期的回访 — sales") || !strings.Contains(sup.Text, "未提交的拜访计划 — sales") {
 		t.Errorf("supervisor's digest:\n%s", sup.Text)
 	}
+	// The promised actions, due and overdue, in the manager's; the plan to
+	// approve in the supervisor's, with the manager's name, not the id.
+	for _, want := range []string{"逾期的承诺事项", "承诺：寄送样品", "本周到期的承诺事项", "承诺：提交报价", "http://keycare.test/console/visits/" + made.ID} {
+		if !strings.Contains(a.Text, want) {
+			t.Errorf("alice's digest lacks %q:\n%s", want, a.Text)
+		}
+	}
+	if sup := digests["sup@corp.cn"]; sup.Kind != "supervisor-digest" || !strings.Contains(sup.Text, "待您审批 — sales") || !strings.Contains(sup.Text, "客户关系发展计划") ||
+		!strings.Contains(sup.Text, "Beta Ltd") || !strings.Contains(sup.Text, "王丽") || !strings.Contains(sup.Text, "http://keycare.test/console/accounts/"+w.beta+"#relationship-plan") {
+		t.Errorf("the relationship plan to approve is not in the supervisor's digest (%s):\n%s", sup.Kind, sup.Text)
+	}
 	if bob := digests["bob@corp.cn"]; bob.Lang != "en" || !strings.Contains(bob.Text, "visit plan is overdue") {
 		t.Errorf("bob's digest:\n%s", bob.Text)
 	}
@@ -384,18 +405,19 @@ func TestDailyDigest(t *testing.T) {
 		}
 		lines := 0
 		for _, sec := range secs {
-			if !strings.Contains(digests[who].Text, sec.Title) {
-				t.Errorf("%s: My day has %q, the digest does not", who, sec.Title)
+			if !strings.Contains(digests[who].Text, sec.Title("zh")) {
+				t.Errorf("%s: My day has %q, the digest does not", who, sec.Title("zh"))
 			}
-			for _, l := range sec.Lines {
+			for _, it := range sec.Items {
 				lines++
-				if !strings.Contains(digests[who].Text, l.Text) || !strings.HasPrefix(l.Link, "/console/") {
-					t.Errorf("%s: My day's line %q (%s) is not the digest's", who, l.Text, l.Link)
+				if !strings.Contains(digests[who].Text, "  - "+it.Title+"\n") || !strings.HasPrefix(it.URL, "/console/") ||
+					!strings.Contains(digests[who].Text, "http://keycare.test"+it.URL+"\n") {
+					t.Errorf("%s: My day's item %q (%s) is not the digest's", who, it.Title, it.URL)
 				}
 			}
 		}
 		if want := strings.Count(digests[who].Text, "\n  - "); lines != want {
-			t.Errorf("%s: %d lines on My day, %d in the digest", who, lines, want)
+			t.Errorf("%s: %d items on My day, %d in the digest", who, lines, want)
 		}
 	}
 

@@ -7,12 +7,10 @@ package complaint
 
 import (
 	"context"
-	"crypto/rand"
-	"crypto/subtle"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"log/slog"
+	mrand "math/rand/v2"
 	"net/url"
 	"strings"
 	"time"
@@ -23,13 +21,16 @@ import (
 
 // Store keeps the record cards.
 type Store interface {
-	// Submit numbers and stores a new complaint; a repeated idempotency key
-	// returns the first receipt (domain.ErrIdempotencyMismatch for other content).
-	Submit(ctx context.Context, c *domain.Complaint, idemKey, fingerprint, token string) (domain.Receipt, error)
+	// Submit numbers and stores a new complaint, with the mail jobs mails
+	// gives for the numbered card in the same transaction; a repeated
+	// idempotency key returns the first receipt (domain.ErrIdempotencyMismatch
+	// for other content).
+	Submit(ctx context.Context, c *domain.Complaint, idemKey, fingerprint string, mails func(c *domain.Complaint) ([]domain.PendingMail, error)) (domain.Receipt, error)
 	// Get reads a card, or domain.ErrNotFound.
 	Get(ctx context.Context, number string) (*domain.Complaint, error)
-	// SaveStep writes a card still at expectedVersion, else domain.ErrConflict.
-	SaveStep(ctx context.Context, c *domain.Complaint, expectedVersion int) error
+	// SaveStep writes a card still at expectedVersion, else
+	// domain.ErrConflict, with the step's mail jobs in the same transaction.
+	SaveStep(ctx context.Context, c *domain.Complaint, expectedVersion int, mails []domain.PendingMail) error
 	// List returns a page of cards.
 	List(ctx context.Context, q domain.ComplaintQuery) (domain.Page[domain.Complaint], error)
 }
@@ -39,11 +40,6 @@ type Accounts interface {
 	Get(ctx context.Context, id string) (*domain.Customer, error)
 	// Lookup lists the files found under a lookup key (domain.EmailKey, PhoneKey, NameKey).
 	Lookup(ctx context.Context, key string) ([]string, error)
-}
-
-// AuditLog is the access record (查阅登记): every look at a record card is on it.
-type AuditLog interface {
-	Put(ctx context.Context, e domain.AuditEntry) error
 }
 
 // Surveys invites a complainant to rate the handling after closure.
@@ -56,15 +52,40 @@ type Settings interface {
 	Current(ctx context.Context) (domain.Settings, error)
 }
 
+// AuditLog is the access record (查阅登记): reads of record cards are on it.
+type AuditLog interface {
+	Put(ctx context.Context, e domain.AuditEntry) error
+	PutAll(ctx context.Context, entries []domain.AuditEntry) error
+}
+
+// Limits counts public submissions per client (domain.PublicLimits.Quotas)
+// and marks what may happen at most once in a while (acknowledgements).
+type Limits interface {
+	// Take counts one request against each quota; it returns the quota
+	// already full, or nil.
+	Take(ctx context.Context, quotas []domain.Quota) (*domain.Quota, error)
+	// Once marks key unless marked within gap; false when it was.
+	Once(ctx context.Context, key string, now time.Time, gap time.Duration) (bool, error)
+	// Forget removes a mark whose action did not happen.
+	Forget(ctx context.Context, key string) error
+}
+
+// Keys gives the stack's keys; tracking links use the "tracking" key.
+type Keys interface {
+	Key(ctx context.Context, use string) ([]byte, error)
+}
+
 // Service is the complaint workflow.
 type Service struct {
 	Store     Store
 	Accounts  Accounts
-	Mail      mail.Outbox
-	Surveys   Surveys   // nil sends no survey after closure
-	Directory Directory // staff notices; nil sends none
+	Mail      mail.Transactional // customer mail is written with the change, then queued
+	Surveys   Surveys            // nil sends no survey after closure
+	Directory Directory          // staff notices; nil sends none
 	Settings  Settings
+	Keys      Keys
 	Audit     AuditLog // reads of record cards
+	Limits    Limits   // the public form's per-client limits
 	Now       func() time.Time
 	BaseURL   string // public base URL of the tracking links; a call's base overrides it when this is empty
 }
@@ -78,6 +99,8 @@ type Intake struct {
 	IdempotencyKey string            // optional: the same key within 24 h returns the first receipt
 	Fingerprint    string            // of the submitted content
 	BaseURL        string            // of the links, when the service has none configured
+	ClientIP       string            // the public form: the source IP API Gateway reports
+	Honeypot       bool              // the public form: a bot filled the hidden field
 }
 
 // Submitted is the outcome of a submission.
@@ -87,10 +110,13 @@ type Submitted struct {
 	TrackingURL string
 }
 
-func newToken() string {
-	b := make([]byte, 32) // 256 bits
-	_, _ = rand.Read(b)
-	return base64.RawURLEncoding.EncodeToString(b)
+// trackingToken is the token of a card's tracking link (domain.TrackingToken).
+func (s *Service) trackingToken(ctx context.Context, nonce string) (string, error) {
+	k, err := s.Keys.Key(ctx, "tracking")
+	if err != nil {
+		return "", err
+	}
+	return domain.TrackingToken(k, nonce), nil
 }
 
 func (s *Service) base(override string) string {
@@ -109,7 +135,11 @@ func TrackingURL(base, number, token, lang string) string {
 // force, and acknowledges it to the customer by email. Staff entry follows
 // domain.CheckStaffEntry (an unknown customerId is a validation error);
 // the card must pass domain.Complaint.ValidateNew. Idempotency keys of
-// the public form and of each staff member are kept apart.
+// the public form and of each staff member are kept apart. A public
+// submission counts against its client's limits (domain.LimitedError when
+// one is full); an address gets at most one acknowledgement per
+// AckGapMinutes; a bot's submission (Honeypot) is answered as a real one
+// and stores nothing.
 func (s *Service) Submit(ctx context.Context, in Intake) (Submitted, error) {
 	c := in.Complaint
 	now := s.Now().UTC()
@@ -124,10 +154,8 @@ func (s *Service) Submit(ctx context.Context, in Intake) (Submitted, error) {
 	if c.Severity == "" {
 		c.Severity = domain.SeverityNormal
 	}
-	actor, role, idem := "", domain.Role(""), ""
-	if in.IdempotencyKey != "" {
-		idem = "pub." + in.IdempotencyKey
-	}
+	actor, role := "", domain.Role("")
+	idem := domain.IdempotencyKey("complaint", in.By, in.IdempotencyKey)
 	if p := in.By; p != nil {
 		var account *domain.Customer
 		if in.CustomerID != "" {
@@ -145,36 +173,72 @@ func (s *Service) Submit(ctx context.Context, in Intake) (Submitted, error) {
 		}
 		c.ReceivedBy = p.Sub
 		actor, role = p.Sub, p.Primary()
-		if in.IdempotencyKey != "" {
-			idem = "staff." + p.Sub + "." + in.IdempotencyKey
-		}
 	} else {
 		c.Channel = domain.ChannelWeb
 	}
 	if err := c.ValidateNew(); err != nil {
 		return Submitted{}, err
 	}
-	if c.CustomerID == "" {
-		if err := s.match(ctx, c); err != nil {
-			return Submitted{}, err
-		}
-	}
 	set, err := s.Settings.Current(ctx)
 	if err != nil {
 		return Submitted{}, err
 	}
-	token := newToken()
-	c.TrackingToken = token
-	c.Open(set.SLA(), actor, role)
-	rec, err := s.Store.Submit(ctx, c, idem, in.Fingerprint, token)
+	if !in.Honeypot && c.CustomerID == "" {
+		if err := s.match(ctx, c); err != nil {
+			return Submitted{}, err
+		}
+	}
+	ackOK, ackKey := c.Contact.Email != "", ""
+	if in.By == nil {
+		full, err := s.Limits.Take(ctx, set.Public.Quotas(in.ClientIP, c.Contact.Email, now, set.Location()))
+		if err != nil {
+			return Submitted{}, err
+		}
+		if full != nil {
+			return Submitted{}, &domain.LimitedError{RetryAfter: max(full.End.Sub(now), time.Second)}
+		}
+		if in.Honeypot {
+			return s.decoy(c, set, now, in.BaseURL), nil
+		}
+		if ackOK && set.Public.AckGapMinutes > 0 {
+			ackKey = domain.AckKey(c.Contact.Email)
+			if ackOK, err = s.Limits.Once(ctx, ackKey, now, set.Public.AckGap()); err != nil {
+				return Submitted{}, err
+			}
+		}
+	}
+	c.TrackingNonce = domain.NewNonce()
+	token, err := s.trackingToken(ctx, c.TrackingNonce)
 	if err != nil {
 		return Submitted{}, err
 	}
-	out := Submitted{Receipt: rec, TrackingURL: TrackingURL(s.base(in.BaseURL), rec.Number, rec.Token, c.Language)}
-	if !rec.Replayed {
-		s.tellCustomer(ctx, "complaint-received", c, out.TrackingURL)
+	c.TrackingHash = domain.TokenHash(token)
+	c.Open(set.SLA(), actor, role)
+	var jobs []domain.PendingMail // the acknowledgement, written with the complaint
+	ack := func(c *domain.Complaint) ([]domain.PendingMail, error) {
+		if ackOK {
+			jobs = s.customerMail(ctx, "complaint-received", c, TrackingURL(s.base(in.BaseURL), c.Number, token, c.Language))
+		}
+		return jobs, nil
+	}
+	rec, err := s.Store.Submit(ctx, c, idem, in.Fingerprint, ack)
+	if ackKey != "" && ackOK && (err != nil || rec.Replayed) { // no acknowledgement went: the address may have the next
+		if ferr := s.Limits.Forget(ctx, ackKey); ferr != nil {
+			slog.WarnContext(ctx, "acknowledgement mark not removed", "err", ferr.Error())
+		}
+	}
+	if err != nil {
+		return Submitted{}, err
+	}
+	if rec.Replayed { // the first submission's link
+		if token, err = s.trackingToken(ctx, rec.TrackingNonce); err != nil {
+			return Submitted{}, err
+		}
+	} else {
+		s.Mail.Dispatch(ctx, jobs)
 		s.tellStaff(ctx, domain.ActionReceive, c, in.BaseURL)
 	}
+	out := Submitted{Receipt: rec, TrackingURL: TrackingURL(s.base(in.BaseURL), rec.Number, token, c.Language)}
 	if in.By != nil {
 		stored, err := s.Store.Get(ctx, rec.Number)
 		if err != nil {
@@ -183,6 +247,17 @@ func (s *Service) Submit(ctx context.Context, in Intake) (Submitted, error) {
 		out.Complaint = stored
 	}
 	return out, nil
+}
+
+// decoy is what a bot that filled the honeypot gets: a receipt shaped like
+// a real one (a plausible number and link, the real deadlines); nothing is
+// stored or sent.
+func (s *Service) decoy(c *domain.Complaint, set domain.Settings, now time.Time, base string) Submitted {
+	loc := set.Location()
+	number := domain.FormatNumber(now, loc, 100+mrand.IntN(900))
+	d := set.SLA().DeadlinesFor(now)
+	return Submitted{Receipt: domain.Receipt{Number: number, ReceivedAt: now, FirstResponseDue: d.FirstResponseDue, CloseDue: d.CloseDue},
+		TrackingURL: TrackingURL(s.base(base), number, domain.TrackingToken([]byte(domain.NewNonce()), domain.NewNonce()), c.Language)}
 }
 
 // match links a complaint that names no account to the file its contact's
@@ -241,7 +316,7 @@ func (s *Service) Track(ctx context.Context, number, token string) (*domain.Comp
 	if err != nil {
 		return nil, err
 	}
-	if subtle.ConstantTimeCompare([]byte(token), []byte(c.TrackingToken)) != 1 {
+	if !domain.TokenMatches(token, c.TrackingHash) {
 		return nil, domain.ErrNotFound
 	}
 	return c, nil
@@ -255,9 +330,7 @@ func (s *Service) Get(ctx context.Context, p domain.Principal, number string) (*
 	if err != nil {
 		return nil, err
 	}
-	e := domain.AuditEntry{Entity: "complaint", EntityID: c.Number, Action: domain.ActionRead, Actor: p.Sub, Role: p.Primary(),
-		At: s.Now().UTC(), RequestID: domain.RequestID(ctx)}
-	if err := s.Audit.Put(ctx, e); err != nil {
+	if err := s.Audit.Put(ctx, domain.Entry(ctx, p, s.Now(), "complaint", c.Number, domain.ActionRead)); err != nil {
 		return nil, err
 	}
 	return c, nil
@@ -296,7 +369,8 @@ func (s *Service) linked(ctx context.Context, id string) (*domain.Customer, erro
 	return a, err
 }
 
-// List returns a page of the complaints p may see (domain.ScopeComplaints).
+// List returns a page of the complaints p may see (domain.ScopeComplaints);
+// each card shown is on the access record.
 func (s *Service) List(ctx context.Context, p domain.Principal, q domain.ComplaintQuery) (domain.Page[domain.Complaint], error) {
 	q, err := domain.ScopeComplaints(p, q)
 	if err != nil {
@@ -308,6 +382,7 @@ func (s *Service) List(ctx context.Context, p domain.Principal, q domain.Complai
 		return page, err
 	}
 	out := domain.Page[domain.Complaint]{Items: []domain.Complaint{}, NextCursor: page.NextCursor}
+	var entries []domain.AuditEntry
 	accounts := map[string]*domain.Customer{}
 	for i := range page.Items {
 		id := page.Items[i].CustomerID
@@ -318,6 +393,12 @@ func (s *Service) List(ctx context.Context, p domain.Principal, q domain.Complai
 		}
 		if domain.CanSeeComplaint(p, &page.Items[i], accounts[id]) {
 			out.Items = append(out.Items, page.Items[i])
+			entries = append(entries, domain.Entry(ctx, p, s.Now(), "complaint", page.Items[i].Number, domain.ActionList))
+		}
+	}
+	if len(entries) > 0 {
+		if err := s.Audit.PutAll(ctx, entries); err != nil {
+			return domain.Page[domain.Complaint]{}, err
 		}
 	}
 	return out, nil
@@ -388,12 +469,18 @@ func (s *Service) Step(ctx context.Context, p domain.Principal, number string, a
 	if err := c.Apply(a, in, p, s.Now()); err != nil {
 		return nil, err
 	}
-	if err := s.Store.SaveStep(ctx, c, version); err != nil {
+	var jobs []domain.PendingMail
+	if kind := domain.CustomerNotice(a); kind != "" && c.Contact.Email != "" {
+		token, err := s.trackingToken(ctx, c.TrackingNonce)
+		if err != nil {
+			return nil, err
+		}
+		jobs = s.customerMail(ctx, kind, c, TrackingURL(s.base(base), c.Number, token, c.Language))
+	}
+	if err := s.Store.SaveStep(ctx, c, version, jobs); err != nil {
 		return nil, err
 	}
-	if kind := domain.CustomerNotice(a); kind != "" {
-		s.tellCustomer(ctx, kind, c, TrackingURL(s.base(base), c.Number, c.TrackingToken, c.Language))
-	}
+	s.Mail.Dispatch(ctx, jobs)
 	s.tellStaff(ctx, a, c, base)
 	if a == domain.ActionClose && c.SurveyAfterClose() && s.Surveys != nil {
 		var account *domain.Customer
@@ -436,7 +523,7 @@ func (s *Service) Correct(ctx context.Context, p domain.Principal, number string
 	if c.Version == version {
 		return c, nil // nothing changed
 	}
-	if err := s.Store.SaveStep(ctx, c, version); err != nil {
+	if err := s.Store.SaveStep(ctx, c, version, nil); err != nil {
 		return nil, err
 	}
 	if relinked {
@@ -445,23 +532,27 @@ func (s *Service) Correct(ctx context.Context, p domain.Principal, number string
 	return c, nil
 }
 
-// tellCustomer emails the complaint's contact, when they gave an address,
-// in their language, signed with the company's brand (settings). The step
-// is already stored: a mail that cannot be queued (nor kept) is logged, not
-// returned.
-func (s *Service) tellCustomer(ctx context.Context, kind string, c *domain.Complaint, link string) {
+// customerMail is the email of kind to the complaint's contact, in their
+// language and signed with the company's brand (settings), as a job to
+// write with the change (none when they gave no address). The
+// acknowledgement greets no one by name: it goes before anyone checked who
+// wrote (no text the sender typed). A mail that cannot be rendered is
+// logged, not returned: the change goes ahead.
+func (s *Service) customerMail(ctx context.Context, kind string, c *domain.Complaint, link string) []domain.PendingMail {
 	if c.Contact.Email == "" {
-		return
+		return nil
 	}
-	err := func() error {
+	job, err := func() (domain.PendingMail, error) {
 		set, err := s.Settings.Current(ctx)
 		if err != nil {
-			return err
+			return domain.PendingMail{}, err
 		}
+		name := c.Contact.Name
 		var d mail.Data
 		switch kind {
 		case "complaint-received":
 			d = mail.ComplaintReceived{Number: c.Number, ReceivedAt: c.ReceivedAt, FirstResponseDue: c.Deadlines.FirstResponseDue, CloseDue: c.Deadlines.CloseDue, TrackingURL: link}
+			name = ""
 		case "complaint-accepted":
 			d = mail.ComplaintAccepted{Number: c.Number, TrackingURL: link, CloseDue: c.Deadlines.CloseDue, FirstResponseDue: c.Deadlines.FirstResponseDue}
 		case "complaint-rejected":
@@ -473,20 +564,22 @@ func (s *Service) tellCustomer(ctx context.Context, kind string, c *domain.Compl
 			}
 			d = mail.ComplaintReplied{Number: c.Number, Reply: reply, TrackingURL: link}
 		default:
-			return fmt.Errorf("complaint: no customer mail %s", kind)
+			return domain.PendingMail{}, fmt.Errorf("complaint: no customer mail %s", kind)
 		}
 		now := c.ReceivedAt // the step that sends the mail is the last on the card
 		if n := len(c.History); n > 0 {
 			now = c.History[n-1].At
 		}
-		m, err := mail.Compose(mail.Envelope{To: []string{c.Contact.Email}, Lang: c.Language, Name: c.Contact.Name, Zone: c.SLA.Location(),
+		m, err := mail.Compose(mail.Envelope{To: []string{c.Contact.Email}, Lang: c.Language, Name: name, Zone: c.SLA.Location(),
 			Now: now, Brand: set.Brand}, d)
 		if err != nil {
-			return err
+			return domain.PendingMail{}, err
 		}
-		return s.Mail.Send(ctx, m)
+		return mail.Pending(m, s.Now())
 	}()
 	if err != nil {
-		slog.ErrorContext(ctx, "mail not sent", "kind", kind, "number", c.Number, "err", err.Error())
+		slog.ErrorContext(ctx, "mail not written", "kind", kind, "number", c.Number, "err", err.Error())
+		return nil
 	}
+	return []domain.PendingMail{job}
 }

@@ -3,6 +3,7 @@ package complaint
 import (
 	"context"
 	"log/slog"
+	"strings"
 	"time"
 
 	"keycare/shared/domain"
@@ -15,14 +16,21 @@ type Directory interface {
 	Directory(ctx context.Context) (*staff.Directory, error)
 }
 
+// Requeuer queues again what was kept in the table when its queue could
+// not take it (mail jobs, survey answers); it returns how many went.
+type Requeuer interface {
+	Requeue(ctx context.Context) (int, error)
+}
+
 // Escalator is the hourly run of ComplaintEscalationFunction: it walks the
 // open complaints by due time, sends each reminder and escalation that has
-// fallen due (domain.Complaint.DueReminders) once, and queues again any
-// email that could not be queued earlier.
+// fallen due (domain.Complaint.DueReminders) once, and queues again what
+// was kept in the table: mail that could not be queued or that a crash
+// left in the outbox, and survey answers the survey page kept.
 type Escalator struct {
 	Store     Store
 	Notifier  mail.Notifier
-	Kept      mail.ReliableOutbox // requeues what could not be queued
+	Kept      []Requeuer // what the hourly run queues again
 	Directory Directory
 	Settings  Settings
 	Now       func() time.Time
@@ -37,10 +45,12 @@ type Result struct {
 // Run checks every open complaint once.
 func (e *Escalator) Run(ctx context.Context) (Result, error) {
 	var res Result
-	n, err := e.Kept.Requeue(ctx)
-	res.Requeued = n
-	if err != nil { // the queue may still be down; the reminders below are kept the same way
-		slog.WarnContext(ctx, "escalation: requeue of kept mail failed", "err", err.Error())
+	for _, k := range e.Kept {
+		n, err := k.Requeue(ctx)
+		res.Requeued += n
+		if err != nil { // the queue may still be down; the reminders below are kept the same way
+			slog.WarnContext(ctx, "escalation: requeue of kept messages failed", "code", mail.ErrorCode(err))
+		}
 	}
 	dir, err := e.Directory.Directory(ctx)
 	if err != nil {
@@ -52,6 +62,8 @@ func (e *Escalator) Run(ctx context.Context) (Result, error) {
 	}
 	now := e.Now().UTC()
 	q := domain.ComplaintQuery{Limit: 100}
+	var web []domain.Complaint // unaccepted anonymous web complaints: one daily summary
+	webDue := false
 	for {
 		page, err := e.Store.List(ctx, q)
 		if err != nil {
@@ -60,6 +72,11 @@ func (e *Escalator) Run(ctx context.Context) (Result, error) {
 		for i := range page.Items {
 			c := &page.Items[i]
 			res.Open++
+			if c.InDailyDigest() {
+				web = append(web, *c)
+				webDue = webDue || len(c.DueReminders(now)) > 0
+				continue
+			}
 			for _, rem := range c.DueReminders(now) {
 				sent, err := e.remind(ctx, dir, set, c, rem, now)
 				if err != nil {
@@ -73,11 +90,48 @@ func (e *Escalator) Run(ctx context.Context) (Result, error) {
 			}
 		}
 		if page.NextCursor == "" {
+			if webDue {
+				sent, err := e.digest(ctx, dir, web, now)
+				if err != nil {
+					return res, err
+				}
+				if sent {
+					res.Sent++
+				} else {
+					res.AlreadySent++
+				}
+			}
 			slog.InfoContext(ctx, "escalation run", "open", res.Open, "sent", res.Sent, "alreadySent", res.AlreadySent, "requeued", res.Requeued)
 			return res, nil
 		}
 		q.Cursor = page.NextCursor
 	}
+}
+
+// digest sends the day's one summary of the anonymous web complaints nobody
+// has accepted yet to the supervisors, once a day (in the company's zone),
+// each reader in their language.
+func (e *Escalator) digest(ctx context.Context, d *staff.Directory, web []domain.Complaint, now time.Time) (bool, error) {
+	to := d.Supervisors("")
+	if len(to) == 0 {
+		slog.WarnContext(ctx, "escalation: nobody to send the web complaint summary to")
+		return false, nil
+	}
+	loc := web[0].SLA.Location()
+	var cases []mail.Case
+	for i := range web {
+		cases = append(cases, mail.CaseOf(&web[i], strings.TrimRight(e.BaseURL, "/")+"/complaints/"+web[i].Number))
+	}
+	var msgs []mail.Message
+	for lang, addrs := range byLanguage(to) {
+		m, err := mail.Compose(mail.Envelope{To: addrs, Lang: lang, Zone: loc, Now: now},
+			mail.WebComplaintDigest{Cases: cases, URL: strings.TrimRight(e.BaseURL, "/") + "/complaints?status=received"})
+		if err != nil {
+			return false, err
+		}
+		msgs = append(msgs, m)
+	}
+	return e.Notifier.SendOnce(ctx, "complaint-web-digest/"+now.In(loc).Format("2006-01-02"), now, msgs...)
 }
 
 func (e *Escalator) remind(ctx context.Context, d *staff.Directory, set domain.Settings, c *domain.Complaint, rem domain.Reminder, now time.Time) (bool, error) {

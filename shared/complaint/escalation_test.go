@@ -115,3 +115,53 @@ func TestParseFallback(t *testing.T) {
 		}
 	}
 }
+
+// Anonymous web complaints that nobody has accepted yet are escalated in
+// one daily summary, not one mail per complaint per hour.
+func TestUnacceptedWebComplaintsGoInOneDailySummary(t *testing.T) {
+	env := testenv.New(t)
+	now := ts("2026-11-23T02:00:00Z") // Monday 10:00 in Shanghai
+	clock := func() time.Time { return now }
+	d := env.Deps(t, "ComplaintEscalationFunction", clock)
+	d.Config.SupervisorEmails, d.Config.ExecutiveEmails = "sue@example.com", "ceo@example.com"
+	app, err := platform.Wire(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := app.Store.Complaints()
+	for i, n := range []string{"261123001", "261123002", "261123003", "261123004"} {
+		c := &domain.Complaint{Number: n, Year: 2026, CustomerName: "x", Contact: domain.Contact{Name: "x", Email: "x@example.com"},
+			Channel: domain.ChannelWeb, Category: domain.CategoryOther, Severity: domain.SeverityNormal, Request: domain.RequestOther, Description: "d",
+			ReceivedAt: now.Add(time.Duration(i) * time.Minute), Language: "zh"}
+		c.Open(domain.DefaultSLA("Asia/Shanghai"), "", "")
+		if err := st.Put(context.Background(), c); err != nil {
+			t.Fatal(err)
+		}
+	}
+	e := app.Escalator()
+	var sent []string
+	for h := 0; h < 24*9; h++ { // every hour for nine days
+		now = ts("2026-11-23T02:00:00Z").Add(time.Duration(h) * time.Hour)
+		if _, err := e.Run(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range env.DrainMail(t) {
+			sent = append(sent, now.Format("01-02")+" "+m.Subject+"\n"+m.Text) // the list is in the body
+		}
+	}
+	days := map[string]int{}
+	for _, s := range sent {
+		days[s[:5]]++
+		if !strings.Contains(s, "261123001") || !strings.Contains(s, "261123004") {
+			t.Errorf("the summary does not list every complaint: %s", s)
+		}
+	}
+	for day, n := range days {
+		if n != 1 {
+			t.Errorf("%d mails on %s: %v", n, day, sent)
+		}
+	}
+	if len(sent) == 0 || len(sent) > 9 {
+		t.Fatalf("%d mails in nine days for four unaccepted web complaints: %v", len(sent), sent)
+	}
+}

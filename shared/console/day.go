@@ -79,3 +79,37 @@ func (v *view) TierL(t domain.Tier) string {
 
 // PurposeL is a visit purpose in words.
 func (v *view) PurposeL(p domain.VisitPurpose) string { return p.Label(v.Lang) }
+
+// dayWhen is when a My day item is due: its day or time, and a badge when
+// it is overdue or due within a day (the words carry the meaning).
+type dayWhen struct {
+	Label, At string
+	Badge     *Badge
+}
+
+// DayItem is the when of a digest item as My day shows it.
+func (v *view) DayItem(it mail.DigestItem) *dayWhen {
+	w := &dayWhen{Label: it.DateLabel}
+	switch {
+	case !it.Due.IsZero():
+		w.At = v.When(it.Due)
+		if b := v.Due(it.Due); it.Overdue || b.Class != "later" {
+			w.Badge = &b
+		}
+	case it.Date != "":
+		w.At = it.Date
+		if it.Overdue {
+			if w.Badge = v.DueDate(it.Date); w.Badge == nil || w.Badge.Class != "late" {
+				w.Badge = &Badge{Class: "late", Text: v.T("badge.late")}
+			}
+		}
+	default:
+		if it.Overdue {
+			w.Badge = &Badge{Class: "late", Text: v.T("badge.late")}
+		}
+	}
+	if w.At == "" && w.Badge == nil && w.Label == "" {
+		return nil
+	}
+	return w
+}

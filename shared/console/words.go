@@ -43,6 +43,7 @@ var words = map[string][2]string{
 
 	"badge.dueIn":   {"剩余 %s", "due in %s"},
 	"badge.overdue": {"已逾期 %s", "overdue %s"},
+	"badge.late":    {"已逾期", "overdue"},
 	"unit.min":      {"%d 分钟", "%d min"},
 	"unit.h":        {"%d 小时", "%d h"},
 	"unit.day":      {"%d 天", "%d days"},
@@ -103,6 +104,7 @@ var words = map[string][2]string{
 	"day.noComplaints":  {"没有未结的投诉。", "No open complaints."},
 	"day.digest":        {"今日提醒", "Today's reminders"},
 	"day.nothingDue":    {"今天没有到期的事项。", "Nothing is due today."},
+	"day.more":          {"……另有 %d 项", "… and %d more"},
 	"day.report":        {"最新月度数据", "Latest monthly figures"},
 	"day.openReport":    {"打开月度报告", "Open the monthly report"},
 
@@ -510,6 +512,7 @@ var words = map[string][2]string{
 	"setgroup.brand":       {"公司信息（客户邮件）", "Company (customer mail)"},
 	"setgroup.sessions":    {"控制台登录", "Console sessions"},
 	"setgroup.departments": {"部门", "Departments"},
+	"setgroup.public":      {"网上投诉表单限制", "Public form limits"},
 
 	"set.tiers.strategicShare":            {"战略客户营收占比（0.05 = 5%）", "Strategic: revenue share (0.05 = 5%)"},
 	"set.tiers.keyShare":                  {"重点客户营收占比", "Key: revenue share"},
@@ -567,4 +570,10 @@ var words = map[string][2]string{
 	"set.brand.address.en":                {"投诉地址（英文）", "Postal address (English)"},
 	"set.sessions.idleHours":              {"闲置自动退出（小时）", "Sign out after idle (hours)"},
 	"set.sessions.maxDays":                {"登录最长有效（天）", "Sessions last at most (days)"},
+	"set.public.perIpPerHour":             {"同一来源每小时提交上限", "Submissions per source per hour"},
+	"set.public.perEmailPerDay":           {"同一邮箱每天提交上限", "Submissions per email address per day"},
+	"set.public.perDay":                   {"每天网上投诉总上限", "Web complaints per day, all senders"},
+	"set.public.ackGapMinutes":            {"同一邮箱确认邮件间隔（分钟）", "Minutes between acknowledgements to one address"},
+	"set.public.formMinSeconds":           {"表单最短填写时间（秒）", "Form posted no sooner than (seconds)"},
+	"set.public.formMaxHours":             {"表单最长有效（小时）", "Form valid for (hours)"},
 }

@@ -5,6 +5,9 @@ package customer
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -17,8 +20,10 @@ import (
 
 // Store keeps the files.
 type Store interface {
-	// Create stores a new file with its audit entry; an existing id is domain.ErrConflict.
-	Create(ctx context.Context, c *domain.Customer, audit domain.AuditEntry) error
+	// Create stores a new file with its audit entry (and Idempotency-Key,
+	// if any: *domain.ReplayError, domain.ErrIdempotencyMismatch); an
+	// existing id is domain.ErrConflict.
+	Create(ctx context.Context, c *domain.Customer, audit domain.AuditEntry, idem *domain.IdempotencyRecord) error
 	// Get reads a file, or domain.ErrNotFound.
 	Get(ctx context.Context, id string) (*domain.Customer, error)
 	// Update replaces file prev, still at expectedVersion (else domain.ErrConflict), with c and its audit entry.
@@ -30,6 +35,7 @@ type Store interface {
 // AuditLog is the access record.
 type AuditLog interface {
 	Put(ctx context.Context, e domain.AuditEntry) error
+	PutAll(ctx context.Context, entries []domain.AuditEntry) error
 	Of(ctx context.Context, entity, id string, limit int32, cursor string) (domain.Page[domain.AuditEntry], error)
 }
 
@@ -62,28 +68,56 @@ func ViewOf(c *domain.Customer, p domain.Principal, s domain.Settings) View {
 }
 
 func (s *Service) entry(ctx context.Context, p domain.Principal, entity, id, action string) domain.AuditEntry {
-	return domain.AuditEntry{Entity: entity, EntityID: id, Action: action, Actor: p.Sub, Role: p.Primary(), At: s.Now().UTC(), RequestID: domain.RequestID(ctx)}
+	return domain.Entry(ctx, p, s.Now(), entity, id, action)
+}
+
+// listed is the access record of a listing or an export: one entry in the
+// trail of each file shown, and a summary under the reader (what was asked,
+// how many rows).
+func (s *Service) listed(ctx context.Context, p domain.Principal, summary domain.AuditEntry, files []domain.Customer) error {
+	entries := make([]domain.AuditEntry, 0, len(files)+1)
+	for i := range files {
+		e := s.entry(ctx, p, "customer", files[i].ID, summary.Action)
+		e.Reason = summary.Reason
+		entries = append(entries, e)
+	}
+	return s.Audit.PutAll(ctx, append(entries, summary))
 }
 
 // Create opens a file for p (domain.ForbiddenError when p may not,
-// domain.ValidationError when d is invalid).
-func (s *Service) Create(ctx context.Context, p domain.Principal, d domain.CustomerDraft) (View, error) {
+// domain.ValidationError when d is invalid). With an Idempotency-Key, the
+// same key and draft within 24 h return the first file (replayed true, the
+// look on the access record); the key with another draft is
+// domain.ErrIdempotencyMismatch.
+func (s *Service) Create(ctx context.Context, p domain.Principal, d domain.CustomerDraft, idemKey string) (View, bool, error) {
 	set, err := s.Settings.Current(ctx)
 	if err != nil {
-		return View{}, err
+		return View{}, false, err
 	}
 	c, err := domain.NewCustomer(d, s.NewID(), p, s.Now(), set)
 	if err != nil {
-		return View{}, err
+		return View{}, false, err
 	}
 	audit := s.entry(ctx, p, "customer", c.ID, domain.ActionCreate)
 	if c.TierOverride != nil {
 		audit.Reason = c.TierOverride.Reason
 	}
-	if err := s.Store.Create(ctx, c, audit); err != nil {
-		return View{}, err
+	var idem *domain.IdempotencyRecord
+	if k := domain.IdempotencyKey("customer", &p, idemKey); k != "" {
+		b, _ := json.Marshal(d)
+		sum := sha256.Sum256(b)
+		idem = &domain.IdempotencyRecord{Key: k, Fingerprint: hex.EncodeToString(sum[:]), Result: c.ID, At: s.Now().UTC()}
 	}
-	return ViewOf(c, p, set), nil
+	err = s.Store.Create(ctx, c, audit, idem)
+	var replay *domain.ReplayError
+	if errors.As(err, &replay) {
+		v, err := s.Get(ctx, p, replay.First.Result)
+		return v, true, err
+	}
+	if err != nil {
+		return View{}, false, err
+	}
+	return ViewOf(c, p, set), false, nil
 }
 
 // Visible reads file id if p may see it: domain.ErrNotFound for an unknown
@@ -140,7 +174,12 @@ func (s *Service) Update(ctx context.Context, p domain.Principal, id string, ifM
 	if err != nil {
 		return View{}, err
 	}
-	if len(changes) == 0 {
+	if len(changes) == 0 { // nothing changed, but the file is shown: a read
+		read := s.entry(ctx, p, "customer", c.ID, domain.ActionRead)
+		read.Reason = "PATCH without changes"
+		if err := s.Audit.Put(ctx, read); err != nil {
+			return View{}, err
+		}
 		return ViewOf(c, p, set), nil
 	}
 	audit := s.entry(ctx, p, "customer", c.ID, domain.ActionUpdate)
@@ -190,7 +229,8 @@ func (s *Service) AddRevenue(ctx context.Context, p domain.Principal, id string,
 }
 
 // List returns a page of the files p may see (domain.ScopeCustomers); the
-// listing is on the access record with what was asked and how many were shown.
+// listing is on the access record: in each file's trail, and under the
+// reader with what was asked and how many were shown.
 func (s *Service) List(ctx context.Context, p domain.Principal, q domain.CustomerQuery) (domain.Page[View], error) {
 	q, err := domain.ScopeCustomers(p, q)
 	if err != nil {
@@ -205,7 +245,7 @@ func (s *Service) List(ctx context.Context, p domain.Principal, q domain.Custome
 	if q.Name != "" {
 		audit.Changes[0] += " search=name"
 	}
-	if err := s.Audit.Put(ctx, audit); err != nil {
+	if err := s.listed(ctx, p, audit, page.Items); err != nil {
 		return domain.Page[View]{}, err
 	}
 	set, err := s.Settings.Current(ctx)
@@ -259,7 +299,8 @@ const MaxExportRows = 10000
 
 // Export returns every file p may see that q selects (at most
 // MaxExportRows), for a CSV export. An export needs a reason (≤ 500
-// characters) and is on the access record with it.
+// characters) and is on the access record with it, in each exported file's
+// trail and under the reader.
 func (s *Service) Export(ctx context.Context, p domain.Principal, q domain.CustomerQuery, reason string) ([]View, error) {
 	reason = strings.TrimSpace(reason)
 	if reason == "" || !utf8.ValidString(reason) || utf8.RuneCountInString(reason) > 500 {
@@ -275,6 +316,7 @@ func (s *Service) Export(ctx context.Context, p domain.Principal, q domain.Custo
 	}
 	q.Limit = 100
 	var rows []View
+	var files []domain.Customer
 	for {
 		page, err := s.Store.List(ctx, q)
 		if err != nil {
@@ -283,6 +325,7 @@ func (s *Service) Export(ctx context.Context, p domain.Principal, q domain.Custo
 		for i := range page.Items {
 			rows = append(rows, ViewOf(&page.Items[i], p, set))
 		}
+		files = append(files, page.Items...)
 		if page.NextCursor == "" || len(rows) >= MaxExportRows {
 			break
 		}
@@ -291,7 +334,7 @@ func (s *Service) Export(ctx context.Context, p domain.Principal, q domain.Custo
 	audit := s.entry(ctx, p, "customer-export", p.Sub, domain.ActionExport)
 	audit.Reason = reason
 	audit.Changes = []string{fmt.Sprintf("rows=%d", len(rows))}
-	if err := s.Audit.Put(ctx, audit); err != nil {
+	if err := s.listed(ctx, p, audit, files); err != nil {
 		return nil, err
 	}
 	return rows, nil
@@ -307,5 +350,11 @@ func (s *Service) AccessRecord(ctx context.Context, p domain.Principal, id, curs
 	if err != nil {
 		return domain.Page[domain.AuditEntry]{}, err
 	}
-	return s.Audit.Of(ctx, "customer", c.ID, 100, cursor)
+	page, err := s.Audit.Of(ctx, "customer", c.ID, 100, cursor)
+	if err != nil {
+		return page, err
+	}
+	// Reading the record is on it too (after the page was read, so the
+	// entry shows on the next look).
+	return page, s.Audit.Put(ctx, s.entry(ctx, p, "customer", c.ID, domain.ActionReadTrail))
 }

@@ -5,8 +5,10 @@ import "strings"
 // Confidentiality rules (信息保护 / 档案查阅).
 //
 // Who sees a customer file: an executive and an admin all; a supervisor the
-// files of their department; a manager the accounts they manage; a handling
-// department none. Seeing a file also allows editing it.
+// files of their department; a manager the accounts they manage in their
+// own department; a handling department none. Seeing a file also allows
+// editing it. Access always follows the file as it is now: after a
+// reassignment (交接) the old manager no longer sees it.
 
 // CanSeeCustomer reports whether p may read (and edit) c.
 func CanSeeCustomer(p Principal, c *Customer) bool {
@@ -15,7 +17,7 @@ func CanSeeCustomer(p Principal, c *Customer) bool {
 		return true
 	case p.Has(RoleSupervisor) && p.Department != "" && c.Department == p.Department:
 		return true
-	case p.Has(RoleManager) && c.ManagerID == p.Sub:
+	case p.Has(RoleManager) && c.ManagerID == p.Sub && p.Department != "" && c.Department == p.Department:
 		return true
 	}
 	return false
@@ -36,7 +38,8 @@ func CanReassign(p Principal) bool { return p.HasAny(RoleAdmin, RoleExecutive, R
 func CanReadAccessRecord(p Principal) bool { return p.HasAny(RoleAdmin, RoleExecutive, RoleSupervisor) }
 
 // ScopeCustomers narrows a listing to the files p may see: an executive or
-// admin all, a supervisor their department, a manager their own accounts.
+// admin all, a supervisor their department, a manager their own accounts
+// in their department.
 // Asking for more than that is forbidden.
 func ScopeCustomers(p Principal, q CustomerQuery) (CustomerQuery, error) {
 	switch {
@@ -55,7 +58,13 @@ func ScopeCustomers(p Principal, q CustomerQuery) (CustomerQuery, error) {
 		if q.Manager != "" && q.Manager != p.Sub {
 			return q, Forbidden("managers list their own accounts")
 		}
-		q.Manager = p.Sub
+		if q.Department != "" && q.Department != p.Department {
+			return q, Forbidden("managers list the accounts of their own department")
+		}
+		if p.Department == "" {
+			return q, Forbidden("your account has no department")
+		}
+		q.Manager, q.Department = p.Sub, p.Department
 		return q, nil
 	}
 	return q, Forbidden("your role has no access to customer files")
@@ -65,7 +74,7 @@ func ScopeCustomers(p Principal, q CustomerQuery) (CustomerQuery, error) {
 // c: the people who call the customer — its manager and the department's
 // supervisor. Executives and admins see them masked.
 func NeedsContactDetails(p Principal, c *Customer) bool {
-	return (p.Has(RoleManager) && c.ManagerID == p.Sub) ||
+	return (p.Has(RoleManager) && c.ManagerID == p.Sub && p.Department != "" && c.Department == p.Department) ||
 		(p.Has(RoleSupervisor) && p.Department != "" && c.Department == p.Department)
 }
 

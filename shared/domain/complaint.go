@@ -50,7 +50,10 @@ type Complaint struct {
 	OpinionAt       *time.Time `json:"opinionAt,omitempty"`
 	ClosedAt        *time.Time `json:"closedAt,omitempty"`
 
-	TrackingToken string `json:"trackingToken"` // single capability to follow this complaint (256 bits); in the customer's links only
+	// The tracking link's token is not stored (tokens.go): the card keeps
+	// the nonce it is made from and its SHA-256. Staff answers show neither.
+	TrackingNonce string `json:"trackingNonce,omitempty"`
+	TrackingHash  string `json:"trackingHash,omitempty"`
 	History       []Step `json:"history"`
 	Version       int    `json:"version"`
 }
@@ -662,11 +665,11 @@ func (c *Complaint) AllowedActions() []Action {
 }
 
 // Receipt is what a new complaint's sender gets back: its number, the
-// tracking token and the clocks. A submission repeated with the same
-// idempotency key within 24 h gets the first one's receipt (Replayed).
+// tracking link (from its nonce) and the clocks. A submission repeated with
+// the same idempotency key within 24 h gets the first one's receipt (Replayed).
 type Receipt struct {
 	Number           string    `json:"number"`
-	Token            string    `json:"token"`
+	TrackingNonce    string    `json:"trackingNonce"`
 	ReceivedAt       time.Time `json:"receivedAt"`
 	FirstResponseDue time.Time `json:"firstResponseDue"`
 	CloseDue         time.Time `json:"closeDue"`

@@ -131,6 +131,11 @@ func ValidEmail(s string) bool {
 // ValidPhone reports whether s looks like a phone number.
 func ValidPhone(s string) bool { return phoneRE.MatchString(s) }
 
+// checkText checks free text. Names and other short fields (at most
+// MaxNameLen characters) are one line: no control character at all. Longer
+// text may hold line breaks and tabs but no other control character. No
+// text holds bidi controls, which make a name read differently from what
+// it is (U+202E turns "gnp.exe" into "exe.png").
 func checkText(v *ValidationError, field, s string, max int, required bool) {
 	switch {
 	case required && strings.TrimSpace(s) == "":
@@ -139,7 +144,27 @@ func checkText(v *ValidationError, field, s string, max int, required bool) {
 		v.Add(field, "must be valid UTF-8 text 文本编码无效")
 	case utf8.RuneCountInString(s) > max:
 		v.Add(field, "too long 内容过长")
+	case hasControl(s, max <= MaxNameLen):
+		v.Add(field, "must not contain control characters 不能包含控制字符")
 	}
+}
+
+// hasControl reports whether s holds a control or bidi formatting
+// character; line breaks and tabs are allowed unless oneLine.
+func hasControl(s string, oneLine bool) bool {
+	for _, r := range s {
+		switch {
+		case r == '\n' || r == '\r' || r == '\t':
+			if oneLine {
+				return true
+			}
+		case unicode.IsControl(r): // C0, DEL, C1: NUL, ESC, …
+			return true
+		case r == '\u061c' || r == '\u200e' || r == '\u200f' || (r >= '\u202a' && r <= '\u202e') || (r >= '\u2066' && r <= '\u2069'):
+			return true
+		}
+	}
+	return false
 }
 
 // Validate checks a customer file before it is stored.

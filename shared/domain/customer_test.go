@@ -288,3 +288,63 @@ func TestNameMatches(t *testing.T) {
 		}
 	}
 }
+
+func TestTextRefusesControlAndBidiCharacters(t *testing.T) {
+	tests := []struct {
+		name, text string
+		oneLine    bool
+		ok         bool
+	}{
+		{"plain", "上海精工机械", true, true},
+		{"NUL", "a\x00b", true, false},
+		{"escape", "a\x1b[31m", false, false},
+		{"DEL", "a\x7f", true, false},
+		{"C1", "a\u0085b", false, false},
+		{"bidi override", "invoice\u202Efdp.exe", false, false},
+		{"isolate", "\u2067x", true, false},
+		{"mark", "a\u200fb", true, false},
+		{"arabic mark", "a\u061cb", false, false},
+		{"line break in a name", "a\nb", true, false},
+		{"tab in a name", "a\tb", true, false},
+		{"lines in a text", "第一行\r\n第二行\t完", false, true},
+		{"emoji", "好👍", true, true},
+	}
+	for _, tt := range tests {
+		if got := !hasControl(tt.text, tt.oneLine); got != tt.ok {
+			t.Errorf("%s: accepted %v, want %v", tt.name, got, tt.ok)
+		}
+	}
+	c := validCustomer()
+	c.Name = "Acme\u202E"
+	if err := c.Validate(); err == nil || err.(*ValidationError).Fields["name"] == "" {
+		t.Fatalf("a name with a bidi override: %v", err)
+	}
+	c = validCustomer()
+	c.Notes = "line one\nline two"
+	if err := c.Validate(); err != nil {
+		t.Fatalf("notes with lines: %v", err)
+	}
+}
+
+func TestCanReadActorTrail(t *testing.T) {
+	sales := &StaffMember{ID: "alice", Department: "sales"}
+	for _, tt := range []struct {
+		name  string
+		p     Principal
+		actor *StaffMember
+		id    string
+		want  bool
+	}{
+		{"admin", Principal{Sub: "root", Roles: []Role{RoleAdmin}}, nil, "x", true},
+		{"executive", Principal{Sub: "ceo", Roles: []Role{RoleExecutive}}, sales, "alice", true},
+		{"supervisor, same department", Principal{Sub: "sue", Roles: []Role{RoleSupervisor}, Department: "sales"}, sales, "alice", true},
+		{"supervisor, other department", Principal{Sub: "sam", Roles: []Role{RoleSupervisor}, Department: "east"}, sales, "alice", false},
+		{"supervisor, unknown person", Principal{Sub: "sue", Roles: []Role{RoleSupervisor}, Department: "sales"}, nil, "x", false},
+		{"supervisor, self", Principal{Sub: "sue", Roles: []Role{RoleSupervisor}, Department: "sales"}, nil, "sue", true},
+		{"manager, self", Principal{Sub: "alice", Roles: []Role{RoleManager}, Department: "sales"}, sales, "alice", false},
+	} {
+		if got := CanReadActorTrail(tt.p, tt.id, tt.actor); got != tt.want {
+			t.Errorf("%s: %v, want %v", tt.name, got, tt.want)
+		}
+	}
+}

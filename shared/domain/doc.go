@@ -26,6 +26,9 @@
 //	settings.go   the numbers of domain.md an admin may change, their defaults and validation
 //	brand.go      whose mail it is: company, hotline, reply-to (a setting)
 //	query.go      listings: pages and the selections the store answers
+//	idempotency.go  Idempotency-Key names: one namespace per caller and kind of request
+//	tokens.go     secret links: tracking tokens made from a nonce and the stack key, stored as SHA-256
+//	public.go     the public form's defences: per-client limits, the signed form token, acknowledgements apart
 //	outbox.go     mail kept in the table when the mail queue cannot take it
 //	context.go    the request id audit entries record
 //	errors.go     validation, permission, conflict and not-found errors shared by every rule

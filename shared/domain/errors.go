@@ -73,6 +73,14 @@ var (
 	ErrRecentlySurveyed = errors.New("contact surveyed recently")
 	// ErrDuplicateAnswer means the survey token was already answered: nothing changed.
 	ErrDuplicateAnswer = errors.New("survey already answered")
+	// ErrComplaintSurveyed means a closed complaint already had its survey.
+	ErrComplaintSurveyed = errors.New("complaint already surveyed")
+	// ErrBusy means a write lost a race with another on the same item
+	// (a transaction conflict): worth retrying at once, with backoff.
+	ErrBusy = errors.New("item busy: write conflicted with another")
+	// ErrNoLink means no public base URL is known, so a link to mail cannot
+	// be made: nothing is stored or sent.
+	ErrNoLink = errors.New("no public base URL for links (PublicBaseUrl empty and none learned yet)")
 )
 
 // InputError is a request that cannot be served as asked, with a

@@ -18,7 +18,8 @@ type FollowUp struct {
 	ManagerID       string          `json:"managerId"`
 	Department      string          `json:"department,omitempty"`
 	Reason          string          `json:"reason"`
-	Token           string          `json:"token,omitempty"`           // the survey answer behind a poor-answer follow-up
+	Token           string          `json:"token,omitempty"`           // no longer set: staff never see survey tokens (InvitationID names the answer)
+	InvitationID    string          `json:"invitationId,omitempty"`    // the survey invitation whose poor answer opened it
 	EventID         string          `json:"eventId,omitempty"`         // the customer event behind it
 	HandoverID      string          `json:"handoverId,omitempty"`      // the handover behind it
 	ComplaintNumber string          `json:"complaintNumber,omitempty"` // the complaint whose closing callback it is

@@ -184,3 +184,12 @@ func NoticesAfter(a Action, c *Complaint) []StaffNotice {
 func (c *Complaint) CopyManager(r Reminder) bool {
 	return c.ManagerID != "" && strings.HasSuffix(r.Kind, "-overdue") && r.To != ToExecutive
 }
+
+// InDailyDigest reports whether c's reminders and escalations go in one
+// daily summary to the supervisors instead of one mail each: an anonymous
+// web complaint (from the public form, linked to no account) that nobody
+// has accepted yet. Anyone can file one; a flood of them must not become
+// a flood of mail.
+func (c *Complaint) InDailyDigest() bool {
+	return c.Channel == ChannelWeb && c.CustomerID == "" && c.Status == StatusReceived
+}

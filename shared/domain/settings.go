@@ -35,6 +35,8 @@ type Settings struct {
 	Departments []Department `json:"departments"`
 	// Sessions are the staff console's session limits (idle, whole life).
 	Sessions SessionSettings `json:"sessions"`
+	// Public are the limits of the public form (per source, per address, per day).
+	Public PublicLimits `json:"public"`
 }
 
 // Department is a department's id and its name in both languages.
@@ -87,6 +89,9 @@ func (s *Settings) FillDefaults() {
 	}
 	if s.Sessions == (SessionSettings{}) {
 		s.Sessions = DefaultSessionSettings()
+	}
+	if s.Public == (PublicLimits{}) {
+		s.Public = DefaultPublicLimits
 	}
 }
 
@@ -151,6 +156,7 @@ func Defaults(tz string) Settings {
 		Departments: []Department{},
 		Visits:      DefaultVisitSettings(),
 		Sessions:    DefaultSessionSettings(),
+		Public:      DefaultPublicLimits,
 	}
 }
 
@@ -309,6 +315,7 @@ func (s Settings) Validate() error {
 			}
 		}
 	}
+	s.Public.validate(v)
 	pct(v, "targets.satisfactionPct", s.Targets.SatisfactionPct)
 	pct(v, "targets.renewalPct", s.Targets.RenewalPct)
 	if math.IsNaN(s.Targets.GrowthPct) || s.Targets.GrowthPct < -100 || s.Targets.GrowthPct > 1000 {

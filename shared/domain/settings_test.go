@@ -59,6 +59,9 @@ func TestSettingsValidation(t *testing.T) {
 		{"callbacks out of order", func(s *Settings) { s.Visits.PurchaseFollowUpDays = []int{30, 3} }, "visits.purchaseFollowUpDays"},
 		{"no event callbacks", func(s *Settings) { s.Visits.EventFollowUpDays = nil }, "visits.eventFollowUpDays"},
 		{"digest at 25:00", func(s *Settings) { s.Visits.DigestHour = 25 }, "visits.digestHour"},
+		{"no submissions at all", func(s *Settings) { s.Public.PerIPPerHour = 0 }, "public.perIpPerHour"},
+		{"a negative daily cap", func(s *Settings) { s.Public.PerDay = -1 }, "public.perDay"},
+		{"form posts after an hour", func(s *Settings) { s.Public.FormMinSeconds = 3600 }, "public.formMinSeconds"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -58,8 +58,32 @@ func (s SurveySettings) PeriodicDue(month time.Month, tier Tier) bool {
 	return (int(month)-1)%every == 0
 }
 
-// Invitation is one survey link sent to one contact.
+// ContactCut is the time before which a contact's last survey must lie for
+// a new one at now: at most one survey per ContactGapDays, counted in
+// calendar months of the company's zone for a gap of 30 days or more (30 =
+// not twice in one calendar month, 60 = not in this month nor the last), so
+// that a monthly programme run on the 1st is not stopped by a short
+// February. A gap of 0 is no limit (the zero time).
+func (s SurveySettings) ContactCut(now time.Time, loc *time.Location) time.Time {
+	if s.ContactGapDays <= 0 {
+		return time.Time{}
+	}
+	months := s.ContactGapDays / 30
+	if months == 0 {
+		return now.Add(-s.ContactGap()).UTC()
+	}
+	l := now.In(loc)
+	return time.Date(l.Year(), l.Month()-time.Month(months-1), 1, 0, 0, 0, 0, loc).UTC()
+}
+
+// ContactKept is how long the record of a contact's survey is kept: longer
+// than any cut can reach back.
+func (s SurveySettings) ContactKept() time.Duration { return s.ContactGap() + 31*24*time.Hour }
+
+// Invitation is one survey link sent to one contact. Staff see its ID,
+// never its token: the link goes to the contact by email alone.
 type Invitation struct {
+	ID              string       `json:"id"`
 	Token           string       `json:"token"` // single-use, 256 bits
 	CustomerID      string       `json:"customerId,omitempty"`
 	CustomerName    string       `json:"customerName"`
@@ -71,11 +95,75 @@ type Invitation struct {
 	ContactName     string       `json:"contactName"`
 	ContactEmail    string       `json:"contactEmail"`
 	Language        string       `json:"language"`
-	CreatedBy       string       `json:"createdBy"`
+	CreatedBy       string       `json:"createdBy"` // a user id, or "schedule" / "complaint-close" for the programme's
 	CreatedAt       time.Time    `json:"createdAt"`
 	ExpiresAt       time.Time    `json:"expiresAt"`
 	RemindedAt      *time.Time   `json:"remindedAt,omitempty"`
 	AnsweredAt      *time.Time   `json:"answeredAt,omitempty"`
+	// ByHand marks an invitation a person made without a record behind it
+	// (CheckByHand): its answers are counted apart from the figures reports
+	// and rankings use.
+	ByHand bool `json:"byHand,omitempty"`
+}
+
+// Counted reports whether answers to in count in reports and rankings:
+// the programme's, post-complaint and post-visit invitations. Those made
+// by hand are shown apart.
+func (in *Invitation) Counted() bool { return !in.ByHand }
+
+// InvitationClaim is what an invitation is stored with, in one transaction.
+type InvitationClaim struct {
+	ContactCut   time.Time          // the contact's last survey must lie before it; zero: exempt (post-complaint)
+	ContactUntil time.Time          // how long the record of this survey of the contact is kept
+	Complaint    string             // a post-complaint invitation: at most one per complaint
+	Idempotency  *IdempotencyRecord // the Idempotency-Key it was made with, if any
+	Mail         []PendingMail      // the invitation mail (transactional outbox)
+}
+
+// CheckByHand checks an invitation a member of staff makes for account c
+// (a file they may see) to the contact with address email ("" = the first
+// contact with an address): the reason is manual, visit or complaint (the
+// programme's are the schedule's); the address must be a contact's on the
+// file — or, after a complaint, the complainant's; reason complaint must
+// name a closed complaint of this account (cmp, nil when none was found).
+// It returns the contact, and whether the invitation is made by hand
+// (ByHand): only a post-complaint invitation backed by its closed complaint
+// counts with the programme.
+func CheckByHand(c *Customer, reason SurveyReason, email string, cmp *Complaint) (Contact, bool, error) {
+	v := &ValidationError{}
+	switch reason {
+	case SurveyManual, SurveyAfterVisit, SurveyAfterComplaint:
+	case SurveyPeriodic:
+		v.Add("reason", "the periodic programme is sent by the schedule 定期调查由系统按计划发送")
+	default:
+		v.Add("reason", "must be manual, visit or complaint 原因须为 manual、visit 或 complaint")
+	}
+	if reason == SurveyAfterComplaint {
+		switch {
+		case cmp == nil:
+			v.Add("complaintNumber", "name a closed complaint of this account 请指定该客户已结案的投诉")
+		case cmp.CustomerID != c.ID:
+			v.Add("complaintNumber", "the complaint is not one of this account 该投诉不属于此客户")
+		case cmp.Status != StatusClosed:
+			v.Add("complaintNumber", "the complaint is not closed yet 该投诉尚未结案")
+		}
+	}
+	if err := v.Err(); err != nil {
+		return Contact{}, false, err
+	}
+	email = strings.TrimSpace(email)
+	for _, ct := range c.Contacts {
+		if ct.Email != "" && (email == "" || strings.EqualFold(ct.Email, email)) {
+			return ct, reason != SurveyAfterComplaint, nil
+		}
+	}
+	if reason == SurveyAfterComplaint && cmp.Contact.Email != "" && (email == "" || strings.EqualFold(cmp.Contact.Email, email)) {
+		return Contact{Name: cmp.Contact.Name, Email: cmp.Contact.Email, Language: cmp.Language}, false, nil
+	}
+	if email == "" {
+		return Contact{}, false, &ValidationError{Fields: map[string]string{"contactEmail": "the account has no contact with an email address 客户没有可用的联系人邮箱"}}
+	}
+	return Contact{}, false, &ValidationError{Fields: map[string]string{"contactEmail": "not a contact on this account's file 不是该客户档案中的联系人"}}
 }
 
 // InvitationState is what a survey link shows.
@@ -215,16 +303,18 @@ type MonthAggregate struct {
 
 // SurveyResponse is a stored answer, with what reports group it by.
 type SurveyResponse struct {
-	Token       string       `json:"token"`
-	CustomerID  string       `json:"customerId,omitempty"`
-	ManagerID   string       `json:"managerId,omitempty"`
-	Department  string       `json:"department,omitempty"`
-	Tier        Tier         `json:"tier,omitempty"`
-	Reason      SurveyReason `json:"reason"`
-	Month       string       `json:"month"` // YYYY-MM in the company's time zone
-	Answer      Answer       `json:"answer"`
-	SubmittedAt time.Time    `json:"submittedAt"`
-	Poor        bool         `json:"poor"`
+	Token        string       `json:"token"` // the store's key; staff answers show InvitationID instead
+	InvitationID string       `json:"invitationId,omitempty"`
+	ByHand       bool         `json:"byHand,omitempty"` // answers an invitation made by hand: counted apart
+	CustomerID   string       `json:"customerId,omitempty"`
+	ManagerID    string       `json:"managerId,omitempty"`
+	Department   string       `json:"department,omitempty"`
+	Tier         Tier         `json:"tier,omitempty"`
+	Reason       SurveyReason `json:"reason"`
+	Month        string       `json:"month"` // YYYY-MM in the company's time zone
+	Answer       Answer       `json:"answer"`
+	SubmittedAt  time.Time    `json:"submittedAt"`
+	Poor         bool         `json:"poor"`
 }
 
 // Expired reports whether an answer submitted at t comes too late.
@@ -233,8 +323,8 @@ func (in *Invitation) Expired(t time.Time) bool { return !t.Before(in.ExpiresAt)
 // ResponseTo is the stored form of answer a to invitation in, submitted at
 // t (loc gives its month).
 func (in *Invitation) ResponseTo(a Answer, t time.Time, loc *time.Location) SurveyResponse {
-	return SurveyResponse{Token: in.Token, CustomerID: in.CustomerID, ManagerID: in.ManagerID, Department: in.Department, Tier: in.Tier,
-		Reason: in.Reason, Month: t.In(loc).Format("2006-01"), Answer: a, SubmittedAt: t.UTC(), Poor: a.Poor()}
+	return SurveyResponse{Token: in.Token, InvitationID: in.ID, ByHand: in.ByHand, CustomerID: in.CustomerID, ManagerID: in.ManagerID,
+		Department: in.Department, Tier: in.Tier, Reason: in.Reason, Month: t.In(loc).Format("2006-01"), Answer: a, SubmittedAt: t.UTC(), Poor: a.Poor()}
 }
 
 // FollowUpFor is the manager's follow-up a poor answer opens (nil for a good
@@ -243,14 +333,27 @@ func (r SurveyResponse) FollowUpFor(s SurveySettings, now time.Time) *FollowUp {
 	if !r.Poor || r.ManagerID == "" {
 		return nil
 	}
-	return &FollowUp{ID: "s-" + r.Token, Kind: FollowUpPoorAnswer, CustomerID: r.CustomerID, ManagerID: r.ManagerID, Token: r.Token, Status: FollowUpOpen,
+	id := r.InvitationID
+	if id == "" {
+		id = r.Token
+	}
+	return &FollowUp{ID: "s-" + id, Kind: FollowUpPoorAnswer, CustomerID: r.CustomerID, ManagerID: r.ManagerID, InvitationID: r.InvitationID, Status: FollowUpOpen,
 		Reason:    fmt.Sprintf("poor survey answer: overall %d/5, recommend %d/10", r.Answer.Overall, r.Answer.Recommend),
 		CreatedAt: now.UTC(), DueAt: s.FollowUpDue(r.SubmittedAt)}
 }
 
-// CanSeeResponse reports whether p may see a stored answer in a month's
-// listing: executives and admins all, a supervisor their department's, a
-// manager their accounts'.
+// KeptAnswer is a survey answer kept in the table because the survey queue
+// could not take it; the next hourly run queues it.
+type KeptAnswer struct {
+	Token   string    `json:"token"`
+	Payload string    `json:"payload"` // the message as the queue carries it
+	At      time.Time `json:"at"`
+}
+
+// CanSeeResponse reports whether p may see a stored answer of no account
+// (a complainant's) in a month's listing: executives and admins all, a
+// supervisor their department's, a manager their accounts'. An answer of an
+// account is seen by whoever may see its file now (CanSeeCustomer).
 func CanSeeResponse(p Principal, r SurveyResponse) bool {
 	switch {
 	case p.HasAny(RoleAdmin, RoleExecutive):

@@ -93,3 +93,68 @@ func TestPeriodicDue(t *testing.T) {
 		t.Fatal("strategic monthly")
 	}
 }
+
+func TestContactCutComparesCalendarMonths(t *testing.T) {
+	sh, _ := time.LoadLocation("Asia/Shanghai")
+	s := Defaults("").Survey // 30 days
+	at := func(v string) time.Time { x, _ := time.ParseInLocation("2006-01-02 15:04", v, sh); return x }
+	for _, tt := range []struct {
+		gap        int
+		now, last  string
+		surveyable bool
+	}{
+		{30, "2027-03-01 09:00", "2027-02-01 09:00", true}, // February is short: March still goes
+		{30, "2027-03-20 09:00", "2027-03-01 09:00", false},
+		{30, "2027-03-01 00:30", "2027-02-28 23:59", true},
+		{60, "2027-03-01 09:00", "2027-02-01 09:00", false},
+		{60, "2027-03-01 09:00", "2027-01-31 09:00", true},
+		{14, "2027-03-10 09:00", "2027-03-01 09:00", false},
+		{14, "2027-03-20 09:00", "2027-03-01 09:00", true},
+	} {
+		s.ContactGapDays = tt.gap
+		cut := s.ContactCut(at(tt.now), sh)
+		if got := at(tt.last).Before(cut); got != tt.surveyable {
+			t.Errorf("gap %d, now %s, last %s: surveyable %v (cut %s)", tt.gap, tt.now, tt.last, got, cut.In(sh))
+		}
+	}
+	s.ContactGapDays = 0
+	if !s.ContactCut(time.Now(), sh).IsZero() {
+		t.Error("no gap is no cut")
+	}
+}
+
+func TestCheckByHand(t *testing.T) {
+	c := &Customer{ID: "c1", Contacts: []Contact{{Name: "王", Phone: "13800000000"}, {Name: "李", Email: "li@acme.cn", Language: "en"}}}
+	closed := &Complaint{Number: "261101001", CustomerID: "c1", Status: StatusClosed, Contact: Contact{Name: "赵", Email: "zhao@acme.cn"}, Language: "zh"}
+	open := &Complaint{Number: "261101002", CustomerID: "c1", Status: StatusAssigned}
+	other := &Complaint{Number: "261101003", CustomerID: "c2", Status: StatusClosed}
+	for _, tt := range []struct {
+		name   string
+		reason SurveyReason
+		email  string
+		cmp    *Complaint
+		ok     bool
+		to     string
+		byHand bool
+	}{
+		{"first contact with an address", SurveyManual, "", nil, true, "li@acme.cn", true},
+		{"a contact on the file", SurveyAfterVisit, "LI@acme.cn", nil, true, "li@acme.cn", true},
+		{"an address not on the file", SurveyManual, "me@evil.example", nil, false, "", false},
+		{"after a closed complaint", SurveyAfterComplaint, "", closed, true, "li@acme.cn", false},
+		{"the complainant", SurveyAfterComplaint, "zhao@acme.cn", closed, true, "zhao@acme.cn", false},
+		{"complaint not named", SurveyAfterComplaint, "", nil, false, "", false},
+		{"complaint open", SurveyAfterComplaint, "", open, false, "", false},
+		{"another account's complaint", SurveyAfterComplaint, "", other, false, "", false},
+		{"the programme by hand", SurveyPeriodic, "", nil, false, "", false},
+		{"a made-up reason", "whim", "", nil, false, "", false},
+	} {
+		ct, byHand, err := CheckByHand(c, tt.reason, tt.email, tt.cmp)
+		if (err == nil) != tt.ok || (tt.ok && (ct.Email != tt.to || byHand != tt.byHand)) {
+			t.Errorf("%s: %+v byHand %v err %v", tt.name, ct, byHand, err)
+		}
+	}
+	inv := Invitation{ByHand: true}
+	if inv.Counted() {
+		t.Error("an invitation made by hand counts")
+	}
+}

@@ -40,6 +40,10 @@ func PrincipalFromClaims(claims map[string]string) (domain.Principal, bool) {
 	return p, true
 }
 
+// splitGroups reads the cognito:groups claim exactly: a JSON array, or
+// API Gateway's flattening "[a b]" (one pair of brackets, names separated
+// by spaces, which Cognito group names cannot contain). A comma belongs to
+// the name: a group called "x,admin" is not the admin group.
 func splitGroups(s string) []string {
 	s = strings.TrimSpace(s)
 	if strings.HasPrefix(s, "[\"") {
@@ -47,9 +51,12 @@ func splitGroups(s string) []string {
 		if json.Unmarshal([]byte(s), &out) == nil {
 			return out
 		}
+		return nil
 	}
-	s = strings.Trim(s, "[]")
-	return strings.FieldsFunc(s, func(r rune) bool { return r == ' ' || r == ',' })
+	if strings.HasPrefix(s, "[") && strings.HasSuffix(s, "]") {
+		s = s[1 : len(s)-1]
+	}
+	return strings.Fields(s)
 }
 
 // claims are the JWT claims the API Gateway authorizer passed, or nil.

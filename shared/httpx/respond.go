@@ -36,6 +36,7 @@ type ErrorDetail struct {
 func WriteJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
 	w.WriteHeader(status)
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false) // links keep their "&"
@@ -76,7 +77,9 @@ func Status(err error) (int, ErrorDetail) {
 	case errors.Is(err, domain.ErrIdempotencyMismatch):
 		return http.StatusUnprocessableEntity, ErrorDetail{Code: "idempotency_key_reused", Message: "This Idempotency-Key was used for different content. 该幂等键已用于其他内容。"}
 	case errors.Is(err, domain.ErrRecentlySurveyed):
-		return http.StatusConflict, ErrorDetail{Code: "recently_surveyed", Message: "This contact had a survey in the last 30 days. 该联系人 30 天内已接受过调查。"}
+		return http.StatusConflict, ErrorDetail{Code: "recently_surveyed", Message: "This contact had a survey recently (at most one a month). 该联系人近期已接受过调查。"}
+	case errors.Is(err, domain.ErrComplaintSurveyed):
+		return http.StatusConflict, ErrorDetail{Code: "complaint_surveyed", Message: "This complaint already had its satisfaction survey. 该投诉已发送过满意度调查。"}
 	case errors.As(err, &he):
 		return he.Status, ErrorDetail{Code: he.Code, Message: he.Msg}
 	case errors.As(err, &ie):
@@ -152,6 +155,16 @@ func JSONError(err error) error {
 		return BadRequest("unknown_field", "Unknown field "+strings.TrimPrefix(err.Error(), "json: unknown field ")+". 未知字段。")
 	}
 	return BadRequest("bad_json", "The body could not be read as JSON. 无法解析请求体。")
+}
+
+// IdempotencyKey reads the Idempotency-Key header ("" when absent): 1–128
+// letters, digits or -_.@ characters, else a 400.
+func IdempotencyKey(r *http.Request) (string, error) {
+	key := strings.TrimSpace(r.Header.Get("Idempotency-Key"))
+	if key != "" && !domain.ValidID(key) {
+		return "", BadRequest("bad_idempotency_key", "Idempotency-Key must be 1–128 letters, digits or -_. characters. 幂等键格式无效。")
+	}
+	return key, nil
 }
 
 // SetETag sets the ETag of a record at version.

@@ -33,7 +33,7 @@ type Envelope struct {
 // ComplaintAccepted, ComplaintRejected, ComplaintReplied, SurveyInvitation,
 // SurveyReminder, HandoverNotice (customer mail); ComplaintReminder,
 // NewComplaint, ComplaintAssigned, ComplaintForReview, ComplaintForApproval,
-// PoorSurveyAnswer (staff notices).
+// PoorSurveyAnswer, VisitDigest, HandoverList (staff notices).
 type Data interface {
 	// Kind is the message kind ("complaint-received", …).
 	Kind() string
@@ -123,9 +123,11 @@ type doc struct {
 	Footer    []footLine
 }
 
-// block is a paragraph, a table of facts, or quoted text (kept line by line).
+// block is a paragraph, a table of facts, quoted text (kept line by line),
+// or a list of linked items.
 type block struct {
 	Button *button
+	List   *list
 	Para   string
 	Facts  []fact
 	Quote  []string
@@ -252,6 +254,16 @@ func (d *doc) text() string {
 			} else {
 				continue
 			}
+		case bl.List != nil:
+			b.WriteString(bl.List.Title + "\n")
+			for _, it := range bl.List.Items {
+				b.WriteString("  - " + it.Title + "\n")
+				for _, l := range []string{it.Detail, it.When + it.Late, it.URL} {
+					if l != "" {
+						b.WriteString("    " + l + "\n")
+					}
+				}
+			}
 		case bl.Quote != nil:
 			if bl.Title != "" {
 				b.WriteString(bl.Title + "\n")
@@ -321,6 +333,21 @@ const htmlLayout = `<!DOCTYPE html>
 <tr><td valign="top" style="padding:7px 10px 7px 0;border-top:1px solid #eaecf0;color:#667085;white-space:nowrap;width:1%;">{{.Label}}</td><td valign="top" style="padding:7px 0;border-top:1px solid #eaecf0;color:#101828;word-break:break-word;overflow-wrap:anywhere;{{if .Strong}}font-weight:bold;{{end}}{{if .Alert}}color:#b42318;font-weight:bold;{{end}}">{{if .Href}}<a href="{{.Href}}" style="color:#1d4ed8;text-decoration:underline;">{{.Value}}</a>{{else}}{{.Value}}{{end}}</td></tr>
 {{- end}}
 </table>
+{{- else if .List}}
+{{- with .List}}
+<p style="margin:16px 0 0 0;font-size:15px;font-weight:bold;color:{{if .Urgent}}#b42318{{else}}#101828{{end}};">{{.Title}}</p>
+<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="width:100%;margin:0 0 8px 0;border-collapse:collapse;">
+{{- range .Items}}
+<tr><td style="padding:7px 0 7px {{if .Alert}}10px{{else}}0{{end}};border-top:1px solid #eaecf0;{{if .Alert}}border-left:3px solid #b42318;{{end}}font-size:14px;line-height:1.5;word-break:break-word;overflow-wrap:anywhere;">
+{{- if .Href}}<a href="{{.Href}}" target="_blank" style="display:block;padding:2px 0;font-size:16px;font-weight:bold;color:#1d4ed8;text-decoration:none;">{{.Title}}&nbsp;&#8250;</a>
+{{- else}}<p style="margin:0;padding:2px 0;font-size:16px;font-weight:bold;color:#101828;">{{.Title}}</p>{{end}}
+{{- if .Detail}}<p style="margin:2px 0 0 0;color:#344054;">{{.Detail}}</p>{{end}}
+{{- if or .When .Late}}<p style="margin:2px 0 0 0;{{if .Alert}}color:#b42318;font-weight:bold;{{else}}color:#667085;{{end}}">{{.When}}{{if .Late}}<span style="white-space:nowrap;">{{.Late}}</span>{{end}}</p>{{end}}
+{{- if .Route}}<p style="margin:2px 0 0 0;font-size:13px;color:#667085;word-break:break-all;"><code style="font-size:12px;">{{.Route}}</code></p>{{end}}
+</td></tr>
+{{- end}}
+</table>
+{{- end}}
 {{- else if .Quote}}
 {{- if .Title}}
 <p style="margin:0 0 6px 0;font-size:14px;color:#667085;">{{.Title}}</p>

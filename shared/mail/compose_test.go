@@ -20,6 +20,8 @@ var kindOf = map[string]string{
 	"complaint-escalation": "complaint-escalation", "complaint-new": "complaint-new", "complaint-new-manager": "complaint-new",
 	"complaint-assigned": "complaint-assigned", "complaint-review": "complaint-review", "complaint-approval": "complaint-approval",
 	"survey-poor-answer": "survey-poor-answer",
+	"visit-digest":       "visit-digest", "supervisor-digest": "supervisor-digest",
+	"handover-list-new": "handover-list", "handover-list-old": "handover-list",
 }
 
 var customerKinds = map[string]bool{"complaint-received": true, "complaint-accepted": true, "complaint-rejected": true, "complaint-replied": true,
@@ -355,12 +357,16 @@ func TestStaffLineBreaksAreKept(t *testing.T) {
 func hostile(v reflect.Value, payload string) {
 	free := map[string]bool{"Reason": true, "Reply": true, "Account": true, "PreviousManager": true, "Name": true, "Title": true,
 		"Customer": true, "Description": true, "DepartmentName": true, "Owner": true, "Manager": true, "Opinion": true, "By": true,
-		"Conclusion": true, "ReviewedBy": true, "Comment": true}
+		"Conclusion": true, "ReviewedBy": true, "Comment": true, "Detail": true, "Who": true, "Contact": true}
 	for i := 0; i < v.NumField(); i++ {
 		f, name := v.Field(i), v.Type().Field(i).Name
 		switch {
 		case f.Kind() == reflect.Struct:
 			hostile(f, payload)
+		case f.Kind() == reflect.Slice && f.Type().Elem().Kind() == reflect.Struct: // a digest's sections and items, a list's accounts
+			for j := 0; j < f.Len(); j++ {
+				hostile(f.Index(j), payload)
+			}
 		case f.Kind() == reflect.String && free[name]:
 			f.SetString(f.String() + payload)
 		}

@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 	"github.com/aws/aws-sdk-go-v2/service/sesv2/types"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	"github.com/aws/smithy-go"
 
 	"keycare/shared/queue"
 )
@@ -81,6 +82,20 @@ func BackoffSpan(backoff func(int) time.Duration, maxReceiveCount int) time.Dura
 
 // errPermanent marks a message that no retry can send.
 var errPermanent = errors.New("mail: cannot be sent")
+
+// ErrorCode names what went wrong in an AWS call without its text, which
+// may hold personal data (SES names the recipient): the API's error code,
+// or whether the call was cancelled or never reached the service.
+func ErrorCode(err error) string {
+	var ae smithy.APIError
+	switch {
+	case errors.As(err, &ae):
+		return ae.ErrorCode()
+	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+		return "Timeout"
+	}
+	return "Unreachable"
+}
 
 // Handle processes one SQS batch.
 func (m *Mailer) Handle(ctx context.Context, ev events.SQSEvent) (events.SQSEventResponse, error) {
@@ -155,8 +170,11 @@ func (m *Mailer) handle(ctx context.Context, rec events.SQSMessage) error {
 		Content:          &types.EmailContent{Simple: simple},
 	})
 	if err != nil {
-		slog.WarnContext(ctx, "mail: send failed", "mailId", msg.ID, "kind", msg.Kind, "err", err.Error())
-		return fmt.Errorf("mail: send %s: %w", msg.ID, err)
+		// SES's error text names the recipient: only its code is logged
+		// or passed on.
+		code := ErrorCode(err)
+		slog.WarnContext(ctx, "mail: send failed", "mailId", msg.ID, "kind", msg.Kind, "code", code)
+		return fmt.Errorf("mail: send %s: %s", msg.ID, code)
 	}
 	if err := m.Sent.MarkSent(ctx, msg.ID, m.Now()); err != nil {
 		// Sent but not marked: a redelivery could send it again; better twice than never.

@@ -1,13 +1,16 @@
 package mail_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -17,6 +20,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
+	"github.com/aws/smithy-go"
 
 	"keycare/local/emu"
 	"keycare/local/runner"
@@ -294,3 +298,34 @@ func offsets(ts []time.Time) []string {
 	}
 	return out
 }
+
+// rejectingSES refuses every message the way SES does for an unverified
+// recipient in the sandbox: the error text names the address.
+type rejectingSES struct{}
+
+func (rejectingSES) SendEmail(ctx context.Context, in *sesv2.SendEmailInput, opts ...func(*sesv2.Options)) (*sesv2.SendEmailOutput, error) {
+	return nil, &smithy.GenericAPIError{Code: "MessageRejected",
+		Message: "Email address is not verified. The following identities failed the check in region US-EAST-1: " + in.Destination.ToAddresses[0]}
+}
+
+// The mailer logs SES's error code, never its text (which names the recipient).
+func TestMailerLogsTheErrorCodeNotTheRecipient(t *testing.T) {
+	var buf bytes.Buffer
+	old := slog.Default()
+	slog.SetDefault(slog.New(slog.NewJSONHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug})))
+	defer slog.SetDefault(old)
+	m := &mail.Mailer{SES: rejectingSES{}, From: "noreply@example.com", Sent: neverSent{}, Now: time.Now}
+	resp, _ := m.Handle(context.Background(), events.SQSEvent{Records: []events.SQSMessage{record(t, "r", message("mail-r", "wang.wei@acme.cn"))}})
+	if len(resp.BatchItemFailures) != 1 {
+		t.Fatalf("a rejected message did not fail: %+v", resp)
+	}
+	logged := buf.String()
+	if strings.Contains(logged, "wang.wei@acme.cn") || !strings.Contains(logged, "MessageRejected") {
+		t.Fatalf("log holds the recipient, or not the error code:\n%s", logged)
+	}
+}
+
+type neverSent struct{}
+
+func (neverSent) Sent(context.Context, string) (bool, error)        { return false, nil }
+func (neverSent) MarkSent(context.Context, string, time.Time) error { return nil }

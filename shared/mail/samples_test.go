@@ -126,5 +126,78 @@ func samples(lang string) []sample {
 		{"survey-poor-answer", at(staff, "2026-11-30T02:00:00Z"), PoorSurveyAnswer{Customer: cs.Customer, Tier: domain.TierStrategic, Manager: cs.Manager,
 			Overall: 2, Recommend: 3, Comment: pick(lang, "处理太慢，\n希望下次能更快。", "Far too slow.\nPlease be quicker next time."), ComplaintNumber: "261122001",
 			AnsweredAt: ts("2026-11-30T01:30:00Z"), FollowUpDue: ts("2026-12-03T01:30:00Z"), URL: "https://api.ecprecision.example.cn/surveys/responses?customer=c-42"}},
+		{"visit-digest", at(staff, "2026-11-23T00:00:00Z"), managerDigest(lang)},
+		{"supervisor-digest", at(staff, "2026-11-23T00:00:00Z"), supervisorDigest(lang)},
+		{"handover-list-new", at(staff, "2026-11-23T02:22:00Z"), handoverList(lang, true)},
+		{"handover-list-old", at(staff, "2026-11-23T02:22:00Z"), handoverList(lang, false)},
 	}
+}
+
+const sampleAPI = "https://api.ecprecision.example.cn"
+
+// managerDigest is a busy Monday of an account manager: 08:00 in Shanghai
+// on 23 November 2026, a report and a callback late, a promised action
+// overdue, a visit today with a complaint's closing callback, the week's
+// visits, a birthday, an account short of visits, December's plan due.
+func managerDigest(lang string) VisitDigest {
+	t := func(zh, en string) string { return pick(lang, zh, en) }
+	jinggong, hangzhou, suzhou, wuxi := t("上海精工机械有限公司", "Shanghai Precision Machinery Co."), t("杭州新材料科技有限公司", "Hangzhou New Materials Technology Co."),
+		t("苏州明光光学有限公司", "Suzhou Bright Optics Ltd."), t("无锡华晨电气股份有限公司", "Wuxi Huachen Electric Co.")
+	return VisitDigest{At: ts("2026-11-23T00:00:00Z"), Calendar: true, Sections: []DigestSection{
+		{Kind: DigestReportsOverdue, Items: []DigestItem{{Title: hangzhou, Detail: t("新业务洽谈 · 11月17日拜访", "New business · visited 17 Nov"), DateLabel: t("报告截止", "report due"),
+			Date: "2026-11-19", Overdue: true, URL: sampleAPI + "/visits/vp3f9c2a71d04be"}}},
+		{Kind: DigestFollowUpsOverdue, Items: []DigestItem{{Title: suzhou, Detail: t("活动后回访", "Callback after an event"), Due: ts("2026-11-20T16:00:00Z"), Overdue: true,
+			URL: sampleAPI + "/follow-ups?due=overdue"}}},
+		{Kind: DigestActionsOverdue, Items: []DigestItem{{Title: jinggong, Detail: t("承诺：提交框架协议报价", "Promised: quote the framework agreement"), DateLabel: t("期限", "due"),
+			Date: "2026-11-18", Overdue: true, URL: sampleAPI + "/visits/vdemo-reported"}}},
+		{Kind: DigestVisitsToday, Items: []DigestItem{{Title: jinggong, Detail: t("新产品推介 · 王丽、技术支持 刘工", "New product · Wang Li, Liu (technical support)"),
+			URL: sampleAPI + "/visits/vp8e1d5b7c9a20f"}}},
+		{Kind: DigestFollowUpsToday, Items: []DigestItem{{Title: jinggong, Detail: t("投诉结案回访 · 投诉 261122004", "Complaint closing callback · complaint 261122004"),
+			Due: ts("2026-11-23T06:30:00Z"), URL: sampleAPI + "/follow-ups?due=today"}}},
+		{Kind: DigestReportsDue, Items: []DigestItem{{Title: wuxi, Detail: t("关系维护 · 11月20日拜访", "Relationship care · visited 20 Nov"), DateLabel: t("报告截止", "report due"),
+			Date: "2026-11-24", URL: sampleAPI + "/visits/vp0a4471e2b6c3d"}}},
+		{Kind: DigestActionsDue, Items: []DigestItem{{Title: jinggong, Detail: t("承诺：安排工厂参观", "Promised: arrange a factory tour"), DateLabel: t("期限", "due"),
+			Date: "2026-11-25", URL: sampleAPI + "/visits/vdemo-reported"}}},
+		{Kind: DigestVisitsWeek, Items: []DigestItem{
+			{Title: wuxi, Detail: t("催收货款（待审批）", "Collecting payment (awaiting approval)"), Date: "2026-11-26", URL: sampleAPI + "/visits/vi4bgmqkdlgilo3ov"},
+			{Title: hangzhou, Detail: t("二期项目洽谈", "New business: phase two"), Date: "2026-11-27", URL: sampleAPI + "/visits/vp5c7d90e13f2ab"}}},
+		{Kind: DigestGreetings, Days: 7, Items: []DigestItem{{Title: jinggong, Detail: t("联系人生日：王伟", "Contact's birthday: Wang Wei"), Date: "2026-11-28",
+			URL: sampleAPI + "/customers/cdemo0003"}}},
+		{Kind: DigestFrequency, Items: []DigestItem{{Title: wuxi, Detail: t("重点客户 · 上次拜访 8月12日，须于 12月31日前拜访", "Key account · last visit 12 Aug; visit by 31 Dec"),
+			URL: sampleAPI + "/visits/coverage?period=2026-Q4"}}},
+		{Kind: DigestDeadlines, Items: []DigestItem{{Title: t("2026-12 拜访计划", "2026-12 visit plan"), Detail: t("请提交下月拜访计划", "Submit next month's visit plan"),
+			DateLabel: t("截止", "due"), Date: "2026-11-30", URL: sampleAPI + "/visit-plans?month=2026-12"}}},
+	}}
+}
+
+// supervisorDigest is the same morning for the supervisor of sales.
+func supervisorDigest(lang string) VisitDigest {
+	t := func(zh, en string) string { return pick(lang, zh, en) }
+	dept := t("销售一部", "Sales Dept. 1")
+	return VisitDigest{At: ts("2026-11-23T00:00:00Z"), Sections: []DigestSection{
+		{Kind: DigestToApprove, Department: dept, Items: []DigestItem{
+			{Title: t("无锡华晨电气股份有限公司", "Wuxi Huachen Electric Co."), Detail: t("临时拜访：催收货款", "Ad-hoc visit: collecting payment"), Who: t("王丽", "Wang Li"),
+				Date: "2026-11-26", URL: sampleAPI + "/visits/vi4bgmqkdlgilo3ov"},
+			{Title: t("2026-12 拜访计划", "2026-12 visit plan"), Detail: t("3 次拜访", "3 visits"), Who: t("王丽", "Wang Li"), URL: sampleAPI + "/visit-plans/2026-12-alice"},
+			{Title: t("示例客户", "Sample Customer Ltd."), Detail: t("客户关系发展计划", "Relationship plan"), Who: t("王丽", "Wang Li"), URL: sampleAPI + "/customers/cdemo0001/relationship-plan"}}},
+		{Kind: DigestLateReports, Department: dept, Items: []DigestItem{{Title: t("杭州新材料科技有限公司", "Hangzhou New Materials Technology Co."), Who: t("李强", "Li Qiang"),
+			DateLabel: t("报告截止", "report due"), Date: "2026-11-19", Overdue: true, URL: sampleAPI + "/visits/vp3f9c2a71d04be"}}},
+		{Kind: DigestLateFollowUps, Department: dept, Items: []DigestItem{{Title: t("苏州明光光学有限公司", "Suzhou Bright Optics Ltd."), Detail: t("活动后回访", "Callback after an event"),
+			Who: t("李强", "Li Qiang"), Due: ts("2026-11-20T16:00:00Z"), Overdue: true, URL: sampleAPI + "/follow-ups?manager=liqiang&due=overdue"}}},
+		{Kind: DigestPlansMissing, Department: dept, Items: []DigestItem{{Title: t("张敏", "Zhang Min"), Detail: t("尚无获批的 11月拜访计划", "No approved November visit plan"),
+			URL: sampleAPI + "/visit-plans?manager=zhangmin&month=2026-11"}}},
+		{Kind: DigestBelowFrequency, Department: dept, Items: []DigestItem{{Title: t("无锡华晨电气股份有限公司", "Wuxi Huachen Electric Co."), Detail: t("重点客户 · 上次拜访 5月12日", "Key account · last visit 12 May"),
+			Who: t("王丽", "Wang Li"), URL: sampleAPI + "/visits/coverage?period=2026-Q4"}}},
+	}}
+}
+
+// handoverList is the list of a handover, for the manager who takes the
+// accounts (forNew) or the one who hands them over.
+func handoverList(lang string, forNew bool) HandoverList {
+	t := func(zh, en string) string { return pick(lang, zh, en) }
+	return HandoverList{From: t("李强", "Li Qiang"), To: t("张敏", "Zhang Min"), ForNew: forNew, CallbackDays: 7, At: ts("2026-11-23T02:20:00Z"),
+		Reason: t("李强调任华南大区，客户交由张敏负责。", "Li Qiang moves to the South China region."),
+		Accounts: []HandoverAccount{
+			{Name: t("杭州新材料科技有限公司", "Hangzhou New Materials Technology Co."), Contact: t("陈静", "Chen Jing"), URL: sampleAPI + "/customers/cdemo0010"},
+			{Name: "Suzhou Bright Optics Ltd.", Contact: "Emily Zhou", URL: sampleAPI + "/customers/cdemo0011"}}}
 }

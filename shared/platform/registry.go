@@ -3,12 +3,17 @@ package platform
 import (
 	"context"
 	"encoding/json"
+	"log/slog"
 	"net/http"
+	"strings"
+	"sync/atomic"
 
 	"github.com/aws/aws-lambda-go/events"
+	"github.com/awslabs/aws-lambda-go-api-proxy/core"
 
 	"keycare/shared/api"
 	"keycare/shared/httpx"
+	"keycare/shared/mail"
 	"keycare/shared/public"
 )
 
@@ -42,16 +47,16 @@ var Registry = map[string]Factory{
 		return (&api.Surveys{Service: a.Surveys, Gate: a.Staff, BaseURL: a.Deps.Config.PublicBaseURL}).Router()
 	}),
 	"AdminFunction": httpFn(func(a *App) *httpx.Router {
-		return (&api.Admin{Settings: a.Settings, Staff: a.Staff, Gate: a.Staff}).Router()
+		return (&api.Admin{Settings: a.Settings, Staff: a.Staff, Audit: a.Audit, AuditLog: a.Store.Audit(), Gate: a.Staff}).Router()
 	}),
 	"VisitsFunction": httpFn(func(a *App) *httpx.Router {
 		return (&api.Visits{Service: a.Visits, Gate: a.Staff, BaseURL: a.Deps.Config.PublicBaseURL}).Router()
 	}),
 	"PublicComplaintsFunction": httpFn(func(a *App) *httpx.Router {
-		return (&public.Complaints{Service: a.Complaints, BaseURL: a.Deps.Config.PublicBaseURL}).Router()
+		return (&public.Complaints{Service: a.Complaints, Keys: a.Store.Keys(), Settings: a.Settings, Now: a.Deps.Now, BaseURL: a.Deps.Config.PublicBaseURL}).Router()
 	}),
 	"PublicSurveysFunction": httpFn(func(a *App) *httpx.Router {
-		return (&public.Surveys{Store: a.Store.Surveys(), Queue: a.SurveyQueue(), Now: a.Deps.Now}).Router()
+		return (&public.Surveys{Store: a.Store.Surveys(), Queue: a.SurveyQueue(), Keep: a.Store.Surveys(), Now: a.Deps.Now}).Router()
 	}),
 	"ConsoleFunction":             httpFn(func(a *App) *httpx.Router { return a.Console().Router() }),
 	"MailerFunction":              sqsFn(func(a *App) SQSHandler { return a.Mailer().Handle }),
@@ -72,8 +77,32 @@ func httpFn(build func(a *App) *httpx.Router) Factory {
 			return Function{}, err
 		}
 		rt := build(a)
-		return Function{HTTP: rt.Handler(), Routes: rt.Patterns()}, nil
+		return Function{HTTP: learnBase(rt.Handler(), a), Routes: rt.Patterns()}, nil
 	}
+}
+
+// learnBase records, when PublicBaseUrl is empty, the domain API Gateway
+// says a request came in on (https://<domainName>), once per cold start,
+// so that the scheduled functions — which get no request, and whose
+// environment cannot name the HTTP API of the same template without a
+// circular dependency — can make links (survey.Service.Bases).
+func learnBase(h http.Handler, a *App) http.Handler {
+	if a.Deps.Config.PublicBaseURL != "" {
+		return h
+	}
+	var learned atomic.Value
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if gw, ok := core.GetAPIGatewayV2ContextFromContext(r.Context()); ok && gw.DomainName != "" && !strings.ContainsAny(gw.DomainName, "/ ") {
+			if u := "https://" + gw.DomainName; learned.Load() != u {
+				if err := a.Store.Config().SetPublicBase(r.Context(), u); err != nil {
+					slog.WarnContext(r.Context(), "the public base URL was not recorded", "code", mail.ErrorCode(err))
+				} else {
+					learned.Store(u)
+				}
+			}
+		}
+		h.ServeHTTP(w, r)
+	})
 }
 
 func sqsFn(build func(a *App) SQSHandler) Factory {

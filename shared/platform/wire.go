@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"keycare/shared/audit"
 	"keycare/shared/complaint"
 	"keycare/shared/console"
 	"keycare/shared/customer"
@@ -40,6 +41,7 @@ type App struct {
 	Complaints *complaint.Service
 	Surveys    *survey.Service
 	Visits     *visit.Service
+	Audit      *audit.Service
 }
 
 // Wire builds the services of a function. A fallback address that is not
@@ -56,13 +58,14 @@ func Wire(d Deps) (*App, error) {
 	st := store.New(d.Clients.DynamoDB, d.Config.Table)
 	a := &App{Deps: d, Store: st}
 	a.Settings = settings.New(st.Settings(), d.Config.TimeZone, d.Now)
-	a.Staff = &staff.Service{Store: st.Staff(), Fallback: fb, Now: d.Now}
+	a.Staff = &staff.Service{Store: st.Staff(), Audit: st.Audit(), Fallback: fb, Now: d.Now}
+	a.Audit = &audit.Service{Store: st.Audit(), People: st.Staff(), Now: d.Now}
 	a.Outbox = mail.ReliableOutbox{Outbox: mail.QueueOutbox{Queue: queue.New(d.Clients.SQS, d.Config.MailQueueURL)}, Keeper: st.Mail(), Now: d.Now}
 	a.Customers = &customer.Service{Store: st.Customers(), Audit: st.Audit(), Settings: a.Settings, Now: d.Now, NewID: func() string { return store.NewID("c") }}
-	a.Surveys = &survey.Service{Store: st.Surveys(), Accounts: st.Customers(), Files: a.Customers, Mail: a.Outbox, Settings: a.Settings,
-		Directory: a.Staff, Now: d.Now, BaseURL: d.Config.PublicBaseURL}
+	a.Surveys = &survey.Service{Store: st.Surveys(), Accounts: st.Customers(), Files: a.Customers, Complaints: st.Complaints(), Mail: a.Outbox,
+		Settings: a.Settings, Directory: a.Staff, Audit: st.Audit(), Bases: st.Config(), Now: d.Now, BaseURL: d.Config.PublicBaseURL}
 	a.Complaints = &complaint.Service{Store: st.Complaints(), Accounts: st.Customers(), Mail: a.Outbox, Surveys: a.Surveys, Directory: a.Staff,
-		Settings: a.Settings, Audit: st.Audit(), Now: d.Now, BaseURL: d.Config.PublicBaseURL}
+		Settings: a.Settings, Keys: st.Keys(), Audit: st.Audit(), Limits: st.Limits(), Now: d.Now, BaseURL: d.Config.PublicBaseURL}
 	a.Visits = &visit.Service{Store: st.Visits(), FollowUps: st.FollowUps(), Handovers: st.Handovers(), Files: a.Customers, Accounts: st.Customers(),
 		Audit: st.Audit(), Settings: a.Settings, Directory: a.Staff, People: a.Staff, Surveys: visitSurveys{a.Surveys}, Complaints: a.Complaints,
 		Notifier: mail.Notifier{Once: st.Notices(), Outbox: a.Outbox}, Now: d.Now, NewID: store.NewID, BaseURL: d.Config.PublicBaseURL}
@@ -78,8 +81,12 @@ func (v visitSurveys) AfterVisit(ctx context.Context, vi *domain.Visit, a *domai
 
 // Escalator is the hourly complaint run of ComplaintEscalationFunction.
 func (a *App) Escalator() *complaint.Escalator {
+	kept := []complaint.Requeuer{a.Outbox}
+	if a.Deps.Config.SurveyQueueURL != "" {
+		kept = append(kept, survey.KeptAnswers{Store: a.Store.Surveys(), Queue: a.SurveyQueue(), Now: a.Deps.Now})
+	}
 	return &complaint.Escalator{Store: a.Store.Complaints(), Notifier: mail.Notifier{Once: a.Store.Notices(), Outbox: a.Outbox},
-		Kept: a.Outbox, Directory: a.Staff, Settings: a.Settings, Now: a.Deps.Now, BaseURL: a.Deps.Config.PublicBaseURL}
+		Kept: kept, Directory: a.Staff, Settings: a.Settings, Now: a.Deps.Now, BaseURL: a.Deps.Config.PublicBaseURL}
 }
 
 // Console is the staff console (ConsoleFunction). Its monthly report is

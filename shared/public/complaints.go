@@ -8,14 +8,20 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"mime"
+	"net"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/awslabs/aws-lambda-go-api-proxy/core"
 
 	"keycare/shared/complaint"
 	"keycare/shared/domain"
@@ -28,12 +34,26 @@ type ComplaintService interface {
 	Track(ctx context.Context, number, token string) (*domain.Complaint, error)
 }
 
+// Keys gives the stack's keys; the form token uses the "form" key.
+type Keys interface {
+	Key(ctx context.Context, use string) ([]byte, error)
+}
+
+// Settings gives the settings in force (the public form's limits).
+type Settings interface {
+	Current(ctx context.Context) (domain.Settings, error)
+}
+
 // Complaints serves the public complaint routes (PublicComplaintsFunction):
 // the web form, the submission and the tracking page. No login;
-// validated, size-limited, protected against double submission and bots.
+// validated, size-limited, protected against double submission, bots
+// (honeypot, signed form token) and floods (per-client limits).
 type Complaints struct {
-	Service ComplaintService
-	BaseURL string // public base URL for links; from the request when empty
+	Service  ComplaintService
+	Keys     Keys
+	Settings Settings
+	Now      func() time.Time
+	BaseURL  string // public base URL for links; from the request when empty
 }
 
 // MaxPublicBody bounds a public submission (5,000 characters of description fit with room).
@@ -58,9 +78,34 @@ func (h *Complaints) trackingURL(r *http.Request, number, token, l string) strin
 	return complaint.TrackingURL(httpx.BaseURL(r, h.BaseURL), number, token, l)
 }
 
+// formToken is a fresh signed form token (domain.FormToken).
+func (h *Complaints) formToken(ctx context.Context) (string, error) {
+	k, err := h.Keys.Key(ctx, "form")
+	if err != nil {
+		return "", err
+	}
+	return domain.FormToken(k, h.Now()), nil
+}
+
 func (h *Complaints) form(w http.ResponseWriter, r *http.Request) {
 	l := lang(r.URL.Query().Get("lang"))
-	renderPage(w, http.StatusOK, "form.html", formPage(r, l, map[string]string{}, nil, newToken()))
+	ft, err := h.formToken(r.Context())
+	if err != nil {
+		failForm(w, r, l, err)
+		return
+	}
+	renderPage(w, http.StatusOK, "form.html", formPage(r, l, map[string]string{}, nil, newToken(), ft))
+}
+
+// clientIP is the source IP API Gateway reports (locally: the TCP peer).
+func clientIP(r *http.Request) string {
+	if gw, ok := core.GetAPIGatewayV2ContextFromContext(r.Context()); ok && gw.HTTP.SourceIP != "" {
+		return gw.HTTP.SourceIP
+	}
+	if host, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
+		return host
+	}
+	return r.RemoteAddr
 }
 
 // ComplaintForm is a public submission, as JSON or as form fields.
@@ -79,6 +124,7 @@ type ComplaintForm struct {
 	Website        string `json:"website"` // honeypot: people leave it empty
 	IdempotencyKey string `json:"idempotencyKey"`
 	Lang           string `json:"lang"`
+	FormToken      string `json:"-"` // form posts: the page's signed token
 }
 
 func (f ComplaintForm) values() map[string]string {
@@ -127,7 +173,7 @@ func decodeComplaintForm(w http.ResponseWriter, r *http.Request) (f ComplaintFor
 		f = ComplaintForm{CustomerName: v.Get("customerName"), ContactName: v.Get("contactName"), Phone: v.Get("phone"), Email: v.Get("email"),
 			Category: v.Get("category"), Request: v.Get("request"), Description: v.Get("description"), Website: v.Get("website"),
 			ProductType: v.Get("productType"), ProductBatch: v.Get("productBatch"), ProducedOn: v.Get("producedOn"), ArrivedOn: v.Get("arrivedOn"),
-			IdempotencyKey: v.Get("idempotencyKey"), Lang: v.Get("lang")}
+			IdempotencyKey: v.Get("idempotencyKey"), Lang: v.Get("lang"), FormToken: v.Get("formToken")}
 		return f, true, nil
 	case "application/json", "":
 		return f, false, httpx.DecodeJSONBody(body, &f)
@@ -146,19 +192,19 @@ type SubmitResponse struct {
 
 func (h *Complaints) submit(w http.ResponseWriter, r *http.Request) {
 	f, isForm, err := decodeComplaintForm(w, r)
-	if err != nil {
-		httpx.Fail(w, r, err)
-		return
-	}
 	l := lang(f.Lang)
-	if strings.TrimSpace(f.Website) != "" {
-		// A bot filled the honeypot: look accepted, store nothing.
-		slog.InfoContext(r.Context(), "honeypot", "requestId", httpx.RequestID(r))
+	if f.Lang == "" {
+		l = lang(r.URL.Query().Get("lang"))
+	}
+	fail := func(err error) {
 		if isForm {
-			renderPage(w, http.StatusOK, "thanks.html", newPage(r, l))
-		} else {
-			httpx.WriteJSON(w, http.StatusAccepted, map[string]string{"status": "received"})
+			failForm(w, r, l, err)
+			return
 		}
+		httpx.Fail(w, r, err)
+	}
+	if err != nil {
+		fail(err)
 		return
 	}
 	key := strings.TrimSpace(r.Header.Get("Idempotency-Key"))
@@ -166,32 +212,62 @@ func (h *Complaints) submit(w http.ResponseWriter, r *http.Request) {
 		key = strings.TrimSpace(f.IdempotencyKey)
 	}
 	if key != "" && (len(key) > 128 || !domain.ValidID(strings.ReplaceAll(key, "~", "."))) {
-		httpx.Fail(w, r, httpx.BadRequest("bad_idempotency_key", "Idempotency-Key must be 1–128 letters, digits or -_. characters. 幂等键格式无效。"))
+		fail(httpx.BadRequest("bad_idempotency_key", "Idempotency-Key must be 1–128 letters, digits or -_. characters. 幂等键格式无效。"))
 		return
 	}
 	c := &domain.Complaint{CustomerName: clean(f.CustomerName), Contact: domain.Contact{Name: clean(f.ContactName), Phone: clean(f.Phone),
 		Email: clean(f.Email), Language: l}, Channel: domain.ChannelWeb, Category: domain.Category(f.Category), Severity: domain.SeverityNormal,
 		Request: domain.Request(f.Request), Description: clean(f.Description), Language: l, Product: f.product()}
-	res, err := h.Service.Submit(r.Context(), complaint.Intake{Complaint: c, IdempotencyKey: key, Fingerprint: f.fingerprint(), BaseURL: httpx.BaseURL(r, h.BaseURL)})
-	var ve *domain.ValidationError
-	if errors.As(err, &ve) {
-		fields := map[string]string{}
-		for k, v := range ve.Fields {
-			if p, ok := publicField[k]; ok {
-				k = p
-			}
-			fields[k] = v
-		}
-		if isForm {
-			errs := localizeErrors(fields, f, l)
-			renderPage(w, http.StatusBadRequest, "form.html", formPage(r, l, f.values(), errs, key))
+	if isForm {
+		// A browser post carries the page's signed token, neither at once
+		// nor a day later: show the form again, as filled in, to send again.
+		set, err := h.Settings.Current(r.Context())
+		if err != nil {
+			fail(err)
 			return
 		}
-		httpx.Fail(w, r, &domain.ValidationError{Fields: fields})
-		return
+		k, err := h.Keys.Key(r.Context(), "form")
+		if err != nil {
+			fail(err)
+			return
+		}
+		if set.Public.CheckFormToken(k, f.FormToken, h.Now()) != nil {
+			check := *c
+			var fields map[string]string
+			if ve, ok := check.ValidateNew().(*domain.ValidationError); ok {
+				fields = publicFields(ve)
+			}
+			h.reshow(w, r, l, f, fields, key, errorWords[l]["form_token"][1])
+			return
+		}
 	}
-	if err != nil {
-		httpx.Fail(w, r, err)
+	if strings.TrimSpace(f.Website) != "" {
+		slog.InfoContext(r.Context(), "honeypot", "requestId", httpx.RequestID(r))
+	}
+	res, err := h.Service.Submit(r.Context(), complaint.Intake{Complaint: c, IdempotencyKey: key, Fingerprint: f.fingerprint(),
+		BaseURL: httpx.BaseURL(r, h.BaseURL), ClientIP: clientIP(r), Honeypot: strings.TrimSpace(f.Website) != ""})
+	var ve *domain.ValidationError
+	var limited *domain.LimitedError
+	switch {
+	case errors.As(err, &ve):
+		if isForm {
+			h.reshow(w, r, l, f, publicFields(ve), key, "")
+			return
+		}
+		httpx.Fail(w, r, &domain.ValidationError{Fields: publicFields(ve)})
+		return
+	case errors.As(err, &limited):
+		secs := int(math.Ceil(limited.RetryAfter.Seconds()))
+		w.Header().Set("Retry-After", strconv.Itoa(secs))
+		if isForm {
+			renderError(w, r, http.StatusTooManyRequests, l, "too_many", waitText(limited.RetryAfter, l))
+			return
+		}
+		httpx.WriteError(w, http.StatusTooManyRequests, "too_many_requests",
+			fmt.Sprintf("Too many submissions from this client; try again in %d s. 提交过于频繁，请 %d 秒后再试。", secs, secs))
+		return
+	case err != nil:
+		fail(err)
 		return
 	}
 	if isForm {
@@ -204,6 +280,50 @@ func (h *Complaints) submit(w http.ResponseWriter, r *http.Request) {
 	}
 	httpx.WriteJSON(w, status, SubmitResponse{Number: res.Number, TrackingURL: res.TrackingURL, ReceivedAt: res.ReceivedAt,
 		FirstResponseDueAt: res.FirstResponseDue, DueAt: res.CloseDue})
+}
+
+// publicFields names the card's fields as the form does.
+func publicFields(ve *domain.ValidationError) map[string]string {
+	fields := map[string]string{}
+	for k, v := range ve.Fields {
+		if p, ok := publicField[k]; ok {
+			k = p
+		}
+		fields[k] = v
+	}
+	return fields
+}
+
+// reshow shows the form again as it was filled in, with the fields'
+// problems and a notice, a fresh form token and status 400.
+func (h *Complaints) reshow(w http.ResponseWriter, r *http.Request, l string, f ComplaintForm, fields map[string]string, key, notice string) {
+	ft, err := h.formToken(r.Context())
+	if err != nil {
+		failForm(w, r, l, err)
+		return
+	}
+	d := formPage(r, l, f.values(), localizeErrors(fields, f, l), key, ft)
+	d.Notice = notice
+	renderPage(w, http.StatusBadRequest, "form.html", d)
+}
+
+// waitText says how long to wait, in the visitor's language.
+func waitText(d time.Duration, l string) string {
+	if d >= 2*time.Hour {
+		h := int(math.Ceil(d.Hours()))
+		if l == "en" {
+			return fmt.Sprintf("%d hours", h)
+		}
+		return fmt.Sprintf("%d 小时", h)
+	}
+	m := max(int(math.Ceil(d.Minutes())), 1)
+	if l == "en" {
+		if m == 1 {
+			return "a minute"
+		}
+		return fmt.Sprintf("%d minutes", m)
+	}
+	return fmt.Sprintf("%d 分钟", m)
 }
 
 // localizeErrors turns the domain's bilingual messages into the form's own words.
@@ -264,6 +384,10 @@ func (h *Complaints) track(w http.ResponseWriter, r *http.Request) {
 	number, token := r.PathValue("number"), q.Get("token")
 	c, err := h.Service.Track(r.Context(), number, token)
 	if err != nil && !errors.Is(err, domain.ErrNotFound) {
+		if wantsHTML(r) {
+			failForm(w, r, l, err)
+			return
+		}
 		httpx.Fail(w, r, err)
 		return
 	}

@@ -4,12 +4,15 @@ import (
 	"bytes"
 	"embed"
 	"encoding/json"
+	"fmt"
 	"html/template"
+	"log/slog"
 	"net/http"
 	"strings"
 	"sync"
 
 	"keycare/shared/domain"
+	"keycare/shared/httpx"
 )
 
 //go:embed web/*.html
@@ -105,7 +108,9 @@ type formData struct {
 	Values         map[string]string
 	Errors         map[string]string
 	ErrorList      []struct{ ID, Label, Msg string }
+	Notice         string // a message above the fields (send again)
 	IdempotencyKey string
+	FormToken      string // signed issue time (domain.FormToken)
 	Categories     []option
 	Requests       []option
 	DescriptionLen int
@@ -129,6 +134,76 @@ func renderPage(w http.ResponseWriter, status int, name string, data any) {
 	_, _ = w.Write(b.Bytes())
 }
 
+// errorWords are the error pages of form posts, which answer HTML (a
+// browser shows a JSON body as text): heading and message per kind.
+var errorWords = map[string]map[string][2]string{
+	"zh": {
+		"bad_form":    {"无法读取表单", "提交的内容无法读取，请返回表单重新填写后提交。"},
+		"too_large":   {"内容过长", "提交的内容超出了长度限制，请精简后重新提交。"},
+		"unsupported": {"无法读取表单", "请通过页面上的表单提交。"},
+		"bad_key":     {"无法提交", "表单已失效，请刷新页面后重新提交。"},
+		"form_token":  {"请重新提交", "为防止自动程序提交，表单需在打开后停留片刻、并在 24 小时内提交。请返回表单检查内容后再次提交。"},
+		"too_many":    {"提交过于频繁", "来自您的提交次数已达上限，请在 %s 后再试。如情况紧急，请直接致电客户服务热线。"},
+		"unavailable": {"暂时无法提交", "系统暂时无法接收您的提交，请稍后重试。"},
+		"internal":    {"系统错误", "系统出现错误，请稍后重试。"},
+	},
+	"en": {
+		"bad_form":    {"The form could not be read", "What was sent could not be read. Please go back to the form, fill it in again and send it."},
+		"too_large":   {"Too long", "What was sent is longer than we accept. Please shorten it and send it again."},
+		"unsupported": {"The form could not be read", "Please send it with the form on the page."},
+		"bad_key":     {"Not sent", "The form has expired. Please reload the page and send it again."},
+		"form_token":  {"Please send it again", "To keep automated senders out, a form must stay open a few seconds and be sent within 24 hours. Please go back, check the form and send it again."},
+		"too_many":    {"Too many submissions", "We have received as many submissions from you as we can take for now. Please try again in %s. If it is urgent, please call our customer service line."},
+		"unavailable": {"Not sent", "We cannot take your submission just now. Please try again in a minute."},
+		"internal":    {"Something went wrong", "Something went wrong on our side. Please try again later."},
+	},
+}
+
+type errorPage struct {
+	pageData
+	Heading, Message, Back, BackLabel string
+}
+
+// renderError answers a form post's error as an HTML page in the visitor's
+// language; args fill the message (the wait, for too_many).
+func renderError(w http.ResponseWriter, r *http.Request, status int, l, kind string, args ...any) {
+	words, ok := errorWords[lang(l)][kind]
+	if !ok {
+		words = errorWords[lang(l)]["internal"]
+	}
+	msg := words[1]
+	if len(args) > 0 {
+		msg = fmt.Sprintf(msg, args...)
+	}
+	p := errorPage{pageData: newPage(r, lang(l)), Heading: words[0], Message: msg}
+	p.T.Title = words[0]
+	if strings.HasPrefix(r.URL.Path, "/public/complaints") {
+		p.Back, p.BackLabel = "/complaint-form?lang="+lang(l), map[string]string{"zh": "返回投诉表单", "en": "Back to the form"}[lang(l)]
+	}
+	renderPage(w, status, "error.html", p)
+}
+
+// failForm answers err as the HTML error page of a form post.
+func failForm(w http.ResponseWriter, r *http.Request, l string, err error) {
+	status, d := httpx.Status(err)
+	kind := "internal"
+	switch {
+	case status == http.StatusRequestEntityTooLarge:
+		kind = "too_large"
+	case status == http.StatusUnsupportedMediaType:
+		kind = "unsupported"
+	case d.Code == "bad_idempotency_key":
+		kind = "bad_key"
+	case status == http.StatusServiceUnavailable:
+		kind = "unavailable"
+	case status < 500:
+		kind = "bad_form"
+	default:
+		slog.ErrorContext(r.Context(), "request failed", "requestId", httpx.RequestID(r), "err", err.Error())
+	}
+	renderError(w, r, status, l, kind)
+}
+
 func wantsHTML(r *http.Request) bool {
 	return strings.Contains(r.Header.Get("Accept"), "text/html")
 }
@@ -138,8 +213,8 @@ func jsMessages(l string) template.JS {
 	return template.JS(b)
 }
 
-func formPage(r *http.Request, l string, values, errs map[string]string, idemKey string) formData {
-	d := formData{pageData: newPage(r, l), Values: values, Errors: errs, IdempotencyKey: idemKey, JSMessages: jsMessages(l)}
+func formPage(r *http.Request, l string, values, errs map[string]string, idemKey, formToken string) formData {
+	d := formData{pageData: newPage(r, l), Values: values, Errors: errs, IdempotencyKey: idemKey, FormToken: formToken, JSMessages: jsMessages(l)}
 	for _, c := range domain.Categories {
 		d.Categories = append(d.Categories, option{string(c), categoryLabels[l][c]})
 	}

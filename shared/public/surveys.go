@@ -2,6 +2,7 @@ package public
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
 	"log/slog"
@@ -14,6 +15,7 @@ import (
 
 	"keycare/shared/domain"
 	"keycare/shared/httpx"
+	"keycare/shared/mail"
 	"keycare/shared/survey"
 )
 
@@ -49,12 +51,19 @@ type InvitationReader interface {
 	GetInvitation(ctx context.Context, token string) (*domain.Invitation, error)
 }
 
+// AnswerKeeper keeps an answer the survey queue could not take, for the
+// hourly run to queue.
+type AnswerKeeper interface {
+	KeepAnswer(ctx context.Context, a domain.KeptAnswer) error
+}
+
 // Surveys serves the survey page and its submission (PublicSurveysFunction). Opening the page
 // records nothing (mail scanners open links); only the POST counts, and it
 // only queues the answer: the processor stores it.
 type Surveys struct {
 	Store InvitationReader
 	Queue SurveyQueue
+	Keep  AnswerKeeper // when the queue is down
 	Now   func() time.Time
 }
 
@@ -125,7 +134,7 @@ func (h *Surveys) page(w http.ResponseWriter, r *http.Request) {
 	case errors.Is(err, domain.ErrNotFound):
 		h.render(w, r, http.StatusNotFound, l, "invalid", nil, nil, nil)
 	case err != nil:
-		httpx.Fail(w, r, err)
+		failForm(w, r, l, err) // the page is HTML, its errors too
 	default:
 		state := in.State(h.Now())
 		status := http.StatusOK
@@ -189,6 +198,10 @@ func decodeSurveyAnswer(w http.ResponseWriter, r *http.Request) (SurveyAnswer, m
 func (h *Surveys) submit(w http.ResponseWriter, r *http.Request) {
 	a, values, isForm, err := decodeSurveyAnswer(w, r)
 	if err != nil {
+		if isForm { // a browser shows a JSON body as text: an HTML page
+			failForm(w, r, lang(r.URL.Query().Get("lang")), err)
+			return
+		}
 		httpx.Fail(w, r, err)
 		return
 	}
@@ -206,6 +219,10 @@ func (h *Surveys) submit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err != nil {
+		if isForm {
+			failForm(w, r, l, err)
+			return
+		}
 		httpx.Fail(w, r, err)
 		return
 	}
@@ -238,10 +255,21 @@ func (h *Surveys) submit(w http.ResponseWriter, r *http.Request) {
 		httpx.Fail(w, r, err)
 		return
 	}
-	if err := h.Queue.SendJSON(r.Context(), survey.Submission{Token: in.Token, Answer: ans, SubmittedAt: now}); err != nil {
-		slog.ErrorContext(r.Context(), "survey answer not queued", "requestId", httpx.RequestID(r), "err", err.Error())
-		httpx.WriteError(w, http.StatusServiceUnavailable, "try_again", "We could not take your answer just now; please send it again in a minute. 暂时无法提交，请稍后重试。")
-		return
+	sub := survey.Submission{Token: in.Token, Answer: ans, SubmittedAt: now}
+	if err := h.Queue.SendJSON(r.Context(), sub); err != nil {
+		// The queue is down: keep the answer in the table; the hourly run
+		// queues it. Only when that fails too is the customer asked to retry.
+		b, _ := json.Marshal(sub)
+		if kerr := h.Keep.KeepAnswer(r.Context(), domain.KeptAnswer{Token: in.Token, Payload: string(b), At: now}); kerr != nil {
+			slog.ErrorContext(r.Context(), "survey answer neither queued nor kept", "requestId", httpx.RequestID(r), "code", mail.ErrorCode(err))
+			if isForm {
+				renderError(w, r, http.StatusServiceUnavailable, l, "unavailable")
+				return
+			}
+			httpx.WriteError(w, http.StatusServiceUnavailable, "try_again", "We could not take your answer just now; please send it again in a minute. 暂时无法提交，请稍后重试。")
+			return
+		}
+		slog.WarnContext(r.Context(), "survey answer kept for the hourly run", "requestId", httpx.RequestID(r), "code", mail.ErrorCode(err))
 	}
 	if isForm {
 		h.render(w, r, http.StatusOK, l, "thanks", in, nil, nil)

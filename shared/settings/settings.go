@@ -87,6 +87,21 @@ func (s *Service) remember(cur domain.Settings, at time.Time) {
 // Get returns the settings as stored now (no cache), for the admin page.
 func (s *Service) Get(ctx context.Context) (domain.Settings, error) { return s.read(ctx) }
 
+// AuditLog is the access record.
+type AuditLog interface {
+	Put(ctx context.Context, e domain.AuditEntry) error
+}
+
+// Read returns the settings as stored now for p (GET /settings), a read on
+// the access record like every staff read.
+func (s *Service) Read(ctx context.Context, p domain.Principal, audit AuditLog) (domain.Settings, error) {
+	cur, err := s.read(ctx)
+	if err != nil {
+		return cur, err
+	}
+	return cur, audit.Put(ctx, domain.Entry(ctx, p, s.Now(), "settings", "current", domain.ActionRead))
+}
+
 // Update replaces the settings with next on behalf of p, who edited
 // version ifMatch (0 = the defaults). Only admins change settings
 // (domain.ForbiddenError); next must be valid (domain.ValidationError) and
@@ -149,6 +164,9 @@ func changedSections(a, b domain.Settings) []string {
 	}
 	if fmt.Sprint(a.Visits) != fmt.Sprint(b.Visits) {
 		out = append(out, "visits")
+	}
+	if a.Public != b.Public {
+		out = append(out, "public")
 	}
 	return out
 }

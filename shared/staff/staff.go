@@ -27,9 +27,16 @@ type Store interface {
 	List(ctx context.Context, limit int32, cursor string) (domain.Page[domain.StaffMember], error)
 }
 
+// AuditLog is the access record: reads of the directory (people's
+// addresses) are on it.
+type AuditLog interface {
+	PutAll(ctx context.Context, entries []domain.AuditEntry) error
+}
+
 // Service keeps the directory and answers who receives what.
 type Service struct {
 	Store    Store
+	Audit    AuditLog
 	Fallback Fallback
 	Now      func() time.Time
 	TTL      time.Duration // how long Directory reuses what it read; 0 = 30 s
@@ -86,6 +93,30 @@ func (s *Service) Get(ctx context.Context, id string) (*domain.StaffMember, erro
 		return nil, fmt.Errorf("staff member %q: %w", id, domain.ErrNotFound)
 	}
 	return s.Store.Get(ctx, id)
+}
+
+// Read returns person id's entry for p (GET /staff/{id}); the read is on
+// the access record.
+func (s *Service) Read(ctx context.Context, p domain.Principal, id string) (*domain.StaffMember, error) {
+	m, err := s.Get(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return m, s.Audit.PutAll(ctx, []domain.AuditEntry{domain.Entry(ctx, p, s.Now(), "staff", m.ID, domain.ActionRead)})
+}
+
+// ReadAll returns the whole directory for p (GET /staff); each entry shown
+// is on the access record.
+func (s *Service) ReadAll(ctx context.Context, p domain.Principal) ([]domain.StaffMember, error) {
+	all, err := s.List(ctx)
+	if err != nil {
+		return nil, err
+	}
+	entries := []domain.AuditEntry{domain.Entry(ctx, p, s.Now(), "staff-list", p.Sub, domain.ActionList)}
+	for _, m := range all {
+		entries = append(entries, domain.Entry(ctx, p, s.Now(), "staff", m.ID, domain.ActionList))
+	}
+	return all, s.Audit.PutAll(ctx, entries)
 }
 
 // List returns the whole directory, by id.

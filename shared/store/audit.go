@@ -46,6 +46,29 @@ func (r *Audit) Put(ctx context.Context, e domain.AuditEntry) error {
 	return nil
 }
 
+// PutAll writes entries in transactions of up to 100 (a listing records
+// one entry per record shown, and a summary).
+func (r *Audit) PutAll(ctx context.Context, entries []domain.AuditEntry) error {
+	if len(entries) == 1 {
+		return r.Put(ctx, entries[0])
+	}
+	for start := 0; start < len(entries); start += 100 {
+		chunk := entries[start:min(start+100, len(entries))]
+		tx := make([]types.TransactWriteItem, 0, len(chunk))
+		for i, e := range chunk {
+			p, err := r.t.auditPut(e, start+i)
+			if err != nil {
+				return err
+			}
+			tx = append(tx, types.TransactWriteItem{Put: p})
+		}
+		if _, err := r.t.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: tx}); err != nil {
+			return fmt.Errorf("store: put audit entries: %w", err)
+		}
+	}
+	return nil
+}
+
 // Of returns an entity's trail, newest first.
 func (r *Audit) Of(ctx context.Context, entity, id string, limit int32, cursor string) (domain.Page[domain.AuditEntry], error) {
 	return page[domain.AuditEntry](ctx, r.t, query{pk: auditPK(entity, id), limit: auditLimit(limit), cursor: cursor, newestFirst: true})

@@ -48,7 +48,10 @@ func complaintItem(c *domain.Complaint) (map[string]types.AttributeValue, error)
 // race retries). A key seen within domain.IdempotencyWindow returns the first
 // submission's receipt; the same key with another fingerprint is
 // domain.ErrIdempotencyMismatch. c gets its Number, Year and Seq.
-func (r *Complaints) Submit(ctx context.Context, c *domain.Complaint, idemKey, fingerprint, token string) (domain.Receipt, error) {
+// mails, when not nil, gives the mail jobs of the numbered complaint
+// (its acknowledgement): they are written in the same transaction.
+func (r *Complaints) Submit(ctx context.Context, c *domain.Complaint, idemKey, fingerprint string,
+	mails func(c *domain.Complaint) ([]domain.PendingMail, error)) (domain.Receipt, error) {
 	s := r.t
 	loc := c.SLA.Location()
 	year := domain.NumberYear(c.ReceivedAt, loc)
@@ -57,10 +60,13 @@ func (r *Complaints) Submit(ctx context.Context, c *domain.Complaint, idemKey, f
 	if idemKey != "" {
 		idemItemKey = key("IDEM#"+idemKey, "IDEM")
 	}
-	trips := 0
+	trips, throttled := 0, 0
 	idemExpired := false
 	last := -2 // unknown: read it (and the idempotency key) first
 	for attempt := 0; ; attempt++ {
+		if attempt >= maxSubmitAttempts {
+			return domain.Receipt{}, fmt.Errorf("store: submit complaint: gave up after %d attempts", attempt)
+		}
 		if last == -2 {
 			keys := []map[string]types.AttributeValue{seqKey}
 			if idemItemKey != nil {
@@ -74,6 +80,12 @@ func (r *Complaints) Submit(ctx context.Context, c *domain.Complaint, idemKey, f
 				return domain.Receipt{}, fmt.Errorf("store: submit: read sequence: %w", err)
 			}
 			if len(got.UnprocessedKeys) > 0 {
+				// The table is throttling: wait, more each time, and give up
+				// after a few tries rather than hammer it.
+				if throttled++; throttled > maxThrottledReads {
+					return domain.Receipt{}, fmt.Errorf("store: submit: the sequence could not be read (throttled %d times)", maxThrottledReads)
+				}
+				sleepBackoff(ctx, throttled)
 				continue
 			}
 			last = -1 // no sequence item yet
@@ -103,7 +115,7 @@ func (r *Complaints) Submit(ctx context.Context, c *domain.Complaint, idemKey, f
 		if err != nil {
 			return domain.Receipt{}, err
 		}
-		out := domain.Receipt{Number: c.Number, Token: token, ReceivedAt: c.ReceivedAt, FirstResponseDue: c.Deadlines.FirstResponseDue,
+		out := domain.Receipt{Number: c.Number, TrackingNonce: c.TrackingNonce, ReceivedAt: c.ReceivedAt, FirstResponseDue: c.Deadlines.FirstResponseDue,
 			CloseDue: c.Deadlines.CloseDue, Fingerprint: fingerprint}
 		seqUpdate := &types.Update{TableName: aws.String(s.name), Key: seqKey,
 			UpdateExpression:                    aws.String("SET #last = :n"),
@@ -135,14 +147,25 @@ func (r *Complaints) Submit(ctx context.Context, c *domain.Complaint, idemKey, f
 			}
 			tx = append(tx, types.TransactWriteItem{Put: idemPut})
 		}
+		if mails != nil {
+			jobs, err := mails(c)
+			if err != nil {
+				return domain.Receipt{}, err
+			}
+			puts, err := s.mailPuts(jobs)
+			if err != nil {
+				return domain.Receipt{}, err
+			}
+			tx = append(tx, puts...)
+		}
 		_, err = s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: tx})
 		trips++
 		if err == nil {
 			out.RoundTrips = trips
 			return out, nil
 		}
-		if attempt >= 200 {
-			return domain.Receipt{}, fmt.Errorf("store: submit complaint: gave up after %d attempts: %w", attempt, err)
+		if attempt+1 >= maxSubmitAttempts {
+			return domain.Receipt{}, fmt.Errorf("store: submit complaint: gave up after %d attempts: %w", attempt+1, err)
 		}
 		var tce *types.TransactionCanceledException
 		switch {
@@ -167,6 +190,26 @@ func (r *Complaints) Submit(ctx context.Context, c *domain.Complaint, idemKey, f
 		default:
 			return domain.Receipt{}, fmt.Errorf("store: submit complaint: %w", err)
 		}
+	}
+}
+
+// Limits of a submission's retries: lost races on the sequence (each
+// costs one round trip) and reads the table did not process.
+const (
+	maxSubmitAttempts = 200
+	maxThrottledReads = 6
+)
+
+// sleepBackoff waits before retry n (1, 2, …): a random time up to
+// 10 ms·2ⁿ⁻¹, at most 1 s (exponential backoff with full jitter), or until
+// ctx ends.
+func sleepBackoff(ctx context.Context, n int) {
+	ceiling := min(10*time.Millisecond<<min(n-1, 10), time.Second)
+	t := time.NewTimer(time.Duration(rand.Int64N(int64(ceiling)) + 1))
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+	case <-t.C:
 	}
 }
 
@@ -198,18 +241,32 @@ func (r *Complaints) Put(ctx context.Context, c *domain.Complaint) error {
 }
 
 // SaveStep writes a complaint after a workflow step, if nobody else changed
-// it since expectedVersion (else domain.ErrConflict).
-func (r *Complaints) SaveStep(ctx context.Context, c *domain.Complaint, expectedVersion int) error {
+// it since expectedVersion (else domain.ErrConflict), with the mail jobs the
+// step sends in the same transaction.
+func (r *Complaints) SaveStep(ctx context.Context, c *domain.Complaint, expectedVersion int, mails []domain.PendingMail) error {
 	item, err := complaintItem(c)
 	if err != nil {
 		return err
 	}
-	_, err = r.t.db.PutItem(ctx, &dynamodb.PutItemInput{
+	put := &types.Put{
 		TableName: aws.String(r.t.name), Item: item,
 		ConditionExpression:       aws.String("attribute_exists(PK) AND #v = :v"),
 		ExpressionAttributeNames:  map[string]string{"#v": "version"},
 		ExpressionAttributeValues: map[string]types.AttributeValue{":v": num(expectedVersion)},
-	})
+	}
+	if len(mails) == 0 {
+		_, err = r.t.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: put.TableName, Item: put.Item, ConditionExpression: put.ConditionExpression,
+			ExpressionAttributeNames: put.ExpressionAttributeNames, ExpressionAttributeValues: put.ExpressionAttributeValues})
+	} else {
+		var puts []types.TransactWriteItem
+		if puts, err = r.t.mailPuts(mails); err != nil {
+			return err
+		}
+		_, err = r.t.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: append([]types.TransactWriteItem{{Put: put}}, puts...)})
+		if conditionFailedAt(err, 0) {
+			err = &types.ConditionalCheckFailedException{}
+		}
+	}
 	if conditionFailed(err) {
 		return fmt.Errorf("store: complaint %s changed since version %d: %w", c.Number, expectedVersion, domain.ErrConflict)
 	}

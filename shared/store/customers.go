@@ -58,8 +58,12 @@ func (r *Customers) lookups(prev, next *domain.Customer) []types.TransactWriteIt
 }
 
 // Create stores a new file, its lookup items and its audit entry in one
-// transaction. c.Version must be 1; an existing id is domain.ErrConflict.
-func (r *Customers) Create(ctx context.Context, c *domain.Customer, audit domain.AuditEntry) error {
+// transaction, with
+// the Idempotency-Key it was opened with (nil: none; a replay is a
+// *domain.ReplayError naming the first file, other content
+// domain.ErrIdempotencyMismatch). c.Version must be 1; an existing id is
+// domain.ErrConflict.
+func (r *Customers) Create(ctx context.Context, c *domain.Customer, audit domain.AuditEntry, idem *domain.IdempotencyRecord) error {
 	item, err := customerItem(c)
 	if err != nil {
 		return err
@@ -72,7 +76,18 @@ func (r *Customers) Create(ctx context.Context, c *domain.Customer, audit domain
 		{Put: &types.Put{TableName: aws.String(r.t.name), Item: item, ConditionExpression: aws.String("attribute_not_exists(PK)")}},
 		{Put: auditPut},
 	}
-	_, err = r.t.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: append(tx, r.lookups(nil, c)...)})
+	if idem != nil {
+		p, err := r.t.idemPut(*idem)
+		if err != nil {
+			return err
+		}
+		tx = append(tx, types.TransactWriteItem{Put: p})
+	}
+	tx = append(tx, r.lookups(nil, c)...) // after the idempotency key: its condition is at index 2
+	_, err = r.t.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: tx})
+	if idem != nil && conditionFailedAt(err, 2) {
+		return r.t.idemOutcome(ctx, *idem)
+	}
 	if conditionFailedAt(err, 0) {
 		return fmt.Errorf("store: customer %s exists: %w", c.ID, domain.ErrConflict)
 	}

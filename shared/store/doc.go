@@ -14,25 +14,31 @@
 //	complaint         CMP#<number>            CARD               CUSTCMP#<customer> / <at>#<number>  OPEN / <next deadline>#<number> (open only)  CMPMONTH#<YYYY-MM> / <at>#<number>  CMPDEPT#<dept> / <at>#<number>
 //	notice sent       NOTICE#<key>            NOTICE (TTL 400 days)   key e.g. complaint/<number>/<reminder>
 //	number sequence   SEQ#CMP#<year>          SEQ
-//	idempotency key   IDEM#<key>              IDEM   (TTL 24 h)
+//	idempotency key   IDEM#<key>              IDEM   (TTL 24 h; key = domain.IdempotencyKey: kind|caller|key)
 //	mail sent         MAILSENT#<id>           MAIL   (TTL 7 days)
 //	mail not queued   MAILPENDING#<id>        MAIL               MAILPENDING / <at>
 //	survey invitation SURVEY#<token>          INVITE             CUSTSURVEY#<customer> / <at>#<token>  SURVEYOPEN / <at>#<token> (unanswered only)
 //	survey answer     SURVEY#<token>          RESPONSE           CUSTRESP#<customer> / <YYYY-MM>#<at>#<token>           RESPMONTH#<YYYY-MM> / <customer>#<token>
-//	survey aggregate  AGG#CUST#<id> | AGG#MGR#<id> | AGG#MONTH   <YYYY-MM>
-//	contact surveyed  SURVEYCONTACT#<email>   LAST   (TTL: the 30-day gap)
+//	survey aggregate  AGG#CUST#<id> | AGG#MGR#<id> | AGG#MONTH   <YYYY-MM>   (AGG#HAND#… for invitations made by hand)
+//	contact surveyed  SURVEYCONTACT#<email>   LAST   (TTL: the contact gap and a month)
+//	complaint surveyed SURVEYCMP#<number>     ONCE   (one post-complaint invitation per complaint)
+//	answer kept       SURVEYKEPT#<token>      ANSWER             SURVEYKEPT / <at>#<token>   (survey queue down)
+//	public base URL   CONFIG#public-base      URL    (learned from API Gateway while PublicBaseUrl is empty)
+//	request counter   LIMIT#<kind>|<hash>|<window>  N  (TTL: the window and an hour; public form per IP, address, day)
+//	once mark         ONCE#<key>              ONCE   (TTL: the gap; e.g. an address's acknowledgement)
 //	follow-up task    FOLLOWUP#<id>           TASK               MGRFOLLOWUP#<manager> / <due>#<id>  FOLLOWUPOPEN / <due>#<id> (open only)  CUSTFOLLOWUP#<customer> / <due>#<id>
 //	visit plan        VPLAN#<month>-<manager> PLAN               PLANMONTH#<month> / <manager>  MGRPLAN#<manager> / <month>
-//	visit             VISIT#<id>              VISIT              MGRVISIT#<manager> / <date>#<id>  CUSTVISIT#<customer> / <date>#<id>  VISITOPEN / <date>#<id> (open only)  VISITDONE#<YYYY-MM> / <customer>#<id> (reported)
+//	visit             VISIT#<id>              VISIT              MGRVISIT#<manager> / <date>#<id>  CUSTVISIT#<customer> / <date>#<id>  VISITOPEN / <date>#<id> (open only), or VISITACTIONS / <earliest open action's due>#<id> (reported, an action open)  VISITDONE#<YYYY-MM> / <customer>#<id> (reported)
 //	last visit        VISITLAST               <customer>         (one small item per account: the date of its last reported visit)
 //	customer event    CUST#<id>               EVENT#<date>#<event>
-//	relationship plan CUST#<id>               RELPLAN            RELPLANREVIEW / <reviewBy>#<customer>
+//	relationship plan CUST#<id>               RELPLAN            RELPLANREVIEW / <reviewBy>#<customer>  RELPLANSUBMITTED / <dept>#<customer> (awaiting approval only)
 //	handover job      HANDOVER#<id>           JOB                HANDOVERRUN / <at>#<id> (running only)
 //	handover lock     HANDOVERFROM#<manager>  LOCK               (one running job per outgoing manager)
 //	schedule lease    LEASE#<function>        LEASE  (TTL: the run's deadline + 1 day)
 //	settings          SETTINGS                CURRENT
 //	staff member      STAFF#<id>              PERSON             STAFF / <id>
 //	console session   SESSION#<sha256 of the cookie's id>  SESSION  (TTL: idle or absolute end, whichever first)
+//	stack key         KEY#stack               KEY    (256 random bits, created once: cursors, form tokens, tracking links)
 //
 // Access patterns:
 //
@@ -50,12 +56,16 @@
 //	complaints received in a month Query    GSI3 PK=CMPMONTH#YYYY-MM
 //	complaints of a department     Query    GSI4 PK=CMPDEPT#dept (newest first)
 //	submit a complaint             BatchGetItem (sequence + idempotency key), then one TransactWriteItems
-//	mail that could not be queued  Query    GSI1 PK=MAILPENDING
+//	mail jobs to queue (outbox)    Query    GSI1 PK=MAILPENDING, SK < now − 5 min (written with the change they report)
 //	survey invitation by token     GetItem  PK=SURVEY#token, SK=INVITE
 //	unanswered invitations         Query    GSI2 PK=SURVEYOPEN (reminders)
 //	answers of a customer [month]  Query    GSI1 PK=CUSTRESP#id (SK begins_with month#)
 //	answers of a month             Query    GSI3 PK=RESPMONTH#YYYY-MM
 //	aggregates per customer/manager/month  Query PK=AGG#…, SK BETWEEN from AND to
+//	survey answers kept            Query    GSI1 PK=SURVEYKEPT, SK < now − 5 min (hourly run)
+//	public base URL                GetItem  PK=CONFIG#public-base (PutItem once per cold start by HTTP functions)
+//	count a public submission      UpdateItem PK=LIMIT#… per quota, in parallel (ADD n, condition n < limit)
+//	acknowledge an address         PutItem  PK=ONCE#ack|<hash> (condition: none in the last hour)
 //	follow-ups of a manager        Query    GSI1 PK=MGRFOLLOWUP#manager (open: filter status)
 //	open follow-ups due (digest)   Query    GSI2 PK=FOLLOWUPOPEN, SK < tomorrow
 //	open follow-ups of a customer  Query    GSI3 PK=CUSTFOLLOWUP#customer (handover)
@@ -72,6 +82,8 @@
 //	report a visit                 GetItem VISITLAST, then TransactWriteItems (visit + audit + last visit)
 //	relationship plan              GetItem  PK=CUST#id, SK=RELPLAN
 //	reviews due                    Query    GSI1 PK=RELPLANREVIEW, SK < date
+//	relationship plans to approve  Query    GSI2 PK=RELPLANSUBMITTED (the supervisors' digest)
+//	promised actions due (digest)  Query    GSI3 PK=VISITACTIONS, SK < date (reported visits with an open action)
 //	every account (digest)         Query    GSI4 PK=CUSTOMERS, pages of 1,000
 //	replied complaints (callbacks) Query    GSI2 PK=OPEN, filter status = replied
 //	handover job                   GetItem  PK=HANDOVER#id (consistent); running jobs Query GSI1 PK=HANDOVERRUN
@@ -82,4 +94,8 @@
 //	staff member by id             GetItem  PK=STAFF#id, SK=PERSON
 //	the staff directory            Query    GSI1 PK=STAFF
 //	a console session              GetItem  PK=SESSION#key; PutItem (condition: new) at sign-in, UpdateItem (seen, TTL, language), DeleteItem at sign-out
+//	the stack key                  GetItem  PK=KEY#stack (PutItem, condition: not there yet, by the first function that needs it)
+//
+// Cursors (cursor.go) are sealed with AES-256-GCM under the stack key and
+// bound to the listing: clients see no key attribute and cannot make one up.
 package store

@@ -41,10 +41,28 @@ func (r *Mail) MarkSent(ctx context.Context, id string, at time.Time) error {
 	return nil
 }
 
+func pendingMailItem(p domain.PendingMail) (map[string]types.AttributeValue, error) {
+	return marshal(p, map[string]string{attrPK: "MAILPENDING#" + p.ID, attrSK: "MAIL", "type": "mail-pending",
+		"GSI1PK": "MAILPENDING", "GSI1SK": p.At.UTC().Format(time.RFC3339Nano) + "#" + p.ID})
+}
+
+// mailPuts are the Puts of mail jobs written in the transaction of the
+// change that sends them (the transactional outbox).
+func (t *table) mailPuts(jobs []domain.PendingMail) ([]types.TransactWriteItem, error) {
+	var out []types.TransactWriteItem
+	for _, p := range jobs {
+		item, err := pendingMailItem(p)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, types.TransactWriteItem{Put: &types.Put{TableName: aws.String(t.name), Item: item}})
+	}
+	return out, nil
+}
+
 // Keep stores a job that could not be queued.
 func (r *Mail) Keep(ctx context.Context, p domain.PendingMail) error {
-	item, err := marshal(p, map[string]string{attrPK: "MAILPENDING#" + p.ID, attrSK: "MAIL", "type": "mail-pending",
-		"GSI1PK": "MAILPENDING", "GSI1SK": p.At.UTC().Format(time.RFC3339Nano) + "#" + p.ID})
+	item, err := pendingMailItem(p)
 	if err != nil {
 		return err
 	}
@@ -54,9 +72,10 @@ func (r *Mail) Keep(ctx context.Context, p domain.PendingMail) error {
 	return nil
 }
 
-// Kept lists jobs waiting to be queued again, oldest first.
-func (r *Mail) Kept(ctx context.Context, limit int32) ([]domain.PendingMail, error) {
-	p, err := page[domain.PendingMail](ctx, r.t, query{index: "GSI1", pk: "MAILPENDING", limit: limit})
+// Kept lists jobs kept before a time, waiting to be queued, oldest first.
+func (r *Mail) Kept(ctx context.Context, before time.Time, limit int32) ([]domain.PendingMail, error) {
+	p, err := page[domain.PendingMail](ctx, r.t, query{index: "GSI1", pk: "MAILPENDING", limit: limit,
+		sk: skCond{op: "<", a: before.UTC().Format(time.RFC3339Nano)}})
 	return p.Items, err
 }
 

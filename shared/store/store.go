@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
@@ -70,6 +71,15 @@ func (s *Store) Notices() *Notices { return &Notices{s.t} }
 // Settings is the versioned settings record.
 func (s *Store) Settings() *Settings { return &Settings{s.t} }
 
+// Config is what the stack learns about itself while it runs.
+func (s *Store) Config() *Config { return &Config{s.t} }
+
+// Limits are the public form's per-client counters and marks.
+func (s *Store) Limits() *Limits { return &Limits{s.t} }
+
+// Keys is the stack's secret key and the keys derived from it.
+func (s *Store) Keys() *Keys { return &Keys{s.t} }
+
 // Staff is the staff directory.
 func (s *Store) Staff() *Staff { return &Staff{s.t} }
 
@@ -81,6 +91,9 @@ func (s *Store) Sessions() *Sessions { return &Sessions{s.t} }
 type table struct {
 	db   DB
 	name string
+
+	keyMu  sync.Mutex
+	master []byte // the stack key (keys.go), read once
 }
 
 // Attribute names of the table's keys (template.yaml declares the same).
@@ -171,7 +184,7 @@ func (t *table) items(ctx context.Context, q query) ([]map[string]types.Attribut
 	if q.index != "" {
 		pkAttr, skAttr = q.index+"PK", q.index+"SK"
 	}
-	start, err := decodeCursor(q.cursor, pkAttr, q.pk)
+	start, err := t.openCursor(ctx, q.index, q.pk, q.cursor)
 	if err != nil {
 		return nil, "", err
 	}
@@ -218,7 +231,11 @@ func (t *table) items(ctx context.Context, q query) ([]map[string]types.Attribut
 	if err != nil {
 		return nil, "", fmt.Errorf("store: query %s %s: %w", q.index, q.pk, err)
 	}
-	return out.Items, encodeCursor(out.LastEvaluatedKey), nil
+	next, err := t.sealCursor(ctx, q.index, q.pk, out.LastEvaluatedKey)
+	if err != nil {
+		return nil, "", err
+	}
+	return out.Items, next, nil
 }
 
 // page runs one page of q and decodes its items as T.

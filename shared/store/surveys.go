@@ -33,32 +33,60 @@ func invitationItem(in *domain.Invitation) (map[string]types.AttributeValue, err
 	return marshal(in, keys)
 }
 
-// CreateInvitation stores a new invitation. Unless exempt, it also claims
-// the contact for gap (at most one survey per contact in that time): a
-// contact surveyed more recently gives domain.ErrRecentlySurveyed.
-func (r *Surveys) CreateInvitation(ctx context.Context, in *domain.Invitation, gap time.Duration, exempt bool) error {
+// CreateInvitation stores a new invitation with, in the same transaction,
+// what claim says: the contact's survey record (a contact surveyed since
+// claim.ContactCut gives domain.ErrRecentlySurveyed), the complaint's one
+// survey (domain.ErrComplaintSurveyed), the Idempotency-Key (a replay is a
+// *domain.ReplayError, other content domain.ErrIdempotencyMismatch) and the
+// invitation mail.
+func (r *Surveys) CreateInvitation(ctx context.Context, in *domain.Invitation, claim domain.InvitationClaim) error {
 	item, err := invitationItem(in)
 	if err != nil {
 		return err
 	}
 	tx := []types.TransactWriteItem{{Put: &types.Put{TableName: aws.String(r.t.name), Item: item, ConditionExpression: aws.String("attribute_not_exists(PK)")}}}
-	if !exempt {
+	contactAt, complaintAt, idemAt := -1, -1, -1
+	if !claim.ContactCut.IsZero() {
+		contactAt = len(tx)
 		tx = append(tx, types.TransactWriteItem{Put: &types.Put{TableName: aws.String(r.t.name),
 			Item: map[string]types.AttributeValue{attrPK: str("SURVEYCONTACT#" + strings.ToLower(in.ContactEmail)), attrSK: str("LAST"),
 				"type": str("survey-contact"), "lastAt": str(in.CreatedAt.UTC().Format(time.RFC3339Nano)),
-				attrTTL: &types.AttributeValueMemberN{Value: strconv.FormatInt(in.CreatedAt.Add(gap).Unix(), 10)}},
+				attrTTL: &types.AttributeValueMemberN{Value: strconv.FormatInt(claim.ContactUntil.Unix(), 10)}},
 			ConditionExpression:       aws.String("attribute_not_exists(PK) OR lastAt < :cut"),
-			ExpressionAttributeValues: map[string]types.AttributeValue{":cut": str(in.CreatedAt.Add(-gap).UTC().Format(time.RFC3339Nano))},
+			ExpressionAttributeValues: map[string]types.AttributeValue{":cut": str(claim.ContactCut.UTC().Format(time.RFC3339Nano))},
 		}})
 	}
-	_, err = r.t.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: tx})
-	if conditionFailedAt(err, 1) {
-		return domain.ErrRecentlySurveyed
+	if claim.Complaint != "" {
+		complaintAt = len(tx)
+		tx = append(tx, types.TransactWriteItem{Put: &types.Put{TableName: aws.String(r.t.name),
+			Item: map[string]types.AttributeValue{attrPK: str("SURVEYCMP#" + claim.Complaint), attrSK: str("ONCE"), "type": str("survey-complaint"),
+				"invitationId": str(in.ID), "at": str(in.CreatedAt.UTC().Format(time.RFC3339Nano))},
+			ConditionExpression: aws.String("attribute_not_exists(PK)")}})
 	}
+	if claim.Idempotency != nil {
+		idemAt = len(tx)
+		p, err := r.t.idemPut(*claim.Idempotency)
+		if err != nil {
+			return err
+		}
+		tx = append(tx, types.TransactWriteItem{Put: p})
+	}
+	puts, err := r.t.mailPuts(claim.Mail)
 	if err != nil {
-		return fmt.Errorf("store: create invitation: %w", err)
+		return err
 	}
-	return nil
+	_, err = r.t.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: append(tx, puts...)})
+	switch {
+	case err == nil:
+		return nil
+	case idemAt >= 0 && conditionFailedAt(err, idemAt):
+		return r.t.idemOutcome(ctx, *claim.Idempotency)
+	case contactAt >= 0 && conditionFailedAt(err, contactAt):
+		return domain.ErrRecentlySurveyed
+	case complaintAt >= 0 && conditionFailedAt(err, complaintAt):
+		return domain.ErrComplaintSurveyed
+	}
+	return fmt.Errorf("store: create invitation: %w", err)
 }
 
 // GetInvitation reads an invitation by token.
@@ -97,6 +125,16 @@ func (r *Surveys) UnmarkReminded(ctx context.Context, token string) error {
 	return nil
 }
 
+// Aggregate scopes: answers to invitations made by hand are added to
+// aggregates of their own ("HAND#CUST#id", …), apart from those reports and
+// rankings use ("CUST#id", "MGR#id", "MONTH").
+func aggPrefix(r domain.SurveyResponse) string {
+	if r.ByHand {
+		return "AGG#HAND#"
+	}
+	return "AGG#"
+}
+
 // aggUpdate adds one answer, counted by domain.Aggregate, to the aggregate
 // item pk/month.
 func aggUpdate(table, pk, month string, a domain.Answer) types.TransactWriteItem {
@@ -131,13 +169,13 @@ func (r *Surveys) RecordAnswer(ctx context.Context, resp domain.SurveyResponse, 
 			UpdateExpression:          aws.String("SET answeredAt = :at REMOVE GSI2PK, GSI2SK"),
 			ConditionExpression:       aws.String("attribute_exists(PK) AND attribute_not_exists(answeredAt)"),
 			ExpressionAttributeValues: map[string]types.AttributeValue{":at": str(resp.SubmittedAt.UTC().Format(time.RFC3339Nano))}}},
-		aggUpdate(s.name, "AGG#MONTH", resp.Month, resp.Answer),
+		aggUpdate(s.name, aggPrefix(resp)+"MONTH", resp.Month, resp.Answer),
 	}
 	if resp.CustomerID != "" {
-		tx = append(tx, aggUpdate(s.name, "AGG#CUST#"+resp.CustomerID, resp.Month, resp.Answer))
+		tx = append(tx, aggUpdate(s.name, aggPrefix(resp)+"CUST#"+resp.CustomerID, resp.Month, resp.Answer))
 	}
 	if resp.ManagerID != "" {
-		tx = append(tx, aggUpdate(s.name, "AGG#MGR#"+resp.ManagerID, resp.Month, resp.Answer))
+		tx = append(tx, aggUpdate(s.name, aggPrefix(resp)+"MGR#"+resp.ManagerID, resp.Month, resp.Answer))
 	}
 	if f != nil {
 		fi, err := followUpItem(f)
@@ -150,14 +188,52 @@ func (r *Surveys) RecordAnswer(ctx context.Context, resp domain.SurveyResponse, 
 	if conditionFailedAt(err, 0) || conditionFailedAt(err, 1) {
 		return domain.ErrDuplicateAnswer
 	}
+	if IsTransactionConflict(err) {
+		return fmt.Errorf("store: record answer: %w", domain.ErrBusy)
+	}
 	if err != nil {
 		return fmt.Errorf("store: record answer: %w", err)
 	}
 	return nil
 }
 
+func keptAnswerKey(token string) map[string]types.AttributeValue {
+	return key("SURVEYKEPT#"+token, "ANSWER")
+}
+
+// KeepAnswer keeps an answer the survey queue could not take, for the
+// hourly run; a token's first kept answer stays (the processor keeps one
+// answer per token anyway).
+func (r *Surveys) KeepAnswer(ctx context.Context, a domain.KeptAnswer) error {
+	item, err := marshal(a, map[string]string{attrPK: "SURVEYKEPT#" + a.Token, attrSK: "ANSWER", "type": "survey-kept",
+		"GSI1PK": "SURVEYKEPT", "GSI1SK": a.At.UTC().Format(time.RFC3339Nano) + "#" + a.Token})
+	if err != nil {
+		return err
+	}
+	_, err = r.t.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(r.t.name), Item: item, ConditionExpression: aws.String("attribute_not_exists(PK)")})
+	if err != nil && !conditionFailed(err) {
+		return fmt.Errorf("store: keep survey answer: %w", err)
+	}
+	return nil
+}
+
+// KeptAnswers lists answers kept before a time, oldest first.
+func (r *Surveys) KeptAnswers(ctx context.Context, before time.Time, limit int32) ([]domain.KeptAnswer, error) {
+	p, err := page[domain.KeptAnswer](ctx, r.t, query{index: "GSI1", pk: "SURVEYKEPT", limit: limit, sk: skCond{op: "<", a: before.UTC().Format(time.RFC3339Nano)}})
+	return p.Items, err
+}
+
+// DropAnswer forgets a kept answer once it is queued.
+func (r *Surveys) DropAnswer(ctx context.Context, token string) error {
+	if _, err := r.t.db.DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: aws.String(r.t.name), Key: keptAnswerKey(token)}); err != nil {
+		return fmt.Errorf("store: drop kept survey answer: %w", err)
+	}
+	return nil
+}
+
 // Aggregates reads the monthly aggregates of a scope ("CUST#id", "MGR#id" or
-// "MONTH") for months from..to (YYYY-MM, inclusive).
+// "MONTH"; "HAND#CUST#id" … for answers to invitations made by hand) for
+// months from..to (YYYY-MM, inclusive).
 func (r *Surveys) Aggregates(ctx context.Context, scope, from, to string) ([]domain.MonthAggregate, error) {
 	items, _, err := r.t.items(ctx, query{pk: "AGG#" + scope, sk: skCond{op: "between", a: from, b: to}})
 	if err != nil {

@@ -42,8 +42,23 @@ func visitItem(v *domain.Visit) (map[string]types.AttributeValue, error) {
 	}
 	if v.Status == domain.VisitReported && v.Report != nil {
 		keys["GSI4PK"], keys["GSI4SK"] = "VISITDONE#"+v.Report.HappenedOn[:7], v.CustomerID+"#"+v.ID
+		// While a promised action is open, the visit is listed by the
+		// earliest open one's due date (the digest's actions due).
+		if due := earliestOpenAction(v.Report); due != "" {
+			keys["GSI3PK"], keys["GSI3SK"] = "VISITACTIONS", due+"#"+v.ID
+		}
 	}
 	return marshal(v, keys)
+}
+
+func earliestOpenAction(r *domain.VisitReport) string {
+	due := ""
+	for _, a := range r.Actions {
+		if !a.Done && (due == "" || a.Due < due) {
+			due = a.Due
+		}
+	}
+	return due
 }
 
 // versioned is a Put of item that expects the stored version (0: a new item).
@@ -291,9 +306,14 @@ func (r *Visits) GetRelationshipPlan(ctx context.Context, customer string) (*dom
 }
 
 // PutRelationshipPlan stores a plan still at expectedVersion (0: none yet).
+// A submitted plan is also listed for its supervisor's approval.
 func (r *Visits) PutRelationshipPlan(ctx context.Context, p *domain.RelationshipPlan, expected int) error {
-	item, err := marshal(p, map[string]string{attrPK: customerPK(p.CustomerID), attrSK: skRelPlan, "type": "relationship-plan",
-		"GSI1PK": "RELPLANREVIEW", "GSI1SK": p.ReviewBy + "#" + p.CustomerID})
+	keys := map[string]string{attrPK: customerPK(p.CustomerID), attrSK: skRelPlan, "type": "relationship-plan",
+		"GSI1PK": "RELPLANREVIEW", "GSI1SK": p.ReviewBy + "#" + p.CustomerID}
+	if p.Status == domain.PlanSubmitted {
+		keys["GSI2PK"], keys["GSI2SK"] = "RELPLANSUBMITTED", p.Department+"#"+p.CustomerID
+	}
+	item, err := marshal(p, keys)
 	if err != nil {
 		return err
 	}
@@ -303,6 +323,18 @@ func (r *Visits) PutRelationshipPlan(ctx context.Context, p *domain.Relationship
 // ReviewsDueBy lists relationship plans whose review date is date or earlier.
 func (r *Visits) ReviewsDueBy(ctx context.Context, date string) ([]domain.RelationshipPlan, error) {
 	return all[domain.RelationshipPlan](ctx, r.t, query{index: "GSI1", pk: "RELPLANREVIEW", sk: skCond{op: "<", a: date + "#~"}, limit: 500})
+}
+
+// RelationshipPlansSubmitted lists the relationship plans waiting for
+// their supervisor's approval, by department.
+func (r *Visits) RelationshipPlansSubmitted(ctx context.Context) ([]domain.RelationshipPlan, error) {
+	return all[domain.RelationshipPlan](ctx, r.t, query{index: "GSI2", pk: "RELPLANSUBMITTED", limit: 500})
+}
+
+// OpenActionsUntil lists the reported visits with a promised action still
+// open whose earliest open action is due on date or before.
+func (r *Visits) OpenActionsUntil(ctx context.Context, date string) ([]domain.Visit, error) {
+	return all[domain.Visit](ctx, r.t, query{index: "GSI3", pk: "VISITACTIONS", sk: skCond{op: "<", a: date + "#~"}, limit: 500})
 }
 
 // Accounts lists every key-account file in pages of 1,000 (the daily run's

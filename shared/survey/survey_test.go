@@ -49,7 +49,7 @@ func (f *fixture) customer(t *testing.T, id string, tier domain.Tier, emails ...
 	for i, e := range emails {
 		c.Contacts = append(c.Contacts, domain.Contact{Name: fmt.Sprintf("联系人%d", i), Email: e, Language: "zh"})
 	}
-	if err := f.st.Customers().Create(context.Background(), c, domain.AuditEntry{Entity: "customer", EntityID: id, Action: "create", Actor: "t", At: f.now, RequestID: id}); err != nil {
+	if err := f.st.Customers().Create(context.Background(), c, domain.AuditEntry{Entity: "customer", EntityID: id, Action: "create", Actor: "t", At: f.now, RequestID: id}, nil); err != nil {
 		t.Fatal(err)
 	}
 	return c
@@ -137,7 +137,7 @@ func TestProcessorBatch(t *testing.T) {
 	}
 	page, err := f.st.FollowUps().Of(context.Background(), "alice", 10, "")
 	ups := page.Items
-	if err != nil || len(ups) != 1 || ups[0].Token != b.Token || ups[0].Status != "open" {
+	if err != nil || len(ups) != 1 || ups[0].InvitationID != b.ID || ups[0].ID != "s-"+b.ID || ups[0].Token != "" || ups[0].Status != "open" {
 		t.Fatalf("follow-ups %+v %v", ups, err)
 	}
 	ms := f.env.DrainMail(t)

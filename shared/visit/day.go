@@ -30,19 +30,17 @@ func (s *Service) Day(ctx context.Context, p domain.Principal, lang string) ([]m
 	if err != nil {
 		return nil, err
 	}
+	dir, err := s.Directory.Directory(ctx)
+	if err != nil {
+		return nil, err
+	}
 	var secs []mail.DigestSection
 	if p.Has(domain.RoleManager) {
-		mine, _ := s.managerSections(ag, p.Sub, lang, set, "/")
+		mine, _ := s.managerSections(ag, p.Sub, dir.Name(p.Sub), lang, set, "/")
 		secs = append(secs, mine...)
 	}
 	if p.Has(domain.RoleSupervisor) && p.Department != "" {
-		deptOf := func(_, customerID string) string {
-			if a := ag.Accounts[customerID]; a != nil {
-				return a.Department
-			}
-			return ""
-		}
-		secs = append(secs, s.supervisorSections(ag, p.Department, lang, deptOf, "/")...)
+		secs = append(secs, s.supervisorSections(ag, p.Department, lang, dir, set, "/")...)
 	}
 	return secs, nil
 }

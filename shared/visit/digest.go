@@ -18,10 +18,12 @@ import (
 // The daily reminder email (VisitRemindersFunction, 08:00 company time).
 // On a working day each manager with anything due gets one email — today's
 // visits (with an .ics), this week's, reports due and overdue, follow-ups
-// due and overdue, greetings of the next days, accounts below their visit
-// frequency, plan and relationship-plan deadlines — and each supervisor
-// their department's overdue items, merged into the same email for a
-// person who is both. One email per person per day (notice
+// due and overdue, promised actions due this week or overdue, greetings of
+// the next days, accounts below their visit frequency, plan and
+// relationship-plan deadlines — and each supervisor their department's
+// overdue items and what waits for their approval (ad-hoc visits, visit
+// plans, relationship plans), merged into the same email for a person who
+// is both. One email per person per day (notice
 // "digest/<person>/<date>"), whatever reruns and retries. On a non-working
 // day it sends nothing; the next working day's email shows what fell due
 // meanwhile (overdue items stay until done).
@@ -29,7 +31,9 @@ import (
 // Its reads do not grow with history: every account once (pages of 1,000),
 // one small item per account for its last visit, the open visits up to a
 // week ahead, the open follow-ups due, two months' plans, the reviews due,
-// the replied complaints and the directory — never a Scan.
+// the relationship plans submitted, the reported visits with a promised
+// action due within the week, the replied complaints and the directory —
+// never a Scan.
 
 // Agenda is what the daily run found due, across the company.
 type Agenda struct {
@@ -46,6 +50,9 @@ type Agenda struct {
 	Plans               map[string]*domain.VisitPlan // by month-manager id
 	NextDue, NextRemind string                       // next month's plan deadline and reminder start
 	Reviews             []domain.RelationshipPlan    // due within the lead days, or overdue
+	RelPlans            []domain.RelationshipPlan    // submitted, waiting for the supervisor's approval
+	Actions             []domain.Visit               // reported, with a promised action open due up to Week
+	Now                 time.Time                    // when the run made it
 }
 
 // Reminders is VisitRemindersFunction: the daily digests.
@@ -106,7 +113,7 @@ func (s *Service) agenda(ctx context.Context, set domain.Settings, cal domain.SL
 	vs := set.Visits
 	today := cal.Today(now)
 	t, _ := time.Parse(time.DateOnly, today)
-	ag := &Agenda{Today: today, TodayStart: cal.DateAt(today), Loc: cal.Location(), Week: t.AddDate(0, 0, 7).Format(time.DateOnly), Accounts: map[string]*domain.Customer{}, Plans: map[string]*domain.VisitPlan{}}
+	ag := &Agenda{Today: today, TodayStart: cal.DateAt(today), Loc: cal.Location(), Week: t.AddDate(0, 0, 7).Format(time.DateOnly), Accounts: map[string]*domain.Customer{}, Plans: map[string]*domain.VisitPlan{}, Now: now}
 	var accounts []domain.Customer
 	var err error
 	if scope == nil {
@@ -173,6 +180,12 @@ func (s *Service) agenda(ctx context.Context, set domain.Settings, cal domain.SL
 	if ag.Reviews, err = s.Store.ReviewsDueBy(ctx, t.AddDate(0, 0, vs.ReminderLeadDays).Format(time.DateOnly)); err != nil {
 		return nil, err
 	}
+	if ag.RelPlans, err = s.Store.RelationshipPlansSubmitted(ctx); err != nil {
+		return nil, err
+	}
+	if ag.Actions, err = s.Store.OpenActionsUntil(ctx, ag.Week); err != nil {
+		return nil, err
+	}
 	return ag, nil
 }
 
@@ -191,7 +204,7 @@ func tr(lang, zh, en string) string {
 }
 
 // compose builds each person's email: a manager's own items, a
-// supervisor's department's overdue items.
+// supervisor's department's overdue items and what waits for them.
 func (s *Service) compose(ag *Agenda, dir *staff.Directory, set domain.Settings) map[string]*personDigest {
 	managers := map[string]bool{}
 	for _, r := range dir.Managers() {
@@ -199,12 +212,6 @@ func (s *Service) compose(ag *Agenda, dir *staff.Directory, set domain.Settings)
 	}
 	for _, a := range ag.Accounts {
 		managers[a.ManagerID] = true
-	}
-	deptOf := func(managerID, customerID string) string {
-		if a := ag.Accounts[customerID]; a != nil {
-			return a.Department
-		}
-		return ""
 	}
 	out := map[string]*personDigest{}
 	add := func(key, lang string, secs []mail.DigestSection, todays []domain.Visit) {
@@ -224,7 +231,7 @@ func (s *Service) compose(ag *Agenda, dir *staff.Directory, set domain.Settings)
 		if !ok || m == "" {
 			continue // no address, or inactive: no mail
 		}
-		secs, todays := s.managerSections(ag, m, r.Language, set, s.BaseURL)
+		secs, todays := s.managerSections(ag, m, r.Name, r.Language, set, s.BaseURL)
 		add(m, r.Language, secs, todays)
 	}
 	depts := map[string]bool{}
@@ -237,19 +244,16 @@ func (s *Service) compose(ag *Agenda, dir *staff.Directory, set domain.Settings)
 			if key == "" {
 				key = strings.ToLower(r.Email)
 			}
-			add(key, r.Language, s.supervisorSections(ag, dept, r.Language, deptOf, s.BaseURL), nil)
+			add(key, r.Language, s.supervisorSections(ag, dept, r.Language, dir, set, s.BaseURL), nil)
 		}
 	}
 	for key, d := range out {
-		r, ok := dir.Person(key)
-		name, email := key, key
-		if ok {
-			name, email = r.Name, r.Email
+		email := key
+		if r, ok := dir.Person(key); ok {
+			email = r.Email
 		}
-		subject := tr(d.lang, "每日提醒 "+ag.Today, "Your reminders for "+ag.Today)
-		intro := tr(d.lang, "以下是今天需要您关注的事项：", "Here is what needs you today:")
-		m, err := mail.RenderDigest("visit-digest", d.lang, []string{email}, subject, mail.DigestMail{Greeting: greeting(name, d.lang), Intro: intro, Sections: d.sections,
-			Outro: tr(d.lang, "非工作日不发送提醒；到期事项会在下一个工作日的提醒中列出。", "No reminders go out on non-working days; what falls due meanwhile is in the next working day's email.")})
+		m, err := mail.Compose(mail.Envelope{To: []string{email}, Lang: d.lang, Zone: ag.Loc, Now: ag.Now},
+			mail.VisitDigest{At: ag.Now, Sections: d.sections, Calendar: len(d.ics) > 0})
 		if err != nil {
 			slog.Error("visit reminders: digest not rendered", "err", err.Error())
 			delete(out, key)
@@ -263,50 +267,102 @@ func (s *Service) compose(ag *Agenda, dir *staff.Directory, set domain.Settings)
 	return out
 }
 
-// managerSections are manager m's items; links are base + the item's
-// console page ("/" for the console's own paths).
-func (s *Service) managerSections(ag *Agenda, m, lang string, set domain.Settings, base string) ([]mail.DigestSection, []domain.Visit) {
-	var today, week, due, overdue []mail.DigestLine
+// shortDate is a date as the digest's details say it: 11月17日 / 17 Nov.
+func shortDate(date, lang string) string {
+	d, err := time.Parse(time.DateOnly, date)
+	if err != nil {
+		return date
+	}
+	return d.Format(tr(lang, "1月2日", "2 Jan"))
+}
+
+// monthLabel is a month (YYYY-MM) as people say it: 2027年1月 / January 2027.
+func monthLabel(month, lang string) string {
+	d, err := time.Parse("2006-01", month)
+	if err != nil {
+		return month
+	}
+	return d.Format(tr(lang, "2006年1月", "January 2006"))
+}
+
+func visitDetail(v *domain.Visit, lang string) string {
+	d := v.Purpose.Label(lang)
+	if v.Status == domain.VisitProposed {
+		d += tr(lang, "（待审批）", " (awaiting approval)")
+	}
+	return d
+}
+
+func (s *Service) managerSections(ag *Agenda, m, name, lang string, set domain.Settings, base string) ([]mail.DigestSection, []domain.Visit) {
+	var today, week, due, overdue []mail.DigestItem
 	var todays []domain.Visit
-	for _, v := range ag.Visits {
+	for i := range ag.Visits {
+		v := &ag.Visits[i]
 		if v.ManagerID != m {
 			continue
 		}
-		l := mail.DigestLine{Text: v.Date + " " + v.CustomerName + " — " + v.Purpose.Label(lang), Link: link(base, "/console/visits/"+v.ID)}
-		if v.Status == domain.VisitProposed {
-			l.Text += tr(lang, "（待审批）", " (awaiting approval)")
-		}
+		it := mail.DigestItem{Title: v.CustomerName, Detail: visitDetail(v, lang), Date: v.Date, URL: link(base, "/console/visits/"+v.ID)}
 		switch {
 		case v.Date == ag.Today && v.Status.Open():
-			today = append(today, l)
-			todays = append(todays, v)
+			t := it // today: who goes, not the day
+			t.Date = ""
+			if len(v.Participants) > 0 {
+				t.Detail += " · " + strings.Join(v.Participants, tr(lang, "、", ", "))
+			}
+			today = append(today, t)
+			todays = append(todays, *v)
 		case v.Date > ag.Today:
-			week = append(week, l)
+			week = append(week, it)
 		}
 		if v.Status == domain.VisitPlanned && v.Date <= ag.Today {
-			l.Text = v.Date + " " + v.CustomerName + tr(lang, " 报告截止 ", " report due ") + v.ReportDue
+			it.Detail = v.Purpose.Label(lang) + tr(lang, " · "+shortDate(v.Date, lang)+"拜访", " · visited "+shortDate(v.Date, lang))
+			it.DateLabel, it.Date = tr(lang, "报告截止", "report due"), v.ReportDue
 			if v.ReportOverdue(ag.Today) {
-				overdue = append(overdue, l)
+				it.Overdue = true
+				overdue = append(overdue, it)
 			} else if v.Date < ag.Today || v.ReportDue == ag.Today {
-				due = append(due, l)
+				due = append(due, it)
 			}
 		}
 	}
-	var fToday, fOverdue []mail.DigestLine
+	var fToday, fOverdue []mail.DigestItem
 	for _, f := range ag.FollowUps {
 		if f.ManagerID != m || f.Kind == domain.FollowUpGreeting {
 			continue
 		}
 		d := f.DueAt.In(set.Location()).Format(time.DateOnly)
-		l := mail.DigestLine{Text: d + " " + f.CustomerName + " — " + followUpLabel(f.Kind, lang) + ": " + f.Reason, Link: link(base, "/console/follow-ups?due=overdue")}
+		it := mail.DigestItem{Title: f.CustomerName, Detail: followUpDetail(&f, lang), Due: f.DueAt, URL: link(base, "/console/follow-ups?due=overdue")}
 		if d < ag.Today {
-			fOverdue = append(fOverdue, l)
+			it.Overdue = true
+			fOverdue = append(fOverdue, it)
 		} else {
-			l.Link = link(base, "/console/follow-ups?due=today")
-			fToday = append(fToday, l)
+			it.URL = link(base, "/console/follow-ups?due=today")
+			fToday = append(fToday, it)
 		}
 	}
-	var greet []mail.DigestLine
+	var aDue, aOverdue []mail.DigestItem
+	for i := range ag.Actions {
+		v := &ag.Actions[i]
+		if v.ManagerID != m || v.Report == nil {
+			continue
+		}
+		for _, a := range v.Report.Actions {
+			if a.Done || a.Due > ag.Week {
+				continue
+			}
+			it := mail.DigestItem{Title: v.CustomerName, Detail: tr(lang, "承诺：", "Promised: ") + a.Text, DateLabel: tr(lang, "期限", "due"), Date: a.Due,
+				Overdue: a.Due < ag.Today, URL: link(base, "/console/visits/"+v.ID)}
+			if a.Owner != "" && a.Owner != m && a.Owner != name { // someone else promised it
+				it.Who = tr(lang, "负责人：", "owner: ") + a.Owner
+			}
+			if it.Overdue {
+				aOverdue = append(aOverdue, it)
+			} else {
+				aDue = append(aDue, it)
+			}
+		}
+	}
+	var greet []mail.DigestItem
 	mine := 0
 	for _, a := range ag.Accounts {
 		if a.ManagerID == m && a.Status == domain.StatusActive {
@@ -315,108 +371,109 @@ func (s *Service) managerSections(ag *Agenda, m, lang string, set domain.Setting
 	}
 	if mine > 0 {
 		for _, f := range ag.Festivals {
-			greet = append(greet, mail.DigestLine{Text: fmt.Sprintf(tr(lang, "%s %s：向您的 %d 个客户致以节日问候", "%s %s: greet your %d accounts"), f.Date, domain.FestivalLabel(f.Key, lang), mine)})
+			greet = append(greet, mail.DigestItem{Title: domain.FestivalLabel(f.Key, lang), Date: f.Date,
+				Detail: fmt.Sprintf(tr(lang, "向您的 %d 个客户致以节日问候", "greet your %d accounts"), mine)})
 		}
 	}
 	for _, g := range ag.Greetings {
 		if a := ag.Accounts[g.CustomerID]; a == nil || a.ManagerID != m {
 			continue
 		}
-		text := g.Date + " " + g.CustomerName + " — "
+		var text string
 		switch g.Kind {
 		case "birthday":
-			text += tr(lang, "联系人生日：", "contact's birthday: ") + g.ContactName
+			text = tr(lang, "联系人生日：", "contact's birthday: ") + g.ContactName
 		case "cooperation":
-			text += fmt.Sprintf(tr(lang, "合作 %d 周年", "%d years of cooperation"), g.Years)
+			text = fmt.Sprintf(tr(lang, "合作 %d 周年", "%d years of cooperation"), g.Years)
 		default:
-			text += fmt.Sprintf(tr(lang, "%s %d 周年", "%s, %d years"), g.Label, g.Years)
+			text = fmt.Sprintf(tr(lang, "%s %d 周年", "%s, %d years"), g.Label, g.Years)
 		}
-		greet = append(greet, mail.DigestLine{Text: text, Link: link(base, "/console/accounts/"+g.CustomerID)})
+		greet = append(greet, mail.DigestItem{Title: g.CustomerName, Detail: text, Date: g.Date, URL: link(base, "/console/accounts/"+g.CustomerID)})
 	}
-	var freq []mail.DigestLine
+	var freq []mail.DigestItem
 	for _, al := range ag.Alerts {
 		if al.ManagerID != m {
 			continue
 		}
-		last := al.LastVisit
-		if last == "" {
-			last = tr(lang, "从未", "never")
-		}
-		text := fmt.Sprintf(tr(lang, "%s（%s）上次拜访 %s，须于 %s 前拜访", "%s (%s): last visit %s, visit by %s"), al.CustomerName, al.Tier.Label(lang), last, al.NeedBy)
+		text := fmt.Sprintf(tr(lang, "%s · 上次拜访 %s，须于 %s 前拜访", "%s · last visit %s; visit by %s"), al.Tier.Label(lang), lastVisit(al.LastVisit, lang), shortDate(al.NeedBy, lang))
 		if al.Below {
-			text += tr(lang, " — 已低于拜访频次", " — below its visit frequency")
+			text += tr(lang, "（已低于拜访频次）", " (below its visit frequency)")
 		}
-		freq = append(freq, mail.DigestLine{Text: text, Link: link(base, "/console/coverage?period="+quarter(ag.Today))})
+		freq = append(freq, mail.DigestItem{Title: al.CustomerName, Detail: text, Overdue: al.Below, URL: link(base, "/console/coverage?period="+quarter(ag.Today))})
 	}
-	var deadlines []mail.DigestLine
+	var deadlines []mail.DigestItem
 	if next := ag.Plans[domain.PlanID(ag.NextMon, m)]; (next == nil || next.Status == domain.PlanReturned) && ag.Today >= ag.NextRemind && mine > 0 {
-		text := fmt.Sprintf(tr(lang, "%s 拜访计划须于 %s 前提交", "Your %s visit plan is due by %s"), ag.NextMon, ag.NextDue)
+		text := tr(lang, "请提交下月拜访计划", "Submit next month's visit plan")
 		if next != nil {
-			text += tr(lang, "（已退回，请修改后重新提交）", " (returned: edit and submit it again)")
+			text = tr(lang, "已退回，请修改后重新提交", "Returned: edit it and submit it again")
 		}
-		deadlines = append(deadlines, mail.DigestLine{Text: text, Link: link(base, "/console/plans?month="+ag.NextMon)})
+		deadlines = append(deadlines, mail.DigestItem{Title: fmt.Sprintf(tr(lang, "%s 拜访计划", "%s visit plan"), ag.NextMon), Detail: text,
+			DateLabel: tr(lang, "截止", "due"), Date: ag.NextDue, URL: link(base, "/console/plans?month="+ag.NextMon)})
 	}
 	if cur := ag.Plans[domain.PlanID(ag.ThisMonth, m)]; (cur == nil || cur.Status == domain.PlanReturned) && mine > 0 {
-		deadlines = append(deadlines, mail.DigestLine{Text: fmt.Sprintf(tr(lang, "%s 拜访计划尚未提交或未获批准（已逾期）", "Your %s visit plan is overdue"), ag.ThisMonth),
-			Link: link(base, "/console/plans?month="+ag.ThisMonth)})
+		deadlines = append(deadlines, mail.DigestItem{Title: fmt.Sprintf(tr(lang, "%s 拜访计划", "%s visit plan"), ag.ThisMonth),
+			Detail: tr(lang, "尚未提交或未获批准（已逾期）", "This visit plan is overdue: not submitted or not approved yet"), Overdue: true,
+			URL: link(base, "/console/plans?month="+ag.ThisMonth)})
 	}
 	for _, r := range ag.Reviews {
 		if a := ag.Accounts[r.CustomerID]; a == nil || a.ManagerID != m {
 			continue
 		}
-		text := fmt.Sprintf(tr(lang, "%s 的客户关系发展计划须于 %s 前复核", "%s: review the relationship plan by %s"), r.CustomerName, r.ReviewBy)
-		if r.ReviewOverdue(ag.Today) {
-			text += tr(lang, "（已逾期）", " (overdue)")
-		}
-		deadlines = append(deadlines, mail.DigestLine{Text: text, Link: link(base, "/console/accounts/"+r.CustomerID+"#relationship-plan")})
+		deadlines = append(deadlines, mail.DigestItem{Title: r.CustomerName, Detail: tr(lang, "复核客户关系发展计划", "Review the relationship plan"),
+			DateLabel: tr(lang, "截止", "due"), Date: r.ReviewBy, Overdue: r.ReviewOverdue(ag.Today), URL: link(base, "/console/accounts/"+r.CustomerID+"#relationship-plan")})
 	}
 	var secs []mail.DigestSection
-	sec := func(zh, en string, lines []mail.DigestLine) {
-		if len(lines) > 0 {
-			secs = append(secs, mail.DigestSection{Title: tr(lang, zh, en), Lines: capped(lines, lang)})
+	sec := func(k mail.DigestKind, items []mail.DigestItem, more string) {
+		if len(items) > 0 {
+			secs = append(secs, capped(mail.DigestSection{Kind: k, Items: items, MoreURL: more, Days: set.Visits.GreetingLeadDays}))
 		}
 	}
-	sec("今日拜访", "Today's visits", today)
-	sec("本周拜访", "Visits this week", week)
-	sec("待提交的拜访报告", "Visit reports due", due)
-	sec("逾期的拜访报告", "Visit reports overdue", overdue)
-	sec("今日到期的回访", "Follow-ups due today", fToday)
-	sec("逾期的回访", "Follow-ups overdue", fOverdue)
-	greetTitleZh := fmt.Sprintf("未来 %d 天的问候", set.Visits.GreetingLeadDays)
-	greetTitleEn := fmt.Sprintf("Greetings in the next %d days", set.Visits.GreetingLeadDays)
-	sec(greetTitleZh, greetTitleEn, greet)
-	sec("拜访频次不足的客户", "Accounts below their visit frequency", freq)
-	sec("计划截止日期", "Plan deadlines", deadlines)
+	sec(mail.DigestReportsOverdue, overdue, link(base, "/console/visits?status=overdue"))
+	sec(mail.DigestFollowUpsOverdue, fOverdue, link(base, "/console/follow-ups?due=overdue"))
+	sec(mail.DigestActionsOverdue, aOverdue, "")
+	sec(mail.DigestVisitsToday, today, "")
+	sec(mail.DigestFollowUpsToday, fToday, link(base, "/console/follow-ups?due=today"))
+	sec(mail.DigestReportsDue, due, "")
+	sec(mail.DigestActionsDue, aDue, "")
+	sec(mail.DigestVisitsWeek, week, "")
+	sec(mail.DigestGreetings, greet, "")
+	sec(mail.DigestFrequency, freq, link(base, "/console/coverage?period="+quarter(ag.Today)))
+	sec(mail.DigestDeadlines, deadlines, "")
 	return secs, todays
 }
 
-// supervisorSections are department dept's overdue items and what waits
-// for its supervisor; links as for managerSections.
-func (s *Service) supervisorSections(ag *Agenda, dept, lang string, deptOf func(m, c string) string, base string) []mail.DigestSection {
-	var late, pending, fOver, plans, below []mail.DigestLine
-	for _, v := range ag.Visits {
+func (s *Service) supervisorSections(ag *Agenda, dept, lang string, dir *staff.Directory, set domain.Settings, base string) []mail.DigestSection {
+	deptOf := func(customerID string) string {
+		if a := ag.Accounts[customerID]; a != nil {
+			return a.Department
+		}
+		return ""
+	}
+	var late, pending, fOver, plans, below []mail.DigestItem
+	for i := range ag.Visits {
+		v := &ag.Visits[i]
 		if v.Department != dept {
 			continue
 		}
 		if v.ReportOverdue(ag.Today) {
-			late = append(late, mail.DigestLine{Text: fmt.Sprintf(tr(lang, "%s %s（%s）报告截止 %s", "%s %s (%s) report was due %s"), v.Date, v.CustomerName, v.ManagerID, v.ReportDue),
-				Link: link(base, "/console/visits/"+v.ID)})
+			late = append(late, mail.DigestItem{Title: v.CustomerName, Detail: v.Purpose.Label(lang) + tr(lang, " · "+shortDate(v.Date, lang)+"拜访", " · visited "+shortDate(v.Date, lang)),
+				Who: dir.Name(v.ManagerID), DateLabel: tr(lang, "报告截止", "report due"), Date: v.ReportDue, Overdue: true, URL: link(base, "/console/visits/"+v.ID)})
 		}
 		if v.Status == domain.VisitProposed {
-			pending = append(pending, mail.DigestLine{Text: fmt.Sprintf(tr(lang, "临时拜访待审批：%s %s（%s）", "Ad-hoc visit to approve: %s %s (%s)"), v.Date, v.CustomerName, v.ManagerID),
-				Link: link(base, "/console/visits/"+v.ID)})
+			pending = append(pending, mail.DigestItem{Title: v.CustomerName, Detail: tr(lang, "临时拜访：", "Ad-hoc visit: ") + v.Purpose.Label(lang),
+				Who: dir.Name(v.ManagerID), Date: v.Date, URL: link(base, "/console/visits/"+v.ID)})
 		}
 	}
 	for _, f := range ag.FollowUps {
 		d := f.Department
 		if d == "" {
-			d = deptOf(f.ManagerID, f.CustomerID)
+			d = deptOf(f.CustomerID)
 		}
 		if d != dept || f.Kind == domain.FollowUpGreeting || !f.DueAt.Before(ag.TodayStart) {
 			continue
 		}
-		fOver = append(fOver, mail.DigestLine{Text: fmt.Sprintf(tr(lang, "%s %s（%s）：%s", "%s %s (%s): %s"), f.DueAt.In(ag.Loc).Format(time.DateOnly), f.CustomerName, f.ManagerID, followUpLabel(f.Kind, lang)),
-			Link: link(base, "/console/follow-ups?manager="+f.ManagerID+"&due=overdue")})
+		fOver = append(fOver, mail.DigestItem{Title: f.CustomerName, Detail: followUpDetail(&f, lang), Who: dir.Name(f.ManagerID), Due: f.DueAt, Overdue: true,
+			URL: link(base, "/console/follow-ups?manager="+f.ManagerID+"&due=overdue")})
 	}
 	deptManagers := map[string]bool{}
 	for _, a := range ag.Accounts {
@@ -426,52 +483,95 @@ func (s *Service) supervisorSections(ag *Agenda, dept, lang string, deptOf func(
 	}
 	for m := range deptManagers {
 		if p := ag.Plans[domain.PlanID(ag.ThisMonth, m)]; p == nil || p.Status == domain.PlanReturned {
-			plans = append(plans, mail.DigestLine{Text: fmt.Sprintf(tr(lang, "%s 未提交 %s 拜访计划", "%s has no approved %s visit plan"), m, ag.ThisMonth),
-				Link: link(base, "/console/plans?manager="+m+"&month="+ag.ThisMonth)})
+			plans = append(plans, mail.DigestItem{Title: dir.Name(m), Detail: fmt.Sprintf(tr(lang, "尚无获批的%s拜访计划", "No approved visit plan for %s"), monthLabel(ag.ThisMonth, lang)),
+				Overdue: true, URL: link(base, "/console/plans?manager="+m+"&month="+ag.ThisMonth)})
 		}
 	}
 	for _, p := range ag.Plans {
 		if p.Department == dept && p.Status == domain.PlanSubmitted {
-			pending = append(pending, mail.DigestLine{Text: fmt.Sprintf(tr(lang, "%s 的 %s 拜访计划待审核", "%s's %s visit plan to review"), p.ManagerID, p.Month),
-				Link: link(base, "/console/plans/"+p.ID)})
+			pending = append(pending, mail.DigestItem{Title: fmt.Sprintf(tr(lang, "%s 拜访计划", "%s visit plan"), p.Month),
+				Detail: fmt.Sprintf(tr(lang, "%d 次拜访", "%d %s"), len(p.Items), plural(len(p.Items), "visit", "visits", lang)), Who: dir.Name(p.ManagerID),
+				URL: link(base, "/console/plans/"+p.ID)})
 		}
+	}
+	for _, r := range ag.RelPlans {
+		if r.Department != dept || r.Status != domain.PlanSubmitted {
+			continue
+		}
+		pending = append(pending, mail.DigestItem{Title: r.CustomerName, Detail: fmt.Sprintf(tr(lang, "客户关系发展计划（复核日期 %s）", "Relationship plan (review by %s)"), shortDate(r.ReviewBy, lang)),
+			Who: dir.Name(r.ManagerID), URL: link(base, "/console/accounts/"+r.CustomerID+"#relationship-plan")})
 	}
 	for _, al := range ag.Alerts {
 		if al.Department == dept && al.Below {
-			below = append(below, mail.DigestLine{Text: fmt.Sprintf(tr(lang, "%s（%s，%s）上次拜访 %s", "%s (%s, %s): last visit %s"), al.CustomerName, al.Tier.Label(lang), al.ManagerID, orNever(al.LastVisit, lang)),
-				Link: link(base, "/console/coverage?period="+quarter(ag.Today))})
+			below = append(below, mail.DigestItem{Title: al.CustomerName, Detail: fmt.Sprintf(tr(lang, "%s · 上次拜访 %s", "%s · last visit %s"), al.Tier.Label(lang), lastVisit(al.LastVisit, lang)),
+				Who: dir.Name(al.ManagerID), URL: link(base, "/console/coverage?period="+quarter(ag.Today))})
 		}
 	}
+	name := set.DepartmentName(dept, lang)
 	var secs []mail.DigestSection
-	sec := func(zh, en string, lines []mail.DigestLine) {
-		if len(lines) > 0 {
-			secs = append(secs, mail.DigestSection{Title: tr(lang, zh, en) + " — " + dept, Lines: capped(lines, lang)})
+	sec := func(k mail.DigestKind, items []mail.DigestItem) {
+		if len(items) > 0 {
+			secs = append(secs, capped(mail.DigestSection{Kind: k, Department: name, Items: items}))
 		}
 	}
-	sec("逾期的拜访报告", "Late visit reports", late)
-	sec("逾期的回访", "Overdue follow-ups", fOver)
-	sec("未提交的拜访计划", "Visit plans not submitted", plans)
-	sec("低于拜访频次的客户", "Accounts below their visit frequency", below)
-	sec("待您审批", "Waiting for your approval", pending)
+	sec(mail.DigestLateReports, late)
+	sec(mail.DigestLateFollowUps, fOver)
+	sec(mail.DigestPlansMissing, plans)
+	sec(mail.DigestBelowFrequency, below)
+	sec(mail.DigestToApprove, pending)
 	return secs
 }
 
 // MaxDigestLines bounds a section, so that a digest stays far below the
-// mail queue's 256 KiB; the last line says how many more there are.
+// mail queue's 256 KiB; the section says how many more there are.
 const MaxDigestLines = 60
 
-func capped(lines []mail.DigestLine, lang string) []mail.DigestLine {
-	sort.SliceStable(lines, func(i, j int) bool { return lines[i].Text < lines[j].Text })
-	if len(lines) <= MaxDigestLines {
-		return lines
+// capped sorts a section's items by their day (undated last), then name,
+// and keeps the first MaxDigestLines.
+func capped(sec mail.DigestSection) mail.DigestSection {
+	at := func(it mail.DigestItem) string {
+		switch {
+		case it.Date != "":
+			return it.Date
+		case !it.Due.IsZero():
+			return it.Due.UTC().Format(time.RFC3339)
+		}
+		return "~"
 	}
-	more := len(lines) - MaxDigestLines
-	return append(lines[:MaxDigestLines:MaxDigestLines], mail.DigestLine{Text: fmt.Sprintf(tr(lang, "……另有 %d 项", "… and %d more"), more)})
+	sort.SliceStable(sec.Items, func(i, j int) bool {
+		a, b := sec.Items[i], sec.Items[j]
+		if at(a) != at(b) {
+			return at(a) < at(b)
+		}
+		return a.Title+a.Detail < b.Title+b.Detail
+	})
+	if len(sec.Items) > MaxDigestLines {
+		sec.More = len(sec.Items) - MaxDigestLines
+		sec.Items = sec.Items[:MaxDigestLines:MaxDigestLines]
+	}
+	return sec
 }
 
-func orNever(d, lang string) string {
+func plural(n int, one, many, lang string) string {
+	if n == 1 || lang != "en" {
+		return one
+	}
+	return many
+}
+
+func lastVisit(d, lang string) string {
 	if d == "" {
 		return tr(lang, "从未", "never")
+	}
+	return shortDate(d, lang)
+}
+
+// followUpDetail says what a callback is for: its kind, and the complaint
+// of a closing callback.
+func followUpDetail(f *domain.FollowUp, lang string) string {
+	d := followUpLabel(f.Kind, lang)
+	if f.ComplaintNumber != "" {
+		d += tr(lang, " · 投诉 ", " · complaint ") + f.ComplaintNumber
 	}
 	return d
 }

@@ -42,7 +42,11 @@ func (s *Service) ListFollowUps(ctx context.Context, p domain.Principal, q domai
 		out = append(out, f)
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].DueAt.Before(out[j].DueAt) })
-	return out, nil
+	ids := make([]string, len(out))
+	for i := range out {
+		ids[i] = out[i].ID
+	}
+	return out, s.shown(ctx, p, "follow-up", ids, "manager="+q.Manager)
 }
 
 // complaintCallbacks are the closing callbacks of replied complaints whose

@@ -105,7 +105,7 @@ func (s *Service) GetHandover(ctx context.Context, p domain.Principal, id string
 	if !domain.CanHandover(p) && p.Sub != h.From && p.Sub != h.To {
 		return nil, domain.Forbidden("handovers are shown to supervisors, admins and the two managers")
 	}
-	return h, nil
+	return h, s.shown(ctx, p, "handover", []string{h.ID}, "")
 }
 
 // ResumeHandovers finishes the jobs a crash or a timeout left running.
@@ -234,28 +234,29 @@ func (s *Service) tellContact(ctx context.Context, job *domain.Handover, a *doma
 }
 
 func (s *Service) tellManagers(ctx context.Context, job *domain.Handover, dir *staff.Directory) error {
-	var names []mail.DigestLine
+	set, err := s.Settings.Current(ctx)
+	if err != nil {
+		return err
+	}
+	var accounts []mail.HandoverAccount
 	for _, id := range job.Accounts {
-		name := id
-		if a, err := s.Accounts.Get(ctx, id); err == nil {
-			name = a.Name
+		a := mail.HandoverAccount{Name: id, URL: link(s.BaseURL, "/console/accounts/"+id)}
+		if c, err := s.Accounts.Get(ctx, id); err == nil {
+			a.Name = c.Name
+			if ct, ok := c.PrimaryContact(); ok {
+				a.Contact = ct.Name
+			}
 		}
-		names = append(names, mail.DigestLine{Text: name + " (" + id + ")", Link: link(s.BaseURL, "/console/accounts/"+id)})
+		accounts = append(accounts, a)
 	}
 	for _, person := range []string{job.From, job.To} {
 		r, ok := dir.Person(person)
 		if !ok {
 			continue
 		}
-		lang := r.Language
-		subject, intro, title := "客户交接清单", fmt.Sprintf("%s 的 %d 个客户已交接给 %s。原因：%s", dir.Name(job.From), len(job.Accounts), dir.Name(job.To), job.Reason), "交接的客户"
-		outro := "接手客户经理须在 7 天内回访每一位客户（已自动创建回访任务）。"
-		if lang == "en" {
-			subject, intro, title = "Handover list", fmt.Sprintf("%d accounts of %s were handed over to %s. Reason: %s", len(job.Accounts), dir.Name(job.From), dir.Name(job.To), job.Reason), "Accounts handed over"
-			outro = "The new manager calls every customer back within 7 days (the callbacks are in their follow-ups)."
-		}
-		m, err := mail.RenderDigest("handover-list", lang, []string{r.Email}, subject,
-			mail.DigestMail{Greeting: greeting(r.Name, lang), Intro: intro, Sections: []mail.DigestSection{{Title: title, Lines: names}}, Outro: outro})
+		m, err := mail.Compose(mail.Envelope{To: []string{r.Email}, Lang: r.Language, Zone: set.Location(), Now: s.Now()},
+			mail.HandoverList{From: dir.Name(job.From), To: dir.Name(job.To), Reason: job.Reason, At: job.StartedAt, Accounts: accounts,
+				CallbackDays: set.Visits.HandoverCallbackDays, ForNew: person == job.To})
 		if err != nil {
 			return err
 		}
@@ -265,11 +266,4 @@ func (s *Service) tellManagers(ctx context.Context, job *domain.Handover, dir *s
 	}
 	slog.InfoContext(ctx, "handover done", "handover", job.ID, "accounts", len(job.Accounts))
 	return nil
-}
-
-func greeting(name, lang string) string {
-	if lang == "en" {
-		return "Dear " + name + ","
-	}
-	return name + "，您好："
 }

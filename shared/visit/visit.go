@@ -43,6 +43,8 @@ type Store interface {
 	GetRelationshipPlan(ctx context.Context, customer string) (*domain.RelationshipPlan, error)
 	PutRelationshipPlan(ctx context.Context, p *domain.RelationshipPlan, expected int) error
 	ReviewsDueBy(ctx context.Context, date string) ([]domain.RelationshipPlan, error)
+	RelationshipPlansSubmitted(ctx context.Context) ([]domain.RelationshipPlan, error)
+	OpenActionsUntil(ctx context.Context, date string) ([]domain.Visit, error)
 	Accounts(ctx context.Context) ([]domain.Customer, error)
 	RepliedComplaints(ctx context.Context) ([]domain.Complaint, error)
 }
@@ -82,6 +84,7 @@ type Accounts interface {
 // AuditLog is the access record.
 type AuditLog interface {
 	Put(ctx context.Context, e domain.AuditEntry) error
+	PutAll(ctx context.Context, entries []domain.AuditEntry) error
 }
 
 // Settings gives the settings in force.
@@ -136,6 +139,29 @@ func (s *Service) settings(ctx context.Context) (domain.Settings, domain.SLA, er
 		return set, domain.SLA{}, err
 	}
 	return set, set.SLA(), nil
+}
+
+// shown puts what p was shown on the access record (查阅登记): one entry
+// per record in its own trail and, for a listing (query not empty), one
+// under the reader naming the query and the number of rows.
+func (s *Service) shown(ctx context.Context, p domain.Principal, entity string, ids []string, query string) error {
+	action := domain.ActionRead
+	if query != "" {
+		action = domain.ActionList
+	}
+	entries := make([]domain.AuditEntry, 0, len(ids)+1)
+	for _, id := range ids {
+		entries = append(entries, s.entry(ctx, p, entity, id, action))
+	}
+	if query != "" {
+		e := s.entry(ctx, p, entity+"-list", p.Sub, domain.ActionList)
+		e.Changes = []string{fmt.Sprintf("%s rows=%d", query, len(ids))}
+		entries = append(entries, e)
+	}
+	if len(entries) == 0 {
+		return nil
+	}
+	return s.Audit.PutAll(ctx, entries)
 }
 
 func (s *Service) entry(ctx context.Context, p domain.Principal, entity, id, action string) domain.AuditEntry {
@@ -215,7 +241,11 @@ func (s *Service) visiblePlan(ctx context.Context, p domain.Principal, id string
 
 // GetPlan reads plan id for its manager or the department's supervisor.
 func (s *Service) GetPlan(ctx context.Context, p domain.Principal, id string) (*domain.VisitPlan, error) {
-	return s.visiblePlan(ctx, p, id)
+	plan, err := s.visiblePlan(ctx, p, id)
+	if err != nil {
+		return nil, err
+	}
+	return plan, s.shown(ctx, p, "visit-plan", []string{plan.ID}, "")
 }
 
 // EditPlan replaces the items of p's returned or submitted plan and submits
@@ -330,12 +360,14 @@ func (s *Service) ListPlans(ctx context.Context, p domain.Principal, manager, mo
 		return domain.Page[domain.VisitPlan]{}, &domain.ValidationError{Fields: map[string]string{"month": "give month= or manager= 请指定月份或客户经理"}}
 	}
 	out := domain.Page[domain.VisitPlan]{Items: []domain.VisitPlan{}, NextCursor: next}
+	var ids []string
 	for _, pl := range items {
 		if pl.ManagerID == p.Sub || domain.CanReviewPlan(p, pl.Department) {
 			out.Items = append(out.Items, pl)
+			ids = append(ids, pl.ID)
 		}
 	}
-	return out, nil
+	return out, s.shown(ctx, p, "visit-plan", ids, fmt.Sprintf("manager=%s month=%s", manager, month))
 }
 
 // ProposeVisit proposes an ad-hoc visit to one of p's accounts; it waits
@@ -504,6 +536,7 @@ func (s *Service) ListVisits(ctx context.Context, p domain.Principal, q domain.V
 	}
 	today := cal.Today(s.Now())
 	out := domain.Page[Summary]{Items: []Summary{}, NextCursor: pg.NextCursor}
+	var ids []string
 	for _, v := range pg.Items {
 		if !domain.CanSeeVisit(p, &v) && q.Customer == "" {
 			continue
@@ -512,8 +545,10 @@ func (s *Service) ListVisits(ctx context.Context, p domain.Principal, q domain.V
 			continue
 		}
 		out.Items = append(out.Items, summary(v, today))
+		ids = append(ids, v.ID)
 	}
-	return out, nil
+	query := fmt.Sprintf("customer=%s manager=%s from=%s to=%s status=%s", q.Customer, q.Manager, q.From, q.To, q.Status)
+	return out, s.shown(ctx, p, "visit", ids, query)
 }
 
 // Coverage lists, for the accounts p may see, their reported visits in
@@ -575,7 +610,11 @@ func (s *Service) Coverage(ctx context.Context, p domain.Principal, period strin
 		}
 		return out[i].CustomerID < out[j].CustomerID
 	})
-	return out, nil
+	ids := make([]string, len(out))
+	for i := range out {
+		ids[i] = out[i].CustomerID
+	}
+	return out, s.shown(ctx, p, "customer", ids, "visit coverage period="+period)
 }
 
 // RecordEvent records a customer event and schedules its callbacks (a
@@ -634,8 +673,19 @@ func (s *Service) PutRelationshipPlan(ctx context.Context, p domain.Principal, i
 	return plan, s.Store.PutRelationshipPlan(ctx, plan, version)
 }
 
-// GetRelationshipPlan reads account id's relationship plan.
+// GetRelationshipPlan reads account id's relationship plan; the read is in
+// the account's trail.
 func (s *Service) GetRelationshipPlan(ctx context.Context, p domain.Principal, id string) (*domain.RelationshipPlan, error) {
+	plan, err := s.relationshipPlan(ctx, p, id)
+	if err != nil {
+		return nil, err
+	}
+	read := s.entry(ctx, p, "customer", plan.CustomerID, domain.ActionRead)
+	read.Reason = "relationship plan"
+	return plan, s.Audit.Put(ctx, read)
+}
+
+func (s *Service) relationshipPlan(ctx context.Context, p domain.Principal, id string) (*domain.RelationshipPlan, error) {
 	a, err := s.Files.Visible(ctx, p, id)
 	if err != nil {
 		return nil, err
@@ -645,7 +695,7 @@ func (s *Service) GetRelationshipPlan(ctx context.Context, p domain.Principal, i
 
 // ReviewRelationshipPlan approves or returns account id's relationship plan.
 func (s *Service) ReviewRelationshipPlan(ctx context.Context, p domain.Principal, id string, approve bool, comment string) (*domain.RelationshipPlan, error) {
-	plan, err := s.GetRelationshipPlan(ctx, p, id)
+	plan, err := s.relationshipPlan(ctx, p, id)
 	if err != nil {
 		return nil, err
 	}

@@ -47,7 +47,7 @@ func (b *bench) surveys() error {
 		in := &domain.Invitation{Token: tokens[i], CustomerID: "c" + strconv.Itoa(i%50), CustomerName: "客户", ManagerID: "m" + strconv.Itoa(i%10),
 			Department: "sales", Tier: domain.TierKey, Reason: domain.SurveyPeriodic, ContactEmail: "x@example.com", Language: "zh",
 			CreatedAt: now, ExpiresAt: now.Add(24 * time.Hour)}
-		if err := st.CreateInvitation(ctx, in, time.Hour, true); err != nil {
+		if err := st.CreateInvitation(ctx, in, domain.InvitationClaim{}); err != nil {
 			return err
 		}
 	}

@@ -57,7 +57,7 @@ func (b *bench) visits() error {
 			Tier: tiers[i%5], Status: domain.StatusActive, TierSource: domain.TierFromInput, Contract: &domain.Contract{Start: fmt.Sprintf("20%02d-%02d-%02d", 10+i%15, 1+i%12, 1+i%28)},
 			Contacts:  []domain.Contact{{Name: "联系人", Email: fmt.Sprintf("c%05d@cust.example.com", i), Language: "zh", Birthday: fmt.Sprintf("%02d-%02d", 1+i%12, 1+(i/12)%28)}},
 			CreatedAt: now.AddDate(-3, 0, 0), UpdatedAt: now, Version: 1}
-		return st.Customers().Create(ctx, c, domain.AuditEntry{Entity: "customer", EntityID: c.ID, Action: "create", Actor: "bench", At: now, RequestID: "bench"})
+		return st.Customers().Create(ctx, c, domain.AuditEntry{Entity: "customer", EntityID: c.ID, Action: "create", Actor: "bench", At: now, RequestID: "bench"}, nil)
 	}); err != nil {
 		return err
 	}
