@@ -26,6 +26,7 @@ import (
 	"keycare/shared/domain"
 	"keycare/shared/httpx"
 	"keycare/shared/mail"
+	"keycare/shared/staff"
 	"keycare/shared/survey"
 	"keycare/shared/visit"
 )
@@ -95,6 +96,7 @@ type Staff interface {
 	Get(ctx context.Context, id string) (*domain.StaffMember, error)
 	List(ctx context.Context) ([]domain.StaffMember, error)
 	Put(ctx context.Context, p domain.Principal, m domain.StaffMember, ifMatch int) (*domain.StaffMember, bool, error)
+	Directory(ctx context.Context) (*staff.Directory, error)
 }
 
 // Console serves the staff console's pages.

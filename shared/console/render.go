@@ -2,6 +2,7 @@ package console
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"embed"
 	"encoding/hex"
@@ -21,6 +22,7 @@ import (
 
 	"keycare/shared/domain"
 	"keycare/shared/httpx"
+	"keycare/shared/staff"
 )
 
 //go:embed web/*.html web/console.css web/console.js
@@ -122,6 +124,8 @@ type view struct {
 	now    time.Time
 	loc    *time.Location
 	set    domain.Settings
+	ctx    context.Context
+	dir    *staff.Directory // read on the first name a page shows
 }
 
 func (c *Console) view(r *http.Request, s *session, nav string, d any) *view {
@@ -131,6 +135,7 @@ func (c *Console) view(r *http.Request, s *session, nav string, d any) *view {
 	} else if r.URL.Query().Get("lang") == "en" || (r.URL.Query().Get("lang") == "" && prefersEnglish(r)) {
 		v.Lang = "en"
 	}
+	v.ctx = r.Context()
 	v.Path = r.URL.Path
 	if r.URL.RawQuery != "" {
 		v.Path += "?" + r.URL.RawQuery
@@ -145,6 +150,22 @@ func (c *Console) view(r *http.Request, s *session, nav string, d any) *view {
 		}
 	}
 	return v
+}
+
+// Who is a person's name from the staff directory (their id while the
+// directory names nobody for it).
+func (v *view) Who(id string) string {
+	if id == "" {
+		return ""
+	}
+	if v.dir == nil {
+		d, err := v.c.Staff.Directory(v.ctx)
+		if err != nil {
+			return id
+		}
+		v.dir = d
+	}
+	return v.dir.Name(id)
 }
 
 // HTMLLang is the page's lang attribute.

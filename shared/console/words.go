@@ -151,6 +151,7 @@ var words = map[string][2]string{
 	"revenue.year":           {"年份", "Year"},
 	"revenue.amount":         {"营收（元）", "Revenue (yuan)"},
 	"revenue.share":          {"占公司营收", "Share of company revenue"},
+	"sat.none":               {"近 12 个月还没有答卷。", "No survey answers in the last 12 months."},
 	"sat.csat":               {"满意率", "Satisfaction"},
 	"sat.answers":            {"共 %d 份答卷", "%d answers"},
 	"sat.answersCol":         {"答卷", "Answers"},

@@ -27,7 +27,7 @@ import (
 
 func main() {
 	n := flag.Int("n", 400, "requests per measured route")
-	only := flag.String("only", "", "comma-separated sections to run (customers,complaints,surveys,visits,coldstart,sizes); all when empty")
+	only := flag.String("only", "", "comma-separated sections to run (customers,complaints,surveys,visits,console,coldstart,sizes); all when empty")
 	flag.Parse()
 	if err := run(*n, *only); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
@@ -81,6 +81,11 @@ func run(n int, only string) error {
 	}
 	if want(only, "visits") {
 		if err := b.visits(); err != nil {
+			return err
+		}
+	}
+	if want(only, "console") {
+		if err := b.console(); err != nil {
 			return err
 		}
 	}
