@@ -124,7 +124,23 @@ func iamScenarios() map[string]iamScenario {
 		"MailerFunction": {down: []string{"ses"}},
 		// The console's samples, and a sign-in through Cognito's code flow
 		// (the session it stores); its complaint steps mail as the API's do.
-		"ConsoleFunction": {down: outboxDown, after: func(t *testing.T, _ *testenv.Env, d platform.Deps) { consoleCognitoSignIn(t, d) }},
+		// The settings as AdminFunction's samples leave them (version 1),
+		// which the console's settings sample edits in the full replay.
+		"ConsoleFunction": {down: outboxDown, before: seedSettingsOnce, after: func(t *testing.T, _ *testenv.Env, d platform.Deps) { consoleCognitoSignIn(t, d) }},
+	}
+}
+
+// seedSettingsOnce stores the default settings once (version 1).
+func seedSettingsOnce(t *testing.T, env *testenv.Env) {
+	t.Helper()
+	st := store.New(env.AWS.DynamoDB, env.Resources.Table)
+	set := domain.Defaults("Asia/Shanghai")
+	if cur, err := st.Settings().Get(context.Background()); err == nil && cur.Version > 0 {
+		return
+	}
+	set.Version = 1
+	if err := st.Settings().Put(context.Background(), set, 0, domain.AuditEntry{Entity: "settings", EntityID: "current", Action: "update", Actor: "seed", At: time.Now().UTC(), RequestID: "seed-settings"}); err != nil {
+		t.Fatal(err)
 	}
 }
 

@@ -40,6 +40,8 @@ type Accounts interface {
 	Get(ctx context.Context, id string) (*domain.Customer, error)
 	// Lookup lists the files found under a lookup key (domain.EmailKey, PhoneKey, NameKey).
 	Lookup(ctx context.Context, key string) ([]string, error)
+	// List reads a page of the accounts q selects (by manager: Open).
+	List(ctx context.Context, q domain.CustomerQuery) (domain.Page[domain.Customer], error)
 }
 
 // Surveys invites a complainant to rate the handling after closure.
@@ -422,6 +424,18 @@ func (s *Service) Open(ctx context.Context, p domain.Principal, max int) ([]doma
 	q := domain.ComplaintQuery{Limit: 100, Now: s.Now()}
 	accounts := map[string]*domain.Customer{}
 	byAccount := p.Has(domain.RoleManager) && !p.HasAny(domain.RoleAdmin, domain.RoleExecutive, domain.RoleSupervisor)
+	if byAccount {
+		// A manager's accounts, read by manager (a few Queries) rather than
+		// each complaint's account by id: an account not among them is
+		// not theirs, which is all CanSeeComplaint asks of it.
+		mine, err := s.accountsOf(ctx, p.Sub)
+		if err != nil {
+			return nil, err
+		}
+		for i := range mine {
+			accounts[mine[i].ID] = &mine[i]
+		}
+	}
 	var out []domain.Complaint
 	for {
 		page, err := s.Store.List(ctx, q)
@@ -430,13 +444,7 @@ func (s *Service) Open(ctx context.Context, p domain.Principal, max int) ([]doma
 		}
 		for i := range page.Items {
 			c := &page.Items[i]
-			id := c.CustomerID
-			if _, ok := accounts[id]; !ok && byAccount {
-				if accounts[id], err = s.linked(ctx, id); err != nil {
-					return nil, err
-				}
-			}
-			if domain.CanSeeComplaint(p, c, accounts[id]) {
+			if domain.CanSeeComplaint(p, c, accounts[c.CustomerID]) {
 				out = append(out, *c)
 			}
 		}
@@ -449,6 +457,23 @@ func (s *Service) Open(ctx context.Context, p domain.Principal, max int) ([]doma
 		out = out[:max]
 	}
 	return out, nil
+}
+
+// accountsOf reads every account manager manages.
+func (s *Service) accountsOf(ctx context.Context, manager string) ([]domain.Customer, error) {
+	var out []domain.Customer
+	q := domain.CustomerQuery{Manager: manager, Limit: 100}
+	for {
+		pg, err := s.Accounts.List(ctx, q)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, pg.Items...)
+		if pg.NextCursor == "" {
+			return out, nil
+		}
+		q.Cursor = pg.NextCursor
+	}
 }
 
 // Step takes workflow step a on complaint number for p (domain.Complaint.Apply
