@@ -96,6 +96,14 @@ func iamScenarios() map[string]iamScenario {
 				domain.KeptAnswer{Token: "demoSurveyToken0000000000000000000000000007", Payload: ans, At: time.Now()}); err != nil {
 				t.Fatal(err)
 			}
+			// ... and a submission that died between its number and its
+			// card: the run voids the number.
+			c := &domain.Complaint{CustomerName: "Acme", Contact: domain.Contact{Name: "王", Phone: "13800000000"}, Channel: domain.ChannelWeb,
+				Category: domain.CategoryOther, Severity: domain.SeverityNormal, Request: domain.RequestOther, Description: "d", ReceivedAt: time.Now(), Language: "zh"}
+			c.Open(domain.DefaultSLA("Asia/Shanghai"), "", "")
+			if _, err := store.New(diesBeforeCard{env.AWS.DynamoDB}, env.Resources.Table).Complaints().Submit(context.Background(), c, "", "", nil); err == nil {
+				t.Fatal("the dying submission succeeded")
+			}
 		}},
 		// The periodic programme runs in January; an account with a contact.
 		"SurveyInvitationsFunction": {now: func() time.Time { return time.Date(2027, 1, 1, 1, 0, 0, 0, time.UTC) }, down: outboxDown,
@@ -426,4 +434,12 @@ func readSample(t *testing.T, fn, name string, v any) {
 	if err := json.Unmarshal(b, v); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// diesBeforeCard plays a function that dies after reserving a complaint
+// number and before writing its card.
+type diesBeforeCard struct{ store.DB }
+
+func (diesBeforeCard) TransactWriteItems(context.Context, *dynamodb.TransactWriteItemsInput, ...func(*dynamodb.Options)) (*dynamodb.TransactWriteItemsOutput, error) {
+	return nil, errors.New("the function died")
 }

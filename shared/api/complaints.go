@@ -20,6 +20,7 @@ type ComplaintService interface {
 	List(ctx context.Context, p domain.Principal, q domain.ComplaintQuery) (domain.Page[domain.Complaint], error)
 	Step(ctx context.Context, p domain.Principal, number string, a domain.Action, in domain.StepInput, ifMatch *int, base string) (*domain.Complaint, error)
 	Correct(ctx context.Context, p domain.Principal, number string, in domain.Correction, ifMatch *int, base string) (*domain.Complaint, error)
+	Voids(ctx context.Context, p domain.Principal, year int, cursor string) (domain.Page[domain.RegisterLine], error)
 }
 
 // Complaints serves the staff complaint routes (ComplaintsFunction): entry,
@@ -36,6 +37,7 @@ func (h *Complaints) Router() *httpx.Router {
 	rt := httpx.NewRouter("complaints")
 	rt.HandleFunc("POST /complaints", httpx.Staff(h.Gate, h.create))
 	rt.HandleFunc("GET /complaints", httpx.Staff(h.Gate, h.list))
+	rt.HandleFunc("GET /complaints/voids", httpx.Staff(h.Gate, h.voids))
 	rt.HandleFunc("GET /complaints/{number}", httpx.Staff(h.Gate, h.get))
 	for _, a := range domain.AllActions {
 		rt.HandleFunc("POST /complaints/{number}/"+string(a), httpx.Staff(h.Gate, h.step(a)))
@@ -129,6 +131,26 @@ func (h *Complaints) get(w http.ResponseWriter, r *http.Request, p domain.Princi
 	}
 	httpx.SetETag(w, c.Version)
 	httpx.WriteJSON(w, http.StatusOK, h.view(c))
+}
+
+// voids lists a year's void records (作废): ?year= (this year in the
+// company's zone by default) and ?cursor=.
+func (h *Complaints) voids(w http.ResponseWriter, r *http.Request, p domain.Principal) {
+	year := 0
+	if v := r.URL.Query().Get("year"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			httpx.Fail(w, r, &domain.ValidationError{Fields: map[string]string{"year": "a year such as 2026 年份格式如 2026"}})
+			return
+		}
+		year = n
+	}
+	page, err := h.Service.Voids(r.Context(), p, year, r.URL.Query().Get("cursor"))
+	if err != nil {
+		httpx.Fail(w, r, err)
+		return
+	}
+	httpx.WriteJSON(w, http.StatusOK, page)
 }
 
 func (h *Complaints) list(w http.ResponseWriter, r *http.Request, p domain.Principal) {

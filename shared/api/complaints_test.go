@@ -236,6 +236,7 @@ func TestPublicFormPostAndPage(t *testing.T) {
 		t.Fatalf("form post: %d %q", w.Code, loc)
 	}
 	u, _ := url.Parse(loc)
+	u = req.URL.ResolveReference(u) // a relative Location, resolved as a browser does
 	page := s.Do("GET", u.RequestURI(), "", nil, "Accept", "text/html")
 	if page.Code != 200 || !strings.Contains(string(page.Body), "Thank you") || !strings.Contains(string(page.Body), `id="complaint-number"`) {
 		t.Fatalf("thank-you page %d", page.Code)
@@ -609,5 +610,30 @@ func TestComplaintCardReadsAreRecorded(t *testing.T) {
 	}
 	if r := s.Do("GET", "/complaints/"+c.Number, token(t, "bob", "sales", "manager"), nil); r.Code != 403 || count() != 1 {
 		t.Fatalf("a refused read: %d, %d entries", r.Code, count())
+	}
+}
+
+// GET /complaints/voids: supervisors read the year's void numbers (none
+// here: every submission got its card); a manager is refused, a bad year is
+// a 400 naming the field.
+func TestVoidNumbersRoute(t *testing.T) {
+	s := newStack(t)
+	submit(s, t, validForm())
+	sue := token(t, "sue", "quality", "supervisor")
+	var p domain.Page[domain.RegisterLine]
+	r := s.Do("GET", "/complaints/voids", sue, nil)
+	if r.Code != 200 {
+		t.Fatalf("voids: %d %s", r.Code, r.Body)
+	}
+	if r.JSON(t, &p); len(p.Items) != 0 {
+		t.Fatalf("voids where every number has its card: %s", r.Body)
+	}
+	if r := s.Do("GET", "/complaints/voids?year=2026", token(t, "alice", "sales", "manager"), nil); r.Code != 403 || r.ErrCode(t) != "forbidden" {
+		t.Fatalf("a manager: %d %s", r.Code, r.Body)
+	}
+	for _, y := range []string{"abc", "1999", "99999999999999999999"} {
+		if r := s.Do("GET", "/complaints/voids?year="+y, sue, nil); r.Code != 400 || !strings.Contains(string(r.Body), `"year"`) {
+			t.Fatalf("year %s: %d %s", y, r.Code, r.Body)
+		}
 	}
 }

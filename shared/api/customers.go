@@ -181,6 +181,15 @@ func (h *Customers) export(w http.ResponseWriter, r *http.Request, p domain.Prin
 		httpx.Fail(w, r, err)
 		return
 	}
+	l := r.URL.Query().Get("lang")
+	switch l {
+	case "":
+		l = "zh"
+	case "zh", "en":
+	default:
+		httpx.Fail(w, r, &domain.ValidationError{Fields: map[string]string{"lang": "must be zh or en 语言须为 zh 或 en"}})
+		return
+	}
 	rows, err := h.Service.Export(r.Context(), p, q, r.URL.Query().Get("reason"))
 	if err != nil {
 		httpx.Fail(w, r, err)
@@ -189,15 +198,24 @@ func (h *Customers) export(w http.ResponseWriter, r *http.Request, p domain.Prin
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 	w.Header().Set("Content-Disposition", `attachment; filename="customers.csv"`)
 	w.Header().Set("Cache-Control", "no-store")
+	// The UTF-8 byte order mark: without it Excel on Chinese Windows reads
+	// the file as GBK and garbles every Chinese name.
+	_, _ = w.Write([]byte("\uFEFF"))
 	cw := csv.NewWriter(w)
-	_ = cw.Write([]string{"id", "name", "tier", "tierSource", "managerId", "department", "region", "industry", "status", "renewal", "contractEnd", "valueScore"})
+	_ = cw.Write(exportHeaders[l])
+	label := func(table map[string][2]string, code string) string {
+		if t, ok := table[code]; ok {
+			return t[map[string]int{"zh": 0, "en": 1}[l]]
+		}
+		return code
+	}
 	for _, c := range rows {
 		renewal, end := "", ""
 		if c.Contract != nil {
-			renewal, end = string(c.Contract.Renewal), c.Contract.End
+			renewal, end = label(renewalLabels, string(c.Contract.Renewal)), c.Contract.End
 		}
-		row := []string{c.ID, c.Name, string(c.Tier), string(c.TierSource), c.ManagerID, c.Department,
-			c.Region, c.Industry, string(c.Status), renewal, end, strconv.FormatFloat(c.ValueScore.Total, 'f', 1, 64)}
+		row := []string{c.ID, c.Name, c.Tier.Label(l), label(tierSourceLabels, string(c.TierSource)), c.ManagerID, c.Department,
+			c.Region, c.Industry, label(statusLabels, string(c.Status)), renewal, end, strconv.FormatFloat(c.ValueScore.Total, 'f', 1, 64)}
 		for i := range row {
 			row[i] = csvSafe(row[i])
 		}
@@ -205,6 +223,21 @@ func (h *Customers) export(w http.ResponseWriter, r *http.Request, p domain.Prin
 	}
 	cw.Flush()
 }
+
+// exportHeaders are the export's column headers per language (?lang=, zh by default).
+var exportHeaders = map[string][]string{
+	"zh": {"客户编号", "客户名称", "客户分级", "分级依据", "客户经理", "所属部门", "地区", "行业", "客户状态", "续约状态", "合同到期日", "客户价值评分"},
+	"en": {"ID", "Name", "Tier", "Tier source", "Account manager", "Department", "Region", "Industry", "Status", "Renewal", "Contract end", "Value score"},
+}
+
+var (
+	tierSourceLabels = map[string][2]string{string(domain.TierFromInput): {"录入", "Entered"}, string(domain.TierFromRevenue): {"按收入计算", "From revenue"},
+		string(domain.TierFromOverride): {"人工调整", "Manual override"}}
+	statusLabels = map[string][2]string{string(domain.StatusActive): {"活跃", "Active"}, string(domain.StatusDormant): {"休眠", "Dormant"},
+		string(domain.StatusLost): {"流失", "Lost"}}
+	renewalLabels = map[string][2]string{string(domain.RenewalPending): {"待续约", "Pending"}, string(domain.RenewalRenewed): {"已续约", "Renewed"},
+		string(domain.RenewalLost): {"未续约", "Lost"}}
+)
 
 // csvSafe stops spreadsheet formula injection in every column: a cell that
 // starts with a formula character, or with white space a spreadsheet skips

@@ -380,3 +380,34 @@ func TestExportNeedsReasonAndIsLogged(t *testing.T) {
 		t.Fatalf("audit by actor: %v, %+v (want 2 creates, 1+2 export, 1+2 list)", err, byActor.Items)
 	}
 }
+
+// The customer export opens in Excel on Chinese Windows: a UTF-8 byte order
+// mark, Chinese headers and labels by default, English with lang=en.
+func TestExportHasABOMAndHeadersInTheLanguageAsked(t *testing.T) {
+	s := newStack(t)
+	sue := token(t, "sue", "sales", "supervisor")
+	c := newCustomer("上海精工机械", "alice", "sales")
+	c["tier"] = "key"
+	createCustomer(t, s, sue, c)
+	for _, tt := range []struct{ q, header, tier, status string }{
+		{"", "客户编号,客户名称,客户分级,分级依据,客户经理,所属部门,地区,行业,客户状态,续约状态,合同到期日,客户价值评分", "重点客户", "活跃"},
+		{"&lang=zh", "客户编号,客户名称", "重点客户", "活跃"},
+		{"&lang=en", "ID,Name,Tier,Tier source,Account manager,Department,Region,Industry,Status,Renewal,Contract end,Value score", "Key", "Active"},
+	} {
+		r := s.Do("GET", "/customers/export?reason=check"+tt.q, sue, nil)
+		body, ok := strings.CutPrefix(string(r.Body), "\uFEFF")
+		if r.Code != 200 || !ok {
+			t.Fatalf("%q: %d, no BOM: % x", tt.q, r.Code, r.Body[:min(6, len(r.Body))])
+		}
+		rows, err := csv.NewReader(strings.NewReader(body)).ReadAll()
+		if err != nil || len(rows) != 2 || !strings.HasPrefix(strings.Join(rows[0], ","), tt.header) {
+			t.Fatalf("%q: %v %q", tt.q, err, rows)
+		}
+		if rows[1][1] != "上海精工机械" || rows[1][2] != tt.tier || rows[1][8] != tt.status {
+			t.Errorf("%q: row %q", tt.q, rows[1])
+		}
+	}
+	if r := s.Do("GET", "/customers/export?reason=check&lang=fr", sue, nil); r.Code != 400 {
+		t.Fatalf("lang=fr: %d", r.Code)
+	}
+}

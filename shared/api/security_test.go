@@ -274,6 +274,7 @@ func TestEveryStaffGETRouteIsOnTheAccessRecord(t *testing.T) {
 		"GET /surveys/responses":                {"/surveys/responses?customer=" + cu.ID, "customer", cu.ID},
 		"GET /complaints":                       {"/complaints?customer=" + cu.ID, "complaint", card.Number},
 		"GET /complaints/{number}":              {"/complaints/" + card.Number, "complaint", card.Number},
+		"GET /complaints/voids":                 {"/complaints/voids?year=2026", "complaint-register", "2026"},
 		"GET /settings":                         {"/settings", "", ""},
 		"GET /staff":                            {"/staff", "staff", "alice"},
 		"GET /staff/{id}":                       {"/staff/alice", "staff", "alice"},

@@ -88,6 +88,7 @@ type Service struct {
 	Keys      Keys
 	Audit     AuditLog // reads of record cards
 	Limits    Limits   // the public form's per-client limits
+	Register  Register // the register's void records
 	Now       func() time.Time
 	BaseURL   string // public base URL of the tracking links; a call's base overrides it when this is empty
 }

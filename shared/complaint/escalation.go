@@ -2,6 +2,7 @@ package complaint
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"strings"
 	"time"
@@ -29,6 +30,7 @@ type Requeuer interface {
 // left in the outbox, and survey answers the survey page kept.
 type Escalator struct {
 	Store     Store
+	Register  Register // nil: the register is not checked
 	Notifier  mail.Notifier
 	Kept      []Requeuer // what the hourly run queues again
 	Directory Directory
@@ -39,7 +41,7 @@ type Escalator struct {
 
 // Result counts what a run did.
 type Result struct {
-	Open, Sent, AlreadySent, Requeued int
+	Open, Sent, AlreadySent, Requeued, Voided int
 }
 
 // Run checks every open complaint once.
@@ -61,6 +63,13 @@ func (e *Escalator) Run(ctx context.Context) (Result, error) {
 		return res, err
 	}
 	now := e.Now().UTC()
+	var regErr error // the register check fails the run, after the reminders
+	if e.Register != nil {
+		// Fill the numbers whose submission died with void records (作废).
+		if res.Voided, regErr = CheckRegister(ctx, e.Register, set.Location(), now); regErr != nil {
+			regErr = fmt.Errorf("escalation: register check: %w", regErr)
+		}
+	}
 	q := domain.ComplaintQuery{Limit: 100}
 	var web []domain.Complaint // unaccepted anonymous web complaints: one daily summary
 	webDue := false
@@ -101,8 +110,8 @@ func (e *Escalator) Run(ctx context.Context) (Result, error) {
 					res.AlreadySent++
 				}
 			}
-			slog.InfoContext(ctx, "escalation run", "open", res.Open, "sent", res.Sent, "alreadySent", res.AlreadySent, "requeued", res.Requeued)
-			return res, nil
+			slog.InfoContext(ctx, "escalation run", "open", res.Open, "sent", res.Sent, "alreadySent", res.AlreadySent, "requeued", res.Requeued, "voided", res.Voided)
+			return res, regErr
 		}
 		q.Cursor = page.NextCursor
 	}

@@ -514,6 +514,7 @@ var words = map[string][2]string{
 	"setgroup.sessions":    {"控制台登录", "Console sessions"},
 	"setgroup.departments": {"部门", "Departments"},
 	"setgroup.public":      {"网上投诉表单限制", "Public form limits"},
+	"setgroup.retention":   {"个人信息保存期限", "Keeping personal data"},
 
 	"set.tiers.strategicShare":            {"战略客户营收占比（0.05 = 5%）", "Strategic: revenue share (0.05 = 5%)"},
 	"set.tiers.keyShare":                  {"重点客户营收占比", "Key: revenue share"},
@@ -576,5 +577,6 @@ var words = map[string][2]string{
 	"set.public.perDay":                   {"每天网上投诉总上限", "Web complaints per day, all senders"},
 	"set.public.ackGapMinutes":            {"同一邮箱确认邮件间隔（分钟）", "Minutes between acknowledgements to one address"},
 	"set.public.formMinSeconds":           {"表单最短填写时间（秒）", "Form posted no sooner than (seconds)"},
+	"set.retention.complaintYears":        {"投诉结案后联系方式保存（年）", "Contact details kept after closure (years)"},
 	"set.public.formMaxHours":             {"表单最长有效（小时）", "Form valid for (hours)"},
 }

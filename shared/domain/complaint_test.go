@@ -560,3 +560,26 @@ func TestMayTakeAgreesWithApply(t *testing.T) {
 		t.Fatal("corrections are for supervisors")
 	}
 }
+
+// A late complaint tells the customer when they will hear from us: the end
+// of the working day after the missed deadline, or after now once that has
+// passed too (over the weekend to Monday).
+func TestLateReplyBy(t *testing.T) {
+	c := newComplaint(SeverityNormal) // first response due Tuesday 10:00 (Shanghai), working 09:00–18:00
+	for _, tt := range []struct{ now, want string }{
+		{"2026-11-24T01:00:00Z", ""},                     // Tuesday 09:00: nothing late yet
+		{"2026-11-24T03:00:00Z", "2026-11-25T10:00:00Z"}, // Tuesday 11:00: by Wednesday 18:00
+		{"2026-11-25T09:00:00Z", "2026-11-25T10:00:00Z"}, // Wednesday 17:00: still Wednesday 18:00
+		{"2026-11-25T12:00:00Z", "2026-11-26T10:00:00Z"}, // Wednesday 20:00: that passed, Thursday 18:00
+		{"2026-11-27T12:00:00Z", "2026-11-30T10:00:00Z"}, // Friday 20:00: Monday 18:00
+	} {
+		got := c.LateReplyBy(ts(tt.now))
+		if tt.want == "" && !got.IsZero() || tt.want != "" && !got.Equal(ts(tt.want)) {
+			t.Errorf("at %s: %v, want %s", tt.now, got, tt.want)
+		}
+	}
+	c.Status = StatusClosed
+	if !c.LateReplyBy(ts("2026-12-30T12:00:00Z")).IsZero() {
+		t.Error("a closed complaint is never late")
+	}
+}

@@ -13,6 +13,7 @@
 //	audit.go      the access record (查阅登记): who, when, what, why
 //	complaint.go  the complaint record card (投诉记录卡), its workflow and who takes each step, intake rules
 //	number.go     complaint numbers YYMMDDNNN (单号)
+//	register.go   the complaint register: every number a card or a void (作废), when a reservation is settled
 //	clock.go      the SLA clock: working days, service hours, deadlines (投诉处理时限)
 //	calendar.go   China's official holidays and adjusted working days (调休), the festivals of the Chinese calendar
 //	reminder.go   reminders and escalation (催办 / 升级): what is due, to whom, at which hour
@@ -29,6 +30,7 @@
 //	idempotency.go  Idempotency-Key names: one namespace per caller and kind of request
 //	tokens.go     secret links: tracking tokens made from a nonce and the stack key, stored as SHA-256
 //	public.go     the public form's defences: per-client limits, the signed form token, acknowledgements apart
+//	privacy.go    personal information (个人信息保护): how long it is kept (a setting), for the form's notice
 //	outbox.go     mail kept in the table when the mail queue cannot take it
 //	context.go    the request id audit entries record
 //	errors.go     validation, permission, conflict and not-found errors shared by every rule

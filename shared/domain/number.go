@@ -10,8 +10,9 @@ import (
 // Complaint numbers (单号) are YYMMDDNNN: the date of receipt in the
 // company's time zone, then the complaint's sequence within that year, three
 // digits at least (261122099 = received 2026-11-22, 99th of 2026). They are
-// unique, never reused and gap-free per year: the store allocates the
-// sequence in the same transaction that writes the complaint.
+// unique, never reused and gap-free per year: a submission reserves its
+// sequence from an atomic counter and writes its register line with its card;
+// a number whose card never came is filled by a void record (register.go).
 
 var numberRE = regexp.MustCompile(`^\d{9,12}$`)
 

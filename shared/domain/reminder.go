@@ -143,6 +143,28 @@ func (c *Complaint) Late(now time.Time) []PendingDeadline {
 // the first response, the handling opinion or the closure.
 func (c *Complaint) Overdue(now time.Time) bool { return len(c.Late(now)) > 0 }
 
+// LateReplyBy is when a customer whose complaint is late at now will hear
+// from us (the tracking page says it, with an apology): by the end of
+// service hours of the working day after the earliest missed deadline (the
+// supervisors are told of a missed deadline at once); when that has passed
+// too, of the working day after now. Zero when nothing is late.
+func (c *Complaint) LateReplyBy(now time.Time) time.Time {
+	late := c.Late(now)
+	if len(late) == 0 {
+		return time.Time{}
+	}
+	endOfNextWorkingDay := func(t time.Time) time.Time {
+		loc := c.SLA.Location()
+		d := c.SLA.AddWorkingDays(t, 1).In(loc)
+		return time.Date(d.Year(), d.Month(), d.Day(), c.SLA.WorkdayEnd/60, c.SLA.WorkdayEnd%60, 0, 0, loc).UTC()
+	}
+	by := endOfNextWorkingDay(late[0].Due)
+	if !by.After(now) {
+		by = endOfNextWorkingDay(now)
+	}
+	return by
+}
+
 // StaffNotice is one notice a step sends staff: its mail kind and who reads it.
 type StaffNotice struct {
 	Kind string

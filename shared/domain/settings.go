@@ -37,6 +37,8 @@ type Settings struct {
 	Sessions SessionSettings `json:"sessions"`
 	// Public are the limits of the public form (per source, per address, per day).
 	Public PublicLimits `json:"public"`
+	// Retention is how long personal data is kept (the form's privacy notice says it).
+	Retention Retention `json:"retention"`
 }
 
 // Department is a department's id and its name in both languages.
@@ -92,6 +94,9 @@ func (s *Settings) FillDefaults() {
 	}
 	if s.Public == (PublicLimits{}) {
 		s.Public = DefaultPublicLimits
+	}
+	if s.Retention == (Retention{}) {
+		s.Retention = DefaultRetention
 	}
 }
 
@@ -157,6 +162,7 @@ func Defaults(tz string) Settings {
 		Visits:      DefaultVisitSettings(),
 		Sessions:    DefaultSessionSettings(),
 		Public:      DefaultPublicLimits,
+		Retention:   DefaultRetention,
 	}
 }
 
@@ -316,6 +322,7 @@ func (s Settings) Validate() error {
 		}
 	}
 	s.Public.validate(v)
+	s.Retention.validate(v)
 	pct(v, "targets.satisfactionPct", s.Targets.SatisfactionPct)
 	pct(v, "targets.renewalPct", s.Targets.RenewalPct)
 	if math.IsNaN(s.Targets.GrowthPct) || s.Targets.GrowthPct < -100 || s.Targets.GrowthPct > 1000 {

@@ -16,7 +16,7 @@ func TestDefaultSettingsAreValidAndMakeDomainMdsClock(t *testing.T) {
 		sla.WorkdayStart != 8*60 || sla.WorkdayEnd != 17*60 || sla.LunchStart != 12*60 || sla.LunchEnd != 13*60 {
 		t.Fatalf("%+v", sla)
 	}
-	if s.Survey.Expiry() != 30*24*time.Hour || s.Targets.SatisfactionPct != 90 {
+	if s.Survey.Expiry() != 30*24*time.Hour || s.Targets.SatisfactionPct != 90 || s.Retention.ComplaintYears != 3 {
 		t.Fatalf("%+v", s)
 	}
 	v := s.Visits
@@ -28,8 +28,8 @@ func TestDefaultSettingsAreValidAndMakeDomainMdsClock(t *testing.T) {
 	// A record stored before the visit settings existed gets their defaults.
 	old := Settings{Version: 3}
 	old.FillDefaults()
-	if old.Visits.KeyMonths != 3 {
-		t.Fatalf("not filled: %+v", old.Visits)
+	if old.Visits.KeyMonths != 3 || old.Retention.ComplaintYears != 3 {
+		t.Fatalf("not filled: %+v %+v", old.Visits, old.Retention)
 	}
 }
 
@@ -62,6 +62,7 @@ func TestSettingsValidation(t *testing.T) {
 		{"no submissions at all", func(s *Settings) { s.Public.PerIPPerHour = 0 }, "public.perIpPerHour"},
 		{"a negative daily cap", func(s *Settings) { s.Public.PerDay = -1 }, "public.perDay"},
 		{"form posts after an hour", func(s *Settings) { s.Public.FormMinSeconds = 3600 }, "public.formMinSeconds"},
+		{"personal data kept no time", func(s *Settings) { s.Retention.ComplaintYears = 0 }, "retention.complaintYears"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -228,3 +228,7 @@ func shortURL(u string, n int) string {
 	}
 	return s
 }
+
+// When is a time as customers read it, with its zone: "2026年11月23日
+// 10:00（北京时间）" / "23 Nov 2026, 10:00 (UTC+08:00)" (the public pages use it).
+func When(t time.Time, loc *time.Location, lang string) string { return when(t, loc, lang) }

@@ -65,7 +65,7 @@ func Wire(d Deps) (*App, error) {
 	a.Surveys = &survey.Service{Store: st.Surveys(), Accounts: st.Customers(), Files: a.Customers, Complaints: st.Complaints(), Mail: a.Outbox,
 		Settings: a.Settings, Directory: a.Staff, Audit: st.Audit(), Bases: st.Config(), Now: d.Now, BaseURL: d.Config.PublicBaseURL}
 	a.Complaints = &complaint.Service{Store: st.Complaints(), Accounts: st.Customers(), Mail: a.Outbox, Surveys: a.Surveys, Directory: a.Staff,
-		Settings: a.Settings, Keys: st.Keys(), Audit: st.Audit(), Limits: st.Limits(), Now: d.Now, BaseURL: d.Config.PublicBaseURL}
+		Settings: a.Settings, Keys: st.Keys(), Audit: st.Audit(), Limits: st.Limits(), Register: st.Register(), Now: d.Now, BaseURL: d.Config.PublicBaseURL}
 	a.Visits = &visit.Service{Store: st.Visits(), FollowUps: st.FollowUps(), Handovers: st.Handovers(), Files: a.Customers, Accounts: st.Customers(),
 		Audit: st.Audit(), Settings: a.Settings, Directory: a.Staff, People: a.Staff, Surveys: visitSurveys{a.Surveys}, Complaints: a.Complaints,
 		Notifier: mail.Notifier{Once: st.Notices(), Outbox: a.Outbox}, Now: d.Now, NewID: store.NewID, BaseURL: d.Config.PublicBaseURL}
@@ -85,7 +85,7 @@ func (a *App) Escalator() *complaint.Escalator {
 	if a.Deps.Config.SurveyQueueURL != "" {
 		kept = append(kept, survey.KeptAnswers{Store: a.Store.Surveys(), Queue: a.SurveyQueue(), Now: a.Deps.Now})
 	}
-	return &complaint.Escalator{Store: a.Store.Complaints(), Notifier: mail.Notifier{Once: a.Store.Notices(), Outbox: a.Outbox},
+	return &complaint.Escalator{Store: a.Store.Complaints(), Register: a.Store.Register(), Notifier: mail.Notifier{Once: a.Store.Notices(), Outbox: a.Outbox},
 		Kept: kept, Directory: a.Staff, Settings: a.Settings, Now: a.Deps.Now, BaseURL: a.Deps.Config.PublicBaseURL}
 }
 

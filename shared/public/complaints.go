@@ -26,6 +26,7 @@ import (
 	"keycare/shared/complaint"
 	"keycare/shared/domain"
 	"keycare/shared/httpx"
+	"keycare/shared/mail"
 )
 
 // ComplaintService is what the public complaint routes call.
@@ -94,7 +95,12 @@ func (h *Complaints) form(w http.ResponseWriter, r *http.Request) {
 		failForm(w, r, l, err)
 		return
 	}
-	renderPage(w, http.StatusOK, "form.html", formPage(r, l, map[string]string{}, nil, newToken(), ft))
+	set, err := h.Settings.Current(r.Context())
+	if err != nil {
+		failForm(w, r, l, err)
+		return
+	}
+	renderPage(w, http.StatusOK, "form.html", formPage(r, l, set, map[string]string{}, nil, newToken(), ft))
 }
 
 // clientIP is the source IP API Gateway reports (locally: the TCP peer).
@@ -129,7 +135,8 @@ type ComplaintForm struct {
 
 func (f ComplaintForm) values() map[string]string {
 	return map[string]string{"customerName": f.CustomerName, "contactName": f.ContactName, "phone": f.Phone, "email": f.Email,
-		"category": f.Category, "request": f.Request, "description": f.Description}
+		"category": f.Category, "request": f.Request, "description": f.Description,
+		"productType": f.ProductType, "productBatch": f.ProductBatch, "producedOn": f.ProducedOn, "arrivedOn": f.ArrivedOn}
 }
 
 func (f ComplaintForm) fingerprint() string {
@@ -174,6 +181,12 @@ func decodeComplaintForm(w http.ResponseWriter, r *http.Request) (f ComplaintFor
 			Category: v.Get("category"), Request: v.Get("request"), Description: v.Get("description"), Website: v.Get("website"),
 			ProductType: v.Get("productType"), ProductBatch: v.Get("productBatch"), ProducedOn: v.Get("producedOn"), ArrivedOn: v.Get("arrivedOn"),
 			IdempotencyKey: v.Get("idempotencyKey"), Lang: v.Get("lang"), FormToken: v.Get("formToken")}
+		if f.Category != string(domain.CategoryProduct) {
+			// The product fields are on the page for every category (hidden
+			// unless product is chosen, where the browser can): what was
+			// typed there before choosing another category is not sent on.
+			f.ProductType, f.ProductBatch, f.ProducedOn, f.ArrivedOn = "", "", "", ""
+		}
 		return f, true, nil
 	case "application/json", "":
 		return f, false, httpx.DecodeJSONBody(body, &f)
@@ -271,7 +284,14 @@ func (h *Complaints) submit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if isForm {
-		http.Redirect(w, r, res.TrackingURL+"&new=1", http.StatusSeeOther)
+		// A relative Location (http.Redirect would make it absolute from the
+		// path the handler sees, without a custom domain's base path).
+		loc := root(r) + "public/complaints/" + url.PathEscape(res.Number) + "?new=1"
+		if u, err := url.Parse(res.TrackingURL); err == nil {
+			loc += "&" + u.RawQuery
+		}
+		w.Header().Set("Location", loc)
+		w.WriteHeader(http.StatusSeeOther)
 		return
 	}
 	status := http.StatusCreated
@@ -302,7 +322,12 @@ func (h *Complaints) reshow(w http.ResponseWriter, r *http.Request, l string, f 
 		failForm(w, r, l, err)
 		return
 	}
-	d := formPage(r, l, f.values(), localizeErrors(fields, f, l), key, ft)
+	set, err := h.Settings.Current(r.Context())
+	if err != nil {
+		failForm(w, r, l, err)
+		return
+	}
+	d := formPage(r, l, set, f.values(), localizeErrors(fields, f, l), key, ft)
 	d.Notice = notice
 	renderPage(w, http.StatusBadRequest, "form.html", d)
 }
@@ -344,6 +369,12 @@ func localizeErrors(fields map[string]string, f ComplaintForm, l string) map[str
 			out[k] = m["request"]
 		case k == "description" && utf8.RuneCountInString(f.Description) > domain.MaxDescription:
 			out[k] = m["tooLong"]
+		case k == "arrivedOn" && domain.ValidDate(strings.TrimSpace(f.ArrivedOn)):
+			out[k] = m["arrivedBefore"]
+		case k == "producedOn" || k == "arrivedOn":
+			out[k] = m["date"]
+		case k == "productType" || k == "productBatch":
+			out[k] = m["text"]
 		default:
 			out[k] = m["required"]
 		}
@@ -369,6 +400,10 @@ type TrackingView struct {
 	Steps              []TrackingStep         `json:"steps"`
 	RejectReason       string                 `json:"rejectReason,omitempty"`
 	Reply              string                 `json:"reply,omitempty"`
+	// Late lists the deadlines missed (first-response, opinion, close) and
+	// ReplyBy when the customer will hear from us; absent when on time.
+	Late    []domain.PendingDeadline `json:"late,omitempty"`
+	ReplyBy *time.Time               `json:"replyBy,omitempty"`
 }
 
 // TrackingStep is one step as the customer sees it (no staff names).
@@ -404,12 +439,16 @@ func (h *Complaints) track(w http.ResponseWriter, r *http.Request) {
 	for _, s := range c.History {
 		v.Steps = append(v.Steps, TrackingStep{Action: s.Action, Label: actionLabels[l][s.Action], At: s.At})
 	}
+	if v.Late = c.Late(h.Now()); len(v.Late) > 0 {
+		by := c.LateReplyBy(h.Now())
+		v.ReplyBy = &by
+	}
 	if !wantsHTML(r) {
 		httpx.WriteJSON(w, http.StatusOK, v)
 		return
 	}
 	loc := c.SLA.Location()
-	f := func(t time.Time) string { return t.In(loc).Format("2006-01-02 15:04") }
+	f := func(t time.Time) string { return mail.When(t, loc, l) }
 	type step struct{ ISO, When, Label string }
 	data := struct {
 		pageData
@@ -418,8 +457,24 @@ func (h *Complaints) track(w http.ResponseWriter, r *http.Request) {
 		TrackingURL, StatusLabel     string
 		Received, FirstDue, CloseDue string
 		Steps                        []step
+		Late                         []string // what is late, each with its missed deadline
+		LateSorry, LateCall          string
 	}{pageData: newPage(r, l), C: c, New: q.Get("new") == "1", TrackingURL: h.trackingURL(r, c.Number, token, l), StatusLabel: v.StatusLabel,
 		Received: f(c.ReceivedAt), FirstDue: f(c.Deadlines.FirstResponseDue), CloseDue: f(c.Deadlines.CloseDue)}
+	// Past a deadline the page says what is late, apologises and says when
+	// the customer will hear from us, instead of a green "Received".
+	now := h.Now()
+	for _, d := range v.Late {
+		msg := map[string]string{domain.DeadlineFirstResponse: data.T.LateFirstResponse, domain.DeadlineOpinion: data.T.LateOpinion,
+			domain.DeadlineClose: data.T.LateClose}[d.Kind]
+		data.Late = append(data.Late, fmt.Sprintf(msg, f(d.Due)))
+	}
+	if len(data.Late) > 0 {
+		data.LateSorry = fmt.Sprintf(data.T.LateSorry, f(c.LateReplyBy(now)))
+		if set, err := h.Settings.Current(r.Context()); err == nil && set.Brand.Hotline != "" {
+			data.LateCall = fmt.Sprintf(data.T.LateCall, set.Brand.Hotline)
+		}
+	}
 	for _, s := range v.Steps {
 		data.Steps = append(data.Steps, step{ISO: s.At.Format(time.RFC3339), When: f(s.At), Label: s.Label})
 	}

@@ -24,6 +24,10 @@ type surveyTexts struct {
 	Title, Intro, Overall, OverallHint, Recommend, RecommendHint, Comment, Submit,
 	Thanks, ThanksMsg, Answered, AnsweredMsg, Expired, ExpiredMsg, Invalid, InvalidMsg string
 	Aspects [3]string
+	// Field errors, in the page's language alone.
+	ErrOverall, ErrRecommend, ErrAspect, ErrComment string
+	// Short names the error summary gives the fields, in surveyFields' order.
+	Short [6]string
 }
 
 var surveyWords = map[string]surveyTexts{
@@ -31,14 +35,19 @@ var surveyWords = map[string]surveyTexts{
 		OverallHint: "1 = 非常不满意，5 = 非常满意", Recommend: "您有多大可能向同行推荐我们？", RecommendHint: "0 = 完全不可能，10 = 非常可能",
 		Comment: "还有什么想告诉我们的？（选填）", Submit: "提交", Thanks: "感谢您的反馈", ThanksMsg: "我们已收到您的评价，会认真对待每一条意见。",
 		Answered: "您已完成本次调查", AnsweredMsg: "感谢您的反馈！此链接只能使用一次。", Expired: "调查已结束", ExpiredMsg: "此调查链接已过期。如有意见，欢迎随时联系您的客户经理。",
-		Invalid: "链接无效", InvalidMsg: "未找到此调查，请检查链接是否完整。", Aspects: [3]string{"响应速度（选填）", "产品与服务质量（选填）", "专业程度（选填）"}},
+		Invalid: "链接无效", InvalidMsg: "未找到此调查，请检查链接是否完整。", Aspects: [3]string{"响应速度（选填）", "产品与服务质量（选填）", "专业程度（选填）"},
+		ErrOverall: "请选择 1–5 分。", ErrRecommend: "请选择 0–10 分。", ErrAspect: "请选择 1–5 分，或不选。", ErrComment: "意见不能超过 2000 字，且不能含有无法识别的字符。",
+		Short: [6]string{"总体满意度", "推荐意愿", "响应速度", "产品与服务质量", "专业程度", "意见"}},
 	"en": {Title: "Satisfaction survey", Intro: "Thank you for your two minutes. Your answers go straight into improving our service.",
 		Overall: "Overall, how satisfied are you with our service?", OverallHint: "1 = very dissatisfied, 5 = very satisfied",
 		Recommend: "How likely are you to recommend us to a colleague?", RecommendHint: "0 = not at all likely, 10 = extremely likely",
 		Comment: "Anything else you would like to tell us? (optional)", Submit: "Send", Thanks: "Thank you", ThanksMsg: "We received your answers and will act on them.",
 		Answered: "You have already answered", AnsweredMsg: "Thank you for your feedback! This link works once.", Expired: "This survey has closed",
 		ExpiredMsg: "This survey link has expired. Your account manager is always glad to hear from you.", Invalid: "Link not valid",
-		InvalidMsg: "We could not find this survey. Please check that the link is complete.", Aspects: [3]string{"Responsiveness (optional)", "Quality of products and service (optional)", "Professionalism (optional)"}},
+		InvalidMsg: "We could not find this survey. Please check that the link is complete.", Aspects: [3]string{"Responsiveness (optional)", "Quality of products and service (optional)", "Professionalism (optional)"},
+		ErrOverall: "Choose a score from 1 to 5.", ErrRecommend: "Choose a score from 0 to 10.", ErrAspect: "Choose a score from 1 to 5, or none.",
+		ErrComment: "At most 2,000 characters, without characters we cannot read.",
+		Short:      [6]string{"Overall satisfaction", "Likelihood to recommend", "Responsiveness", "Quality", "Professionalism", "Comment"}},
 }
 
 // SurveyQueue receives answers for the processor.
@@ -82,8 +91,31 @@ type surveyPage struct {
 	Token            string
 	Heading, Message string
 	Values, Errors   map[string]string
+	ErrorList        []struct{ ID, Label, Msg string } // in the page's order, each linked to its first choice
 	Five, Eleven     []int
-	Aspects          []struct{ Name, Label string }
+	Aspects          []struct{ Name, Label, Value, Error string }
+}
+
+// surveyFields are the survey's fields in the page's order.
+var surveyFields = []string{"overall", "recommend", "responsiveness", "quality", "professionalism", "comment"}
+
+// surveyErrors puts the domain's field errors in the page's words: the
+// domain's messages carry both languages, a page shows one.
+func surveyErrors(fields map[string]string, s surveyTexts) map[string]string {
+	out := map[string]string{}
+	for k := range fields {
+		switch k {
+		case "overall":
+			out[k] = s.ErrOverall
+		case "recommend":
+			out[k] = s.ErrRecommend
+		case "comment":
+			out[k] = s.ErrComment
+		default:
+			out[k] = s.ErrAspect
+		}
+	}
+	return out
 }
 
 func (h *Surveys) invitation(r *http.Request) (*domain.Invitation, error) {
@@ -101,8 +133,16 @@ func (h *Surveys) render(w http.ResponseWriter, r *http.Request, status int, l, 
 	if in != nil {
 		p.Token = in.Token
 	}
+	p.Errors = surveyErrors(errs, s)
 	for i, name := range []string{"responsiveness", "quality", "professionalism"} {
-		p.Aspects = append(p.Aspects, struct{ Name, Label string }{name, s.Aspects[i]})
+		p.Aspects = append(p.Aspects, struct{ Name, Label, Value, Error string }{name, s.Aspects[i], values[name], p.Errors[name]})
+	}
+	first := map[string]string{"overall": "overall-1", "recommend": "recommend-0", "responsiveness": "responsiveness-1", "quality": "quality-1",
+		"professionalism": "professionalism-1", "comment": "comment"}
+	for i, f := range surveyFields {
+		if m := p.Errors[f]; m != "" {
+			p.ErrorList = append(p.ErrorList, struct{ ID, Label, Msg string }{first[f], s.Short[i], m})
+		}
 	}
 	switch state {
 	case "thanks":
@@ -182,7 +222,8 @@ func decodeSurveyAnswer(w http.ResponseWriter, r *http.Request) (SurveyAnswer, m
 		}
 		a = SurveyAnswer{Overall: num("overall", 0), Recommend: num("recommend", -1), Responsiveness: num("responsiveness", 0),
 			Quality: num("quality", 0), Professionalism: num("professionalism", 0), Comment: v.Get("comment"), Lang: v.Get("lang")}
-		values := map[string]string{"overall": v.Get("overall"), "recommend": v.Get("recommend"), "comment": v.Get("comment")}
+		values := map[string]string{"overall": v.Get("overall"), "recommend": v.Get("recommend"), "responsiveness": v.Get("responsiveness"),
+			"quality": v.Get("quality"), "professionalism": v.Get("professionalism"), "comment": v.Get("comment")}
 		return a, values, true, nil
 	}
 	if mt != "application/json" && mt != "" {

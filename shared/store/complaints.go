@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"math/rand/v2"
 	"strconv"
@@ -41,75 +40,51 @@ func complaintItem(c *domain.Complaint) (map[string]types.AttributeValue, error)
 	return marshal(c, keys)
 }
 
-// Submit numbers and stores a new complaint: it reads the year's sequence
-// and the idempotency key in one BatchGetItem, then writes the next
-// sequence value, the complaint and the key in one transaction, so the
-// numbers are gap-free and unique even under concurrent submissions (a lost
-// race retries). A key seen within domain.IdempotencyWindow returns the first
-// submission's receipt; the same key with another fingerprint is
-// domain.ErrIdempotencyMismatch. c gets its Number, Year and Seq.
-// mails, when not nil, gives the mail jobs of the numbered complaint
-// (its acknowledgement): they are written in the same transaction.
+// Submit numbers and stores a new complaint. A key seen within
+// domain.IdempotencyWindow returns the first submission's receipt (one
+// consistent GetItem); the same key with another fingerprint is
+// domain.ErrIdempotencyMismatch. Otherwise the number is reserved from the
+// year's atomic counter (an UpdateItem that never contends on a condition)
+// and the register line, the card, the key and mails (when not nil, the
+// mail jobs of the numbered complaint: its acknowledgement) are written in
+// one transaction. A number the transaction cannot use is voided at once
+// with its reason; one whose submission dies before it is voided by the
+// hourly register check (Register). c gets its Number, Year and Seq.
 func (r *Complaints) Submit(ctx context.Context, c *domain.Complaint, idemKey, fingerprint string,
 	mails func(c *domain.Complaint) ([]domain.PendingMail, error)) (domain.Receipt, error) {
 	s := r.t
 	loc := c.SLA.Location()
 	year := domain.NumberYear(c.ReceivedAt, loc)
-	seqKey := key("SEQ#CMP#"+strconv.Itoa(year), "SEQ")
-	var idemItemKey map[string]types.AttributeValue
-	if idemKey != "" {
-		idemItemKey = key("IDEM#"+idemKey, "IDEM")
-	}
-	trips, throttled := 0, 0
+	trips := 0
 	idemExpired := false
-	last := -2 // unknown: read it (and the idempotency key) first
+	if idemKey != "" {
+		prev, expired, err := r.receipt(ctx, idemKey, c.ReceivedAt)
+		trips++
+		if err != nil {
+			return domain.Receipt{}, err
+		}
+		if prev != nil {
+			if prev.Fingerprint != fingerprint {
+				return domain.Receipt{}, domain.ErrIdempotencyMismatch
+			}
+			prev.Replayed, prev.RoundTrips = true, trips
+			return *prev, nil
+		}
+		idemExpired = expired
+	}
+	reg := Register{t: s}
+	n := 0
 	for attempt := 0; ; attempt++ {
 		if attempt >= maxSubmitAttempts {
 			return domain.Receipt{}, fmt.Errorf("store: submit complaint: gave up after %d attempts", attempt)
 		}
-		if last == -2 {
-			keys := []map[string]types.AttributeValue{seqKey}
-			if idemItemKey != nil {
-				keys = append(keys, idemItemKey)
+		if n == 0 {
+			var err error
+			if n, err = reg.reserve(ctx, year, c.ReceivedAt); err != nil {
+				return domain.Receipt{}, err
 			}
-			got, err := s.db.BatchGetItem(ctx, &dynamodb.BatchGetItemInput{RequestItems: map[string]types.KeysAndAttributes{
-				s.name: {Keys: keys, ConsistentRead: aws.Bool(true)},
-			}})
 			trips++
-			if err != nil {
-				return domain.Receipt{}, fmt.Errorf("store: submit: read sequence: %w", err)
-			}
-			if len(got.UnprocessedKeys) > 0 {
-				// The table is throttling: wait, more each time, and give up
-				// after a few tries rather than hammer it.
-				if throttled++; throttled > maxThrottledReads {
-					return domain.Receipt{}, fmt.Errorf("store: submit: the sequence could not be read (throttled %d times)", maxThrottledReads)
-				}
-				sleepBackoff(ctx, throttled)
-				continue
-			}
-			last = -1 // no sequence item yet
-			for _, it := range got.Responses[s.name] {
-				if it[attrPK].(*types.AttributeValueMemberS).Value == "SEQ#CMP#"+strconv.Itoa(year) {
-					last = seqValue(it)
-					continue
-				}
-				var prev domain.Receipt
-				if err := unmarshal(it, &prev); err != nil {
-					return domain.Receipt{}, err
-				}
-				if !c.ReceivedAt.Before(prev.ReceivedAt.Add(domain.IdempotencyWindow)) {
-					idemExpired = true // older than 24 h: TTL deletion lags; the key is free again
-					continue
-				}
-				if prev.Fingerprint != fingerprint {
-					return domain.Receipt{}, domain.ErrIdempotencyMismatch
-				}
-				prev.Replayed, prev.RoundTrips = true, trips
-				return prev, nil
-			}
 		}
-		n := max(last, 0) + 1
 		c.Year, c.Seq, c.Number = year, n, domain.FormatNumber(c.ReceivedAt, loc, n)
 		item, err := complaintItem(c)
 		if err != nil {
@@ -117,23 +92,15 @@ func (r *Complaints) Submit(ctx context.Context, c *domain.Complaint, idemKey, f
 		}
 		out := domain.Receipt{Number: c.Number, TrackingNonce: c.TrackingNonce, ReceivedAt: c.ReceivedAt, FirstResponseDue: c.Deadlines.FirstResponseDue,
 			CloseDue: c.Deadlines.CloseDue, Fingerprint: fingerprint}
-		seqUpdate := &types.Update{TableName: aws.String(s.name), Key: seqKey,
-			UpdateExpression:                    aws.String("SET #last = :n"),
-			ExpressionAttributeNames:            map[string]string{"#last": "last"},
-			ExpressionAttributeValues:           map[string]types.AttributeValue{":n": num(n)},
-			ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
-		}
-		if last < 0 {
-			seqUpdate.ConditionExpression = aws.String("attribute_not_exists(PK)")
-		} else {
-			seqUpdate.ConditionExpression = aws.String("#last = :last")
-			seqUpdate.ExpressionAttributeValues[":last"] = num(last)
+		line, err := reg.linePut(domain.RegisterLine{Year: year, Seq: n, Number: c.Number, At: c.ReceivedAt.UTC()})
+		if err != nil {
+			return domain.Receipt{}, err
 		}
 		tx := []types.TransactWriteItem{
-			{Update: seqUpdate},
+			{Put: line},
 			{Put: &types.Put{TableName: aws.String(s.name), Item: item, ConditionExpression: aws.String("attribute_not_exists(PK)")}},
 		}
-		if idemItemKey != nil {
+		if idemKey != "" {
 			idem, err := marshal(out, map[string]string{attrPK: "IDEM#" + idemKey, attrSK: "IDEM", "type": "idempotency"})
 			if err != nil {
 				return domain.Receipt{}, err
@@ -160,45 +127,73 @@ func (r *Complaints) Submit(ctx context.Context, c *domain.Complaint, idemKey, f
 		}
 		_, err = s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: tx})
 		trips++
-		if err == nil {
+		switch {
+		case err == nil:
 			out.RoundTrips = trips
 			return out, nil
-		}
-		if attempt+1 >= maxSubmitAttempts {
-			return domain.Receipt{}, fmt.Errorf("store: submit complaint: gave up after %d attempts: %w", attempt+1, err)
-		}
-		var tce *types.TransactionCanceledException
-		switch {
-		case errors.As(err, &tce) && len(tce.CancellationReasons) > 0 && aws.ToString(tce.CancellationReasons[0].Code) == "ConditionalCheckFailed":
-			// Another submission took number n: the failed condition tells
-			// the sequence's current value, so try the next one at once.
-			if it := tce.CancellationReasons[0].Item; it != nil {
-				last = seqValue(it)
-			} else {
-				last = -2
-			}
+		case conditionFailedAt(err, 0):
+			// The register check voided n: this submission outlived
+			// domain.SubmissionLimit. Take another number.
+			n = 0
 		case conditionFailedAt(err, 1):
-			return domain.Receipt{}, fmt.Errorf("store: complaint %s exists although the sequence was at %d: %w", c.Number, last, domain.ErrConflict)
+			if _, verr := reg.Void(ctx, domain.VoidLine(year, n, nil, c.ReceivedAt, loc, domain.VoidTaken)); verr != nil {
+				return domain.Receipt{}, verr
+			}
+			return domain.Receipt{}, fmt.Errorf("store: complaint %s exists already: %w", c.Number, domain.ErrConflict)
 		case conditionFailedAt(err, 2):
-			last = -2 // the same key was just used: read it
+			// The same key was used a moment ago by a submission running
+			// beside this one: it holds its number; n is given up.
+			prev, _, rerr := r.receipt(ctx, idemKey, c.ReceivedAt)
+			if rerr != nil {
+				return domain.Receipt{}, rerr
+			}
+			if prev == nil { // it expired meanwhile: try again with the same number
+				continue
+			}
+			v := domain.VoidLine(year, n, nil, c.ReceivedAt, loc, domain.VoidDuplicateOf(prev.Number))
+			if _, err := reg.Void(ctx, v); err != nil {
+				return domain.Receipt{}, err
+			}
+			if prev.Fingerprint != fingerprint {
+				return domain.Receipt{}, domain.ErrIdempotencyMismatch
+			}
+			prev.Replayed, prev.RoundTrips = true, trips+2
+			return *prev, nil
 		case IsTransactionConflict(err):
-			// Another submission is writing the sequence now. Keep the
-			// value we have: if it moved, the next attempt's failed
-			// condition returns the new one. Back off a little, more as
-			// contention persists.
-			time.Sleep(time.Duration(rand.IntN(1<<min(attempt, 6))) * time.Millisecond)
+			// Only a void or the same key can touch these items at once:
+			// back off a little and write the same number again.
+			sleepBackoff(ctx, min(attempt+1, 4))
 		default:
-			return domain.Receipt{}, fmt.Errorf("store: submit complaint: %w", err)
+			// The number stays reserved without a line: the register
+			// check voids it (domain.VoidAbandoned).
+			return domain.Receipt{}, fmt.Errorf("store: submit complaint %s: %w", c.Number, err)
 		}
 	}
 }
 
-// Limits of a submission's retries: lost races on the sequence (each
-// costs one round trip) and reads the table did not process.
-const (
-	maxSubmitAttempts = 200
-	maxThrottledReads = 6
-)
+// receipt reads idempotency key idemKey's receipt, if one was written
+// within domain.IdempotencyWindow before at (expired: one older, whose item
+// TTL deletion has not removed yet).
+func (r *Complaints) receipt(ctx context.Context, idemKey string, at time.Time) (prev *domain.Receipt, expired bool, err error) {
+	got, err := r.t.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(r.t.name), Key: key("IDEM#"+idemKey, "IDEM"), ConsistentRead: aws.Bool(true)})
+	if err != nil {
+		return nil, false, fmt.Errorf("store: submit: read idempotency key: %w", err)
+	}
+	if got.Item == nil {
+		return nil, false, nil
+	}
+	var rec domain.Receipt
+	if err := unmarshal(got.Item, &rec); err != nil {
+		return nil, false, err
+	}
+	if !at.Before(rec.ReceivedAt.Add(domain.IdempotencyWindow)) {
+		return nil, true, nil // older than 24 h: TTL deletion lags; the key is free again
+	}
+	return &rec, false, nil
+}
+
+// A submission's attempts: a voided number or a key race each cost one.
+const maxSubmitAttempts = 20
 
 // sleepBackoff waits before retry n (1, 2, …): a random time up to
 // 10 ms·2ⁿ⁻¹, at most 1 s (exponential backoff with full jitter), or until
@@ -211,14 +206,6 @@ func sleepBackoff(ctx context.Context, n int) {
 	case <-ctx.Done():
 	case <-t.C:
 	}
-}
-
-func seqValue(it map[string]types.AttributeValue) int {
-	if v, ok := it["last"].(*types.AttributeValueMemberN); ok {
-		n, _ := strconv.Atoi(v.Value)
-		return n
-	}
-	return 0
 }
 
 // Get reads a complaint by its number.

@@ -4,10 +4,12 @@ import (
 	"context"
 	"errors"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"keycare/local/testenv"
 	"keycare/shared/domain"
@@ -23,8 +25,9 @@ func newComplaint(at time.Time) *domain.Complaint {
 	return c
 }
 
-// A submission takes two round trips; a replay of its key one; a key older
-// than 24 h (not yet removed by TTL) is free again.
+// A submission with a key takes three round trips (read the key, reserve
+// the number, write the card); a replay of its key one; a key older than
+// 24 h (not yet removed by TTL) is free again.
 func TestSubmitComplaintRoundTripsAndKeyExpiry(t *testing.T) {
 	env := testenv.New(t)
 	st := store.New(env.AWS.DynamoDB, env.Resources.Table).Complaints()
@@ -32,7 +35,7 @@ func TestSubmitComplaintRoundTripsAndKeyExpiry(t *testing.T) {
 	at := time.Date(2026, 11, 23, 2, 0, 0, 0, time.UTC)
 	withNonce := func(c *domain.Complaint, nonce string) *domain.Complaint { c.TrackingNonce = nonce; return c }
 	first, err := st.Submit(ctx, withNonce(newComplaint(at), "t1"), "k1", "f1", nil)
-	if err != nil || first.RoundTrips != 2 || first.Number != "261123001" || first.Replayed {
+	if err != nil || first.RoundTrips != 3 || first.Number != "261123001" || first.Replayed {
 		t.Fatalf("first: %+v %v", first, err)
 	}
 	again, err := st.Submit(ctx, withNonce(newComplaint(at.Add(time.Hour)), "t2"), "k1", "f1", nil)
@@ -53,36 +56,44 @@ func TestSubmitComplaintRoundTripsAndKeyExpiry(t *testing.T) {
 	}
 }
 
-// unprocessed answers every BatchGetItem with all its keys unprocessed, as
-// a throttled table does, and counts the calls.
-type unprocessed struct {
+// blindOnce answers the first GetItem of an idempotency key as if the key
+// were not there yet: the view of a submission racing its own retry.
+type blindOnce struct {
 	store.DB
-	calls int
+	done bool
 }
 
-func (u *unprocessed) BatchGetItem(ctx context.Context, in *dynamodb.BatchGetItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.BatchGetItemOutput, error) {
-	u.calls++
-	if u.calls > 1000 {
-		return nil, errors.New("hot loop: more than 1000 calls")
+func (b *blindOnce) GetItem(ctx context.Context, in *dynamodb.GetItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error) {
+	if pk, ok := in.Key["PK"].(*types.AttributeValueMemberS); ok && strings.HasPrefix(pk.Value, "IDEM#") && !b.done {
+		b.done = true
+		return &dynamodb.GetItemOutput{}, nil
 	}
-	return &dynamodb.BatchGetItemOutput{UnprocessedKeys: in.RequestItems}, nil
+	return b.DB.GetItem(ctx, in, opts...)
 }
 
-// UnprocessedKeys are retried with backoff, a few times, then the
-// submission fails: never a hot loop against a throttled table.
-func TestSubmitBacksOffOnUnprocessedKeys(t *testing.T) {
+// Two submissions with one key at once: the first keeps its number, the
+// second gets the first's receipt, and the number it had reserved is a
+// void record naming the first: the register has no hole.
+func TestSameKeyAtOnceVoidsTheSecondNumber(t *testing.T) {
 	env := testenv.New(t)
-	db := &unprocessed{DB: env.AWS.DynamoDB}
-	st := store.New(db, env.Resources.Table).Complaints()
-	start := time.Now()
-	_, err := st.Submit(context.Background(), newComplaint(time.Date(2026, 11, 23, 2, 0, 0, 0, time.UTC)), "k", "f", nil)
-	if err == nil {
-		t.Fatal("a submission against a table that never answers succeeded")
+	ctx := context.Background()
+	at := time.Date(2026, 11, 23, 2, 0, 0, 0, time.UTC)
+	first, err := store.New(env.AWS.DynamoDB, env.Resources.Table).Complaints().Submit(ctx, newComplaint(at), "race", "f", nil)
+	if err != nil {
+		t.Fatal(err)
 	}
-	if db.calls > 10 {
-		t.Fatalf("%d BatchGetItem calls in %s: a hot loop (%v)", db.calls, time.Since(start), err)
+	racer := store.New(&blindOnce{DB: env.AWS.DynamoDB}, env.Resources.Table)
+	second, err := racer.Complaints().Submit(ctx, newComplaint(at), "race", "f", nil)
+	if err != nil || !second.Replayed || second.Number != first.Number {
+		t.Fatalf("the racing submission: %+v %v, want the receipt of %s", second, err, first.Number)
 	}
-	if time.Since(start) < 50*time.Millisecond {
-		t.Fatalf("%d retries in %s: no backoff", db.calls, time.Since(start))
+	reg := racer.Register()
+	lines, err := reg.Lines(ctx, 2026, 1, 10)
+	if err != nil || len(lines) != 2 || lines[0].Void || !lines[1].Void || !strings.Contains(lines[1].Reason, first.Number) {
+		t.Fatalf("register: %+v %v", lines, err)
+	}
+	voids, err := reg.Voids(ctx, 2026, 10, "")
+	if err != nil || len(voids.Items) != 1 || voids.Items[0].Seq != 2 {
+		t.Fatalf("voids: %+v %v", voids, err)
 	}
 }

@@ -13,7 +13,8 @@
 //	audit entry       AUDIT#<entity>#<id>     <at>#<request>#<n> ACTOR#<sub> / <at>#...
 //	complaint         CMP#<number>            CARD               CUSTCMP#<customer> / <at>#<number>  OPEN / <next deadline>#<number> (open only)  CMPMONTH#<YYYY-MM> / <at>#<number>  CMPDEPT#<dept> / <at>#<number>
 //	notice sent       NOTICE#<key>            NOTICE (TTL 400 days)   key e.g. complaint/<number>/<reminder>
-//	number sequence   SEQ#CMP#<year>          SEQ
+//	number counter    SEQ#CMP#<year>          SEQ    (last: ADD only; lastAt; settled, seenLast, seenAt: the register check's)
+//	register line     REG#CMP#<year>          <seq, 9 digits>    CMPVOID#<year> / <seq> (void records only)
 //	idempotency key   IDEM#<key>              IDEM   (TTL 24 h; key = domain.IdempotencyKey: kind|caller|key)
 //	mail sent         MAILSENT#<id>           MAIL   (TTL 7 days)
 //	mail not queued   MAILPENDING#<id>        MAIL               MAILPENDING / <at>
@@ -55,7 +56,9 @@
 //	open complaints by next deadline  Query GSI2 PK=OPEN (SK < now: overdue on any deadline)
 //	complaints received in a month Query    GSI3 PK=CMPMONTH#YYYY-MM
 //	complaints of a department     Query    GSI4 PK=CMPDEPT#dept (newest first)
-//	submit a complaint             BatchGetItem (sequence + idempotency key), then one TransactWriteItems
+//	submit a complaint             GetItem (idempotency key), UpdateItem ADD (the year's counter), one TransactWriteItems (line, card, key, mail)
+//	register lines of a year       Query    PK=REG#CMP#year, SK between two numbers (the hourly register check)
+//	void numbers of a year         Query    GSI1 PK=CMPVOID#year
 //	mail jobs to queue (outbox)    Query    GSI1 PK=MAILPENDING, SK < now − 5 min (written with the change they report)
 //	survey invitation by token     GetItem  PK=SURVEY#token, SK=INVITE
 //	unanswered invitations         Query    GSI2 PK=SURVEYOPEN (reminders)

@@ -45,6 +45,9 @@ func (s *Store) Customers() *Customers { return &Customers{s.t} }
 // Complaints are the complaint record cards and their numbering.
 func (s *Store) Complaints() *Complaints { return &Complaints{s.t} }
 
+// Register is the complaint register: numbering counters, lines and voids.
+func (s *Store) Register() Register { return Register{s.t} }
+
 // Surveys are invitations, answers and their aggregates.
 func (s *Store) Surveys() *Surveys { return &Surveys{s.t} }
 

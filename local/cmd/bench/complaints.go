@@ -21,26 +21,77 @@ import (
 )
 
 // complaints measures public submissions at several concurrencies, each
-// on a fresh table (its own year sequence), beside the bare SDK round trips
-// a submission needs at the same concurrency, then recounts the stored
-// complaints.
+// on a fresh table (its own year counter), against the serialized limit
+// measured in the same run, then recounts the cards and the register.
 func (b *bench) complaints() error {
 	fmt.Printf("## Public complaint submissions, full handler against DynamoDB Local (%d per level)\n", b.n)
-	fmt.Println("   bare = BatchGetItem(sequence, key) + TransactWriteItems(sequence, card, key) on fresh keys, same concurrency")
 	if err := b.submissionOverhead(); err != nil {
 		return err
 	}
-	fmt.Printf("  %-8s %-26s %9s %10s %10s %12s %12s %10s\n", "clients", "series", "req/s", "p50", "p99", "DDB trips", "stored", "p50 ratio")
-	for _, clients := range []int{1, 8, 32} {
-		if err := b.complaintLevel(clients, false); err != nil {
+	limit, err := b.serializedLimit()
+	if err != nil {
+		return err
+	}
+	fmt.Printf("  %-8s %-26s %9s %9s %10s %10s %8s %10s %12s %6s\n", "clients", "series", "req/s", "of limit", "p50", "p99", "p99/p50", "DDB trips", "stored", "voids")
+	for _, clients := range []int{1, 8, 32, 64} {
+		if err := b.complaintLevel(clients, false, limit); err != nil {
 			return err
 		}
 	}
-	if err := b.complaintLevel(8, true); err != nil {
+	if err := b.complaintLevel(8, true, limit); err != nil {
 		return err
 	}
+	fmt.Println("  goal (issue 11): at 32 clients ≥ 50% of the limit, p99 ≤ 4× p50; every number 1..n a card, none void")
 	fmt.Println()
 	return nil
+}
+
+// serializedLimit is the rate of submissions if each one's numbering write
+// had to wait for the one before: the reciprocal of one numbering write's
+// latency, uncontended. The numbering write is measured as the old design
+// made it: one TransactWriteItems of the year's sequence (conditional
+// update), the card and the idempotency key, on fresh items. The atomic
+// counter's UpdateItem ADD is timed beside it.
+func (b *bench) serializedLimit() (float64, error) {
+	ctx := b.ctx
+	res, err := stack.Create(ctx, b.t, b.clients, map[string]string{"Stage": fmt.Sprintf("bench-serial-%d", time.Now().UnixNano())})
+	if err != nil {
+		return 0, err
+	}
+	tbl := aws.String(res.Table)
+	s := func(v string) types.AttributeValue { return &types.AttributeValueMemberS{Value: v} }
+	form := string(mustJSON(map[string]string{"customerName": "上海精工机械有限公司", "description": "主轴异响，无法正常生产。请尽快派人检修。"}))
+	tx := make([]time.Duration, 0, b.n)
+	add := make([]time.Duration, 0, b.n)
+	for i := 0; i < b.n; i++ {
+		seq := map[string]types.AttributeValue{"PK": s("BARESEQ#" + strconv.Itoa(i)), "SK": s("SEQ")}
+		card := map[string]types.AttributeValue{"PK": s("BARECMP#" + strconv.Itoa(i)), "SK": s("CARD"), "GSI3PK": s("BAREMONTH"), "GSI3SK": s(strconv.Itoa(i)),
+			"GSI2PK": s("BAREOPEN"), "GSI2SK": s(strconv.Itoa(i)), "body": s(form)}
+		idem := map[string]types.AttributeValue{"PK": s("BAREIDEM#" + strconv.Itoa(i)), "SK": s("IDEM")}
+		t0 := time.Now()
+		_, err := b.clients.DynamoDB.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: []types.TransactWriteItem{
+			{Update: &types.Update{TableName: tbl, Key: seq, UpdateExpression: aws.String("SET #l = :n"), ConditionExpression: aws.String("attribute_not_exists(PK)"),
+				ExpressionAttributeNames: map[string]string{"#l": "last"}, ExpressionAttributeValues: map[string]types.AttributeValue{":n": &types.AttributeValueMemberN{Value: "1"}}}},
+			{Put: &types.Put{TableName: tbl, Item: card, ConditionExpression: aws.String("attribute_not_exists(PK)")}},
+			{Put: &types.Put{TableName: tbl, Item: idem, ConditionExpression: aws.String("attribute_not_exists(PK)")}},
+		}})
+		if err != nil {
+			return 0, err
+		}
+		tx = append(tx, time.Since(t0))
+		t0 = time.Now()
+		if _, err := b.clients.DynamoDB.UpdateItem(ctx, &dynamodb.UpdateItemInput{TableName: tbl, Key: map[string]types.AttributeValue{"PK": s("BARECOUNTER"), "SK": s("SEQ")},
+			UpdateExpression: aws.String("ADD #l :one"), ExpressionAttributeNames: map[string]string{"#l": "last"},
+			ExpressionAttributeValues: map[string]types.AttributeValue{":one": &types.AttributeValueMemberN{Value: "1"}}, ReturnValues: types.ReturnValueUpdatedNew}); err != nil {
+			return 0, err
+		}
+		add = append(add, time.Since(t0))
+	}
+	p50 := pct(tx, 50)
+	limit := 1 / p50.Seconds()
+	fmt.Printf("  serialized limit: one numbering transaction (sequence, card, key) uncontended p50 %s → %.0f submissions/s; the counter's ADD p50 %s\n",
+		ms(p50), limit, ms(pct(add, 50)))
+	return limit, nil
 }
 
 func pct(d []time.Duration, p int) time.Duration {
@@ -48,7 +99,7 @@ func pct(d []time.Duration, p int) time.Duration {
 	return d[min(len(d)-1, len(d)*p/100)]
 }
 
-func (b *bench) complaintLevel(clients int, withEmail bool) error {
+func (b *bench) complaintLevel(clients int, withEmail bool, limit float64) error {
 	ctx := b.ctx
 	res, err := stack.Create(ctx, b.t, b.clients, map[string]string{"Stage": fmt.Sprintf("bench-c%d-%v-%d", clients, withEmail, time.Now().UnixNano())})
 	if err != nil {
@@ -64,64 +115,57 @@ func (b *bench) complaintLevel(clients int, withEmail bool) error {
 		form["email"] = "wang.wei@example.cn"
 	}
 	n := b.n
-	run := func(f func(i int) error) ([]time.Duration, time.Duration, error) {
-		lat := make([]time.Duration, n)
-		var wg sync.WaitGroup
-		var mu sync.Mutex
-		var firstErr error
-		next := 0
-		start := time.Now()
-		for c := 0; c < clients; c++ {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				for {
-					mu.Lock()
-					i := next
-					next++
-					mu.Unlock()
-					if i >= n {
-						return
-					}
-					t0 := time.Now()
-					if err := f(i); err != nil {
-						mu.Lock()
-						firstErr = err
-						mu.Unlock()
-						return
-					}
-					lat[i] = time.Since(t0)
-				}
-			}()
-		}
-		wg.Wait()
-		return lat, time.Since(start), firstErr
-	}
+	lat := make([]time.Duration, n)
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var firstErr error
+	next := 0
 	before := db.calls.Load()
-	lat, wall, err := run(func(i int) error {
-		f := map[string]string{}
-		for k, v := range form {
-			f[k] = v
-		}
-		f["idempotencyKey"] = fmt.Sprintf("bench-%d", i)
-		body, _ := json.Marshal(f)
-		resp, err := proxy(ctx, httpEvent("POST", "/public/complaints", "POST /public/complaints", string(body), nil))
-		if err != nil || resp.StatusCode != 201 {
-			return fmt.Errorf("submit: %d %v %s", resp.StatusCode, err, resp.Body)
-		}
-		return nil
-	})
-	if err != nil {
-		return err
+	start := time.Now()
+	for c := 0; c < clients; c++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				mu.Lock()
+				i := next
+				next++
+				mu.Unlock()
+				if i >= n {
+					return
+				}
+				f := map[string]string{}
+				for k, v := range form {
+					f[k] = v
+				}
+				f["idempotencyKey"] = fmt.Sprintf("bench-%d", i)
+				t0 := time.Now()
+				resp, err := proxy(ctx, httpEvent("POST", "/public/complaints", "POST /public/complaints", string(mustJSON(f)), nil))
+				if err != nil || resp.StatusCode != 201 {
+					mu.Lock()
+					firstErr = fmt.Errorf("submit: %d %v %s", resp.StatusCode, err, resp.Body)
+					mu.Unlock()
+					return
+				}
+				lat[i] = time.Since(t0)
+			}
+		}()
+	}
+	wg.Wait()
+	wall := time.Since(start)
+	if firstErr != nil {
+		return firstErr
 	}
 	trips := float64(db.calls.Load()-before) / float64(n)
 
-	// Recount: every complaint of the month, unique numbers 1..n.
+	// Recount: every card of the month with unique numbers 1..n, and the
+	// register: n lines, no void, the counter at n.
+	st := store.New(b.clients.DynamoDB, res.Table)
 	seen := map[string]bool{}
 	maxSeq := 0
 	q := domain.ComplaintQuery{Month: time.Now().In(domain.DefaultSLA("Asia/Shanghai").Location()).Format("2006-01"), Limit: 100}
 	for {
-		page, err := store.New(b.clients.DynamoDB, res.Table).Complaints().List(ctx, q)
+		page, err := st.Complaints().List(ctx, q)
 		if err != nil {
 			return err
 		}
@@ -137,43 +181,33 @@ func (b *bench) complaintLevel(clients int, withEmail bool) error {
 		}
 		q.Cursor = page.NextCursor
 	}
-	stored := fmt.Sprintf("%d/%d", len(seen), n)
-	if len(seen) != n || maxSeq != n {
-		stored += " LOST/DUP!"
-	}
-
-	// Bare: the same two round trips with the SDK directly.
-	tbl := aws.String(res.Table)
-	item := map[string]types.AttributeValue{}
-	barelat, barewall, err := run(func(i int) error {
-		seq := map[string]types.AttributeValue{"PK": &types.AttributeValueMemberS{Value: "BARESEQ#" + strconv.Itoa(i)}, "SK": &types.AttributeValueMemberS{Value: "SEQ"}}
-		idem := map[string]types.AttributeValue{"PK": &types.AttributeValueMemberS{Value: "BAREIDEM#" + strconv.Itoa(i)}, "SK": &types.AttributeValueMemberS{Value: "IDEM"}}
-		if _, err := b.clients.DynamoDB.BatchGetItem(ctx, &dynamodb.BatchGetItemInput{RequestItems: map[string]types.KeysAndAttributes{res.Table: {Keys: []map[string]types.AttributeValue{seq, idem}, ConsistentRead: aws.Bool(true)}}}); err != nil {
-			return err
-		}
-		card := map[string]types.AttributeValue{"PK": &types.AttributeValueMemberS{Value: "BARECMP#" + strconv.Itoa(i)}, "SK": &types.AttributeValueMemberS{Value: "CARD"},
-			"GSI3PK": &types.AttributeValueMemberS{Value: "BAREMONTH"}, "GSI3SK": &types.AttributeValueMemberS{Value: strconv.Itoa(i)},
-			"GSI2PK": &types.AttributeValueMemberS{Value: "BAREOPEN"}, "GSI2SK": &types.AttributeValueMemberS{Value: strconv.Itoa(i)},
-			"body": &types.AttributeValueMemberS{Value: string(mustJSON(form)) + string(mustJSON(item))}}
-		_, err := b.clients.DynamoDB.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: []types.TransactWriteItem{
-			{Update: &types.Update{TableName: tbl, Key: seq, UpdateExpression: aws.String("SET #l = :n"), ConditionExpression: aws.String("attribute_not_exists(PK)"),
-				ExpressionAttributeNames: map[string]string{"#l": "last"}, ExpressionAttributeValues: map[string]types.AttributeValue{":n": &types.AttributeValueMemberN{Value: "1"}}}},
-			{Put: &types.Put{TableName: tbl, Item: card, ConditionExpression: aws.String("attribute_not_exists(PK)")}},
-			{Put: &types.Put{TableName: tbl, Item: idem, ConditionExpression: aws.String("attribute_not_exists(PK)")}},
-		}})
-		return err
-	})
+	year := time.Now().In(domain.DefaultSLA("Asia/Shanghai").Location()).Year()
+	lines, err := st.Register().Lines(ctx, year, 1, n+1000)
 	if err != nil {
 		return err
+	}
+	voids := 0
+	for _, l := range lines {
+		if l.Void {
+			voids++
+		}
+	}
+	counter, err := st.Register().Counter(ctx, year)
+	if err != nil {
+		return err
+	}
+	stored := fmt.Sprintf("%d/%d", len(seen), n)
+	if len(seen) != n || maxSeq != n || len(lines) != n || counter.Last != n {
+		stored += " LOST/DUP!"
 	}
 	label := "handler"
 	if withEmail {
 		label = "handler + ack email (SQS)"
 	}
 	p50, p99 := pct(lat, 50), pct(lat, 99)
-	bp50, bp99 := pct(barelat, 50), pct(barelat, 99)
-	fmt.Printf("  %-8d %-26s %9.0f %10s %10s %12.2f %12s %9.2f×\n", clients, label, float64(n)/wall.Seconds(), ms(p50), ms(p99), trips, stored, float64(p50)/float64(bp50))
-	fmt.Printf("  %-8s %-26s %9.0f %10s %10s %12s %12s\n", "", "  bare SDK", float64(n)/barewall.Seconds(), ms(bp50), ms(bp99), "2", "")
+	rate := float64(n) / wall.Seconds()
+	fmt.Printf("  %-8d %-26s %9.0f %8.0f%% %10s %10s %7.1f× %10.2f %12s %6d\n", clients, label, rate, 100*rate/limit, ms(p50), ms(p99),
+		float64(p99)/float64(p50), trips, stored, voids)
 	return nil
 }
 
@@ -195,6 +229,7 @@ func (b *bench) submissionOverhead() error {
 		return err
 	}
 	var recorded []any
+	db.record = true
 	i0 := 0
 	stats, err := measure(b.n, func(i int) error {
 		i0++

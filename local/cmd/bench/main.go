@@ -180,40 +180,53 @@ func ms(d time.Duration) string { return fmt.Sprintf("%.2f ms", float64(d.Micros
 // of the last request, so that the same calls can be replayed bare.
 type countingDB struct {
 	*dynamodb.Client
-	calls atomic.Int64
-	last  []any
+	calls  atomic.Int64
+	record bool // keep the inputs (one client only)
+	last   []any
 }
 
 func (c *countingDB) reset() { c.last = c.last[:0] }
 
 func (c *countingDB) GetItem(ctx context.Context, in *dynamodb.GetItemInput, o ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error) {
 	c.calls.Add(1)
-	c.last = append(c.last, in)
+	if c.record {
+		c.last = append(c.last, in)
+	}
 	return c.Client.GetItem(ctx, in, o...)
 }
 func (c *countingDB) PutItem(ctx context.Context, in *dynamodb.PutItemInput, o ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error) {
 	c.calls.Add(1)
-	c.last = append(c.last, in)
+	if c.record {
+		c.last = append(c.last, in)
+	}
 	return c.Client.PutItem(ctx, in, o...)
 }
 func (c *countingDB) UpdateItem(ctx context.Context, in *dynamodb.UpdateItemInput, o ...func(*dynamodb.Options)) (*dynamodb.UpdateItemOutput, error) {
 	c.calls.Add(1)
-	c.last = append(c.last, in)
+	if c.record {
+		c.last = append(c.last, in)
+	}
 	return c.Client.UpdateItem(ctx, in, o...)
 }
 func (c *countingDB) Query(ctx context.Context, in *dynamodb.QueryInput, o ...func(*dynamodb.Options)) (*dynamodb.QueryOutput, error) {
 	c.calls.Add(1)
-	c.last = append(c.last, in)
+	if c.record {
+		c.last = append(c.last, in)
+	}
 	return c.Client.Query(ctx, in, o...)
 }
 func (c *countingDB) TransactWriteItems(ctx context.Context, in *dynamodb.TransactWriteItemsInput, o ...func(*dynamodb.Options)) (*dynamodb.TransactWriteItemsOutput, error) {
 	c.calls.Add(1)
-	c.last = append(c.last, in)
+	if c.record {
+		c.last = append(c.last, in)
+	}
 	return c.Client.TransactWriteItems(ctx, in, o...)
 }
 func (c *countingDB) BatchGetItem(ctx context.Context, in *dynamodb.BatchGetItemInput, o ...func(*dynamodb.Options)) (*dynamodb.BatchGetItemOutput, error) {
 	c.calls.Add(1)
-	c.last = append(c.last, in)
+	if c.record {
+		c.last = append(c.last, in)
+	}
 	return c.Client.BatchGetItem(ctx, in, o...)
 }
 

@@ -69,7 +69,7 @@ func (b *bench) visits() error {
 	fmt.Printf("  seeded %d visits and follow-ups in %s\n", items, time.Since(start).Round(time.Second))
 
 	run := func(label string) (reads, calls int, d time.Duration, err error) {
-		db := &countingDB{Client: b.clients.DynamoDB}
+		db := &countingDB{Client: b.clients.DynamoDB, record: true}
 		cfg, err := res.Config(b.t, mustFunction(b.t, "VisitRemindersFunction"))
 		if err != nil {
 			return 0, 0, 0, err
