@@ -151,6 +151,11 @@ func iamScenarios() map[string]iamScenario {
 		// a visit plan with its visit reported and a follow-up; with the mail
 		// queue down too.
 		"MonthlyReportFunction": {now: firstOfNextMonth, down: outboxDown, before: seedReportMonth},
+		// The console's samples, and a sign-in through Cognito's code flow
+		// (the session it stores); its complaint steps mail as the API's do.
+		// The settings as AdminFunction's samples leave them (version 1),
+		// which the console's settings sample edits in the full replay.
+		"ConsoleFunction": {down: outboxDown, before: seedSettingsOnce, after: func(t *testing.T, _ *testenv.Env, d platform.Deps) { consoleCognitoSignIn(t, d) }},
 	}
 }
 
@@ -208,6 +213,20 @@ func seedReportMonth(t *testing.T, env *testenv.Env) {
 	}
 	if _, err := st.FollowUps().Create(ctx, &domain.FollowUp{ID: "fdemo1", Kind: domain.FollowUpPurchase, CustomerID: "cdemo0001", ManagerID: "alice", Department: "sales",
 		Reason: "purchase", DueAt: now.Add(-48 * time.Hour), CreatedAt: now.Add(-72 * time.Hour), Status: domain.FollowUpOpen}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// seedSettingsOnce stores the default settings once (version 1).
+func seedSettingsOnce(t *testing.T, env *testenv.Env) {
+	t.Helper()
+	st := store.New(env.AWS.DynamoDB, env.Resources.Table)
+	set := domain.Defaults("Asia/Shanghai")
+	if cur, err := st.Settings().Get(context.Background()); err == nil && cur.Version > 0 {
+		return
+	}
+	set.Version = 1
+	if err := st.Settings().Put(context.Background(), set, 0, domain.AuditEntry{Entity: "settings", EntityID: "current", Action: "update", Actor: "seed", At: time.Now().UTC(), RequestID: "seed-settings"}); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -274,6 +274,7 @@ func seedSamples(t *testing.T, env *testenv.Env) {
 	if err := st.Customers().Create(context.Background(), seed, domain.AuditEntry{Entity: "customer", EntityID: seed.ID, Action: "create", Actor: "seed", At: now, RequestID: "seed"}, nil); err != nil {
 		t.Fatal(err)
 	}
+	seedConsole(t, st) // the console's sessions, visits and follow-up
 	// ... and complaint 261122001, received, with tracking token demo-tracking-token.
 	c := &domain.Complaint{Number: "261122001", Year: 2026, Seq: 1, CustomerID: "cdemo0001", CustomerName: "示例客户", ManagerID: "alice",
 		Contact: domain.Contact{Name: "王伟", Email: "wang@example.cn", Language: "zh"}, Channel: domain.ChannelPhone, Category: domain.CategoryService,
@@ -562,7 +563,7 @@ func TestPackagesImportDownwardOnly(t *testing.T) {
 		"domain": 0,
 		"store":  1, "mail": 1, "queue": 1, "httpx": 1,
 		"customer": 2, "complaint": 2, "survey": 2, "settings": 2, "staff": 2, "visit": 2, "audit": 2, "report": 2,
-		"api": 3, "public": 3,
+		"api": 3, "public": 3, "console": 3,
 		"platform": 4,
 	}
 	service := func(p string) bool { return layer[p] == 2 }

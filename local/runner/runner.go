@@ -63,6 +63,9 @@ func New(t *template.Template, res *stack.Resources, aws platform.AWS, clock *Cl
 		if err != nil {
 			return nil, fmt.Errorf("runner: %s: %w", f.LogicalID, err)
 		}
+		// The console's local-only sign-in page (make run has no Cognito);
+		// nothing in a deployed function can turn it on.
+		cfg.LocalSignIn = true
 		deps := platform.Deps{Config: cfg, Clients: aws.Clients(), Now: clock.Now}
 		fn, err := factory(deps)
 		if err != nil {

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -39,6 +40,14 @@ func Create(ctx context.Context, t *template.Template, c platform.AWS, params ma
 	r.Params["Stage"] = "local"
 	for k, v := range params {
 		r.Params[k] = v
+	}
+	// Cognito has no local stand-in (the console signs in locally without
+	// it): a function's environment naming the user pool or its domain
+	// resolves to a placeholder.
+	for id, typ := range t.Types {
+		if strings.HasPrefix(typ, "AWS::Cognito::") {
+			r.Refs[id] = "local-" + strings.ToLower(id)
+		}
 	}
 	res := &Resources{QueueURLs: map[string]string{}, QueueARNs: map[string]string{}, Resolver: r}
 	name, err := r.Resolve(t.Table.Name)

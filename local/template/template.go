@@ -21,7 +21,11 @@ type Template struct {
 	Queues     []Queue
 	Functions  []Function
 	HttpApis   []HttpApi
-	raw        map[string]rawResource
+	// Types are every resource's type, by logical id (the local stack
+	// gives resources it has no stand-in for, such as the user pool, a
+	// placeholder name).
+	Types map[string]string
+	raw   map[string]rawResource
 }
 
 // Globals are the function defaults.
@@ -154,7 +158,7 @@ func Parse(b []byte) (*Template, error) {
 	if err := yaml.Unmarshal(b, &doc); err != nil {
 		return nil, fmt.Errorf("template: %w", err)
 	}
-	t := &Template{Parameters: map[string]string{}, raw: doc.Resources}
+	t := &Template{Parameters: map[string]string{}, Types: map[string]string{}, raw: doc.Resources}
 	for k, p := range doc.Parameters {
 		t.Parameters[k] = p.Default
 	}
@@ -167,6 +171,7 @@ func Parse(b []byte) (*Template, error) {
 	sort.Strings(ids)
 	for _, id := range ids {
 		r := doc.Resources[id]
+		t.Types[id] = r.Type
 		switch r.Type {
 		case "AWS::DynamoDB::Table":
 			if err := t.parseTable(id, &r.Properties); err != nil {

@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"context"
 	"fmt"
 	"net/http/httptest"
 	"net/url"
@@ -15,6 +16,7 @@ import (
 	"keycare/shared/httpx"
 	"keycare/shared/mail"
 	"keycare/shared/public"
+	"keycare/shared/store"
 )
 
 func validForm() map[string]any {
@@ -570,6 +572,44 @@ func TestOverdueCountsTheFirstResponse(t *testing.T) {
 	if r.Code != 200 || len(page.Items) != 1 || page.Items[0].Number != out.Number || !page.Items[0].Overdue ||
 		len(page.Items[0].Late) != 1 || page.Items[0].Late[0].Kind != domain.DeadlineFirstResponse {
 		t.Fatalf("overdue list: %d %s", r.Code, r.Body)
+	}
+}
+
+// Every look at a record card is on the access record (查阅登记), as the
+// reads of customer files are; the steps are on the card's own history.
+func TestComplaintCardReadsAreRecorded(t *testing.T) {
+	s := newStack(t)
+	sue := token(t, "sue", "quality", "supervisor")
+	r := s.Do("POST", "/complaints", sue, map[string]any{"customerName": "上海精工机械", "contact": map[string]any{"name": "王伟", "phone": "13812345678"},
+		"channel": "phone", "category": "service", "request": "other", "description": "服务态度差"})
+	if r.Code != 201 {
+		t.Fatalf("entry: %d %s", r.Code, r.Body)
+	}
+	var c struct{ Number string }
+	r.JSON(t, &c)
+	audit := store.New(s.Env.AWS.DynamoDB, s.Env.Resources.Table).Audit()
+	count := func() int {
+		pg, err := audit.Of(context.Background(), "complaint", c.Number, 50, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(pg.Items)
+	}
+	if n := count(); n != 0 {
+		t.Fatalf("%d entries before anyone looked", n)
+	}
+	if r := s.Do("POST", "/complaints/"+c.Number+"/accept", sue, nil); r.Code != 200 {
+		t.Fatalf("accept: %d %s", r.Code, r.Body)
+	}
+	if r := s.Do("GET", "/complaints/"+c.Number, token(t, "ceo", "", "executive"), nil); r.Code != 200 {
+		t.Fatalf("read: %d", r.Code)
+	}
+	pg, _ := audit.Of(context.Background(), "complaint", c.Number, 50, "")
+	if len(pg.Items) != 1 || pg.Items[0].Actor != "ceo" || pg.Items[0].Action != domain.ActionRead || pg.Items[0].RequestID == "" {
+		t.Fatalf("access record %+v", pg.Items)
+	}
+	if r := s.Do("GET", "/complaints/"+c.Number, token(t, "bob", "sales", "manager"), nil); r.Code != 403 || count() != 1 {
+		t.Fatalf("a refused read: %d, %d entries", r.Code, count())
 	}
 }
 

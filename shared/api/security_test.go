@@ -209,7 +209,11 @@ func TestTrackingTokenNotInStaffJSONNorStoredInPlain(t *testing.T) {
 	if r := s.Do("GET", u.RequestURI(), "", nil); r.Code != 200 {
 		t.Fatalf("tracking: %d %s", r.Code, r.Body)
 	}
-	if r := s.Do("GET", "/public/complaints/"+out.Number+"?token="+tok[:len(tok)-1]+"A", "", nil); r.Code != 404 {
+	wrong := tok[:len(tok)-1] + "A"
+	if wrong == tok { // one token in 64 ends in A
+		wrong = tok[:len(tok)-1] + "B"
+	}
+	if r := s.Do("GET", "/public/complaints/"+out.Number+"?token="+wrong, "", nil); r.Code != 404 {
 		t.Fatalf("a wrong token: %d", r.Code)
 	}
 }

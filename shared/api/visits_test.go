@@ -369,7 +369,7 @@ func TestDailyDigest(t *testing.T) {
 			return k
 		}())
 	}
-	for _, want := range []string{"今日拜访", "Beta Ltd", "逾期的回访", "活动后回访", "联系人生日：王伟", "2027-01 拜访计划", "http://keycare.test/visits/" + v.ID} {
+	for _, want := range []string{"今日拜访", "Beta Ltd", "逾期的回访", "活动后回访", "联系人生日：王伟", "2027-01 拜访计划", "http://keycare.test/console/visits/" + v.ID} {
 		if !strings.Contains(a.Text, want) || !strings.Contains(a.HTML, strings.ReplaceAll(want, "'", "&#39;")) {
 			t.Errorf("alice's digest lacks %q:\n%s", want, a.Text)
 		}
@@ -382,17 +382,43 @@ func TestDailyDigest(t *testing.T) {
 	}
 	// The promised actions, due and overdue, in the manager's; the plan to
 	// approve in the supervisor's, with the manager's name, not the id.
-	for _, want := range []string{"逾期的承诺事项", "承诺：寄送样品", "本周到期的承诺事项", "承诺：提交报价", "http://keycare.test/visits/" + made.ID} {
+	for _, want := range []string{"逾期的承诺事项", "承诺：寄送样品", "本周到期的承诺事项", "承诺：提交报价", "http://keycare.test/console/visits/" + made.ID} {
 		if !strings.Contains(a.Text, want) {
 			t.Errorf("alice's digest lacks %q:\n%s", want, a.Text)
 		}
 	}
 	if sup := digests["sup@corp.cn"]; sup.Kind != "supervisor-digest" || !strings.Contains(sup.Text, "待您审批 — sales") || !strings.Contains(sup.Text, "客户关系发展计划") ||
-		!strings.Contains(sup.Text, "Beta Ltd") || !strings.Contains(sup.Text, "王丽") || !strings.Contains(sup.Text, "http://keycare.test/customers/"+w.beta+"/relationship-plan") {
+		!strings.Contains(sup.Text, "Beta Ltd") || !strings.Contains(sup.Text, "王丽") || !strings.Contains(sup.Text, "http://keycare.test/console/accounts/"+w.beta+"#relationship-plan") {
 		t.Errorf("the relationship plan to approve is not in the supervisor's digest (%s):\n%s", sup.Kind, sup.Text)
 	}
 	if bob := digests["bob@corp.cn"]; bob.Lang != "en" || !strings.Contains(bob.Text, "visit plan is overdue") {
 		t.Errorf("bob's digest:\n%s", bob.Text)
+	}
+	// The console's My day shows each person the same items, by the same
+	// rules, linked to the console's pages.
+	svc := s.Env.App(t, "VisitsFunction", s.Clock.Now).Visits
+	for who, p := range map[string]domain.Principal{"alice@corp.cn": {Sub: "alice", Roles: []domain.Role{domain.RoleManager}, Department: "sales"},
+		"sup@corp.cn": {Sub: "sup", Roles: []domain.Role{domain.RoleSupervisor}, Department: "sales"}} {
+		secs, err := svc.Day(context.Background(), p, "zh")
+		if err != nil || len(secs) == 0 {
+			t.Fatalf("%s's day: %v %v", who, secs, err)
+		}
+		lines := 0
+		for _, sec := range secs {
+			if !strings.Contains(digests[who].Text, sec.Title("zh")) {
+				t.Errorf("%s: My day has %q, the digest does not", who, sec.Title("zh"))
+			}
+			for _, it := range sec.Items {
+				lines++
+				if !strings.Contains(digests[who].Text, "  - "+it.Title+"\n") || !strings.HasPrefix(it.URL, "/console/") ||
+					!strings.Contains(digests[who].Text, "http://keycare.test"+it.URL+"\n") {
+					t.Errorf("%s: My day's item %q (%s) is not the digest's", who, it.Title, it.URL)
+				}
+			}
+		}
+		if want := strings.Count(digests[who].Text, "\n  - "); lines != want {
+			t.Errorf("%s: %d items on My day, %d in the digest", who, lines, want)
+		}
 	}
 
 	// Through the mailer, the SES emulator keeps the attachment (/_local/outbox).

@@ -40,6 +40,8 @@ type Accounts interface {
 	Get(ctx context.Context, id string) (*domain.Customer, error)
 	// Lookup lists the files found under a lookup key (domain.EmailKey, PhoneKey, NameKey).
 	Lookup(ctx context.Context, key string) ([]string, error)
+	// List reads a page of the accounts q selects (by manager: Open).
+	List(ctx context.Context, q domain.CustomerQuery) (domain.Page[domain.Customer], error)
 }
 
 // Surveys invites a complainant to rate the handling after closure.
@@ -84,7 +86,7 @@ type Service struct {
 	Directory Directory          // staff notices; nil sends none
 	Settings  Settings
 	Keys      Keys
-	Audit     AuditLog
+	Audit     AuditLog // reads of record cards
 	Limits    Limits   // the public form's per-client limits
 	Register  Register // the register's void records
 	Now       func() time.Time
@@ -337,7 +339,8 @@ func (s *Service) Get(ctx context.Context, p domain.Principal, number string) (*
 	return c, nil
 }
 
-// visible reads card number if p may see it, recording nothing.
+// visible reads card number if p may see it, recording nothing (the steps
+// and corrections are on the card's own history).
 func (s *Service) visible(ctx context.Context, p domain.Principal, number string) (*domain.Complaint, error) {
 	if !domain.ValidNumber(number) {
 		return nil, fmt.Errorf("complaint %q: %w", number, domain.ErrNotFound)
@@ -402,6 +405,76 @@ func (s *Service) List(ctx context.Context, p domain.Principal, q domain.Complai
 		}
 	}
 	return out, nil
+}
+
+// MaxOpen bounds Open: the open complaints a page lists at most.
+const MaxOpen = 500
+
+// Open lists the open complaints p may see, by next deadline
+// (domain.CanSeeComplaint, each card with its linked account as it is now),
+// at most max. It reads the open complaints (the OPEN index), whose number
+// follows what is open, never the history; for a manager it is what
+// domain.ScopeComplaints would have them ask account by account.
+func (s *Service) Open(ctx context.Context, p domain.Principal, max int) ([]domain.Complaint, error) {
+	if !p.HasAny(domain.AllRoles...) {
+		return nil, domain.Forbidden("your role has no access to complaints")
+	}
+	if max <= 0 || max > MaxOpen {
+		max = MaxOpen
+	}
+	q := domain.ComplaintQuery{Limit: 100, Now: s.Now()}
+	accounts := map[string]*domain.Customer{}
+	byAccount := p.Has(domain.RoleManager) && !p.HasAny(domain.RoleAdmin, domain.RoleExecutive, domain.RoleSupervisor)
+	if byAccount {
+		// A manager's accounts, read by manager (a few Queries) rather than
+		// each complaint's account by id: an account not among them is
+		// not theirs, which is all CanSeeComplaint asks of it.
+		mine, err := s.accountsOf(ctx, p.Sub)
+		if err != nil {
+			return nil, err
+		}
+		for i := range mine {
+			accounts[mine[i].ID] = &mine[i]
+		}
+	}
+	var out []domain.Complaint
+	for {
+		page, err := s.Store.List(ctx, q)
+		if err != nil {
+			return nil, err
+		}
+		for i := range page.Items {
+			c := &page.Items[i]
+			if domain.CanSeeComplaint(p, c, accounts[c.CustomerID]) {
+				out = append(out, *c)
+			}
+		}
+		if page.NextCursor == "" || len(out) >= max {
+			break
+		}
+		q.Cursor = page.NextCursor
+	}
+	if len(out) > max {
+		out = out[:max]
+	}
+	return out, nil
+}
+
+// accountsOf reads every account manager manages.
+func (s *Service) accountsOf(ctx context.Context, manager string) ([]domain.Customer, error) {
+	var out []domain.Customer
+	q := domain.CustomerQuery{Manager: manager, Limit: 100}
+	for {
+		pg, err := s.Accounts.List(ctx, q)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, pg.Items...)
+		if pg.NextCursor == "" {
+			return out, nil
+		}
+		q.Cursor = pg.NextCursor
+	}
 }
 
 // Step takes workflow step a on complaint number for p (domain.Complaint.Apply

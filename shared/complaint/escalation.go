@@ -129,12 +129,12 @@ func (e *Escalator) digest(ctx context.Context, d *staff.Directory, web []domain
 	loc := web[0].SLA.Location()
 	var cases []mail.Case
 	for i := range web {
-		cases = append(cases, mail.CaseOf(&web[i], strings.TrimRight(e.BaseURL, "/")+"/complaints/"+web[i].Number))
+		cases = append(cases, mail.CaseOf(&web[i], strings.TrimRight(e.BaseURL, "/")+"/console/complaints/"+web[i].Number))
 	}
 	var msgs []mail.Message
 	for lang, addrs := range byLanguage(to) {
 		m, err := mail.Compose(mail.Envelope{To: addrs, Lang: lang, Zone: loc, Now: now},
-			mail.WebComplaintDigest{Cases: cases, URL: strings.TrimRight(e.BaseURL, "/") + "/complaints?status=received"})
+			mail.WebComplaintDigest{Cases: cases, URL: strings.TrimRight(e.BaseURL, "/") + "/console/complaints?status=received"})
 		if err != nil {
 			return false, err
 		}

@@ -124,6 +124,7 @@ func TestUnacceptedWebComplaintsGoInOneDailySummary(t *testing.T) {
 	clock := func() time.Time { return now }
 	d := env.Deps(t, "ComplaintEscalationFunction", clock)
 	d.Config.SupervisorEmails, d.Config.ExecutiveEmails = "sue@example.com", "ceo@example.com"
+	d.Config.PublicBaseURL = "https://keycare.example.com"
 	app, err := platform.Wire(d)
 	if err != nil {
 		t.Fatal(err)
@@ -146,7 +147,7 @@ func TestUnacceptedWebComplaintsGoInOneDailySummary(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, m := range env.DrainMail(t) {
-			sent = append(sent, now.Format("01-02")+" "+m.Subject+"\n"+m.Text) // the list is in the body
+			sent = append(sent, now.Format("01-02")+" "+m.Subject+"\n"+m.Text+"\n"+m.HTML) // the list is in the body
 		}
 	}
 	days := map[string]int{}
@@ -154,6 +155,10 @@ func TestUnacceptedWebComplaintsGoInOneDailySummary(t *testing.T) {
 		days[s[:5]]++
 		if !strings.Contains(s, "261123001") || !strings.Contains(s, "261123004") {
 			t.Errorf("the summary does not list every complaint: %s", s)
+		}
+		// Each case and the list link to the console's pages.
+		if !strings.Contains(s, `href="https://keycare.example.com/console/complaints/261123001"`) || !strings.Contains(s, "https://keycare.example.com/console/complaints?status=received") {
+			t.Errorf("the summary does not link to the console: %s", s)
 		}
 	}
 	for day, n := range days {

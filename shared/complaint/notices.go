@@ -54,7 +54,7 @@ func byLanguage(rs []staff.Recipient) map[string][]string {
 // caseOf is what staff notices in lang show of c, with the names the
 // directory and the settings know.
 func caseOf(d *staff.Directory, set domain.Settings, c *domain.Complaint, base, lang string) mail.Case {
-	cs := mail.CaseOf(c, strings.TrimRight(base, "/")+"/complaints/"+c.Number)
+	cs := mail.CaseOf(c, strings.TrimRight(base, "/")+"/console/complaints/"+c.Number)
 	cs.Manager = d.Name(c.ManagerID)
 	if c.Department != "" {
 		cs.DepartmentName = set.DepartmentName(c.Department, lang)

@@ -236,12 +236,15 @@ func (s *Service) List(ctx context.Context, p domain.Principal, q domain.Custome
 	if err != nil {
 		return domain.Page[View]{}, err
 	}
-	page, err := s.Store.List(ctx, q)
+	page, err := s.list(ctx, q)
 	if err != nil {
 		return domain.Page[View]{}, err
 	}
 	audit := s.entry(ctx, p, "customer-list", p.Sub, domain.ActionList)
 	audit.Changes = []string{fmt.Sprintf("manager=%s tier=%s department=%s rows=%d", q.Manager, q.Tier, q.Department, len(page.Items))}
+	if q.Name != "" {
+		audit.Changes[0] += " search=name"
+	}
 	if err := s.listed(ctx, p, audit, page.Items); err != nil {
 		return domain.Page[View]{}, err
 	}
@@ -254,6 +257,41 @@ func (s *Service) List(ctx context.Context, p domain.Principal, q domain.Custome
 		out.Items = append(out.Items, ViewOf(&page.Items[i], p, set))
 	}
 	return out, nil
+}
+
+// MaxSearchRead bounds the files one name search reads before it answers
+// what it found (with a cursor to read on).
+const MaxSearchRead = 2000
+
+// list is a page of q; with a name, the matching files of as many pages as
+// make a page of them (at most MaxSearchRead files read).
+func (s *Service) list(ctx context.Context, q domain.CustomerQuery) (domain.Page[domain.Customer], error) {
+	if q.Name == "" {
+		return s.Store.List(ctx, q)
+	}
+	want := int(q.Limit)
+	if want <= 0 || want > 100 {
+		want = 50
+	}
+	q.Limit = 100
+	out := domain.Page[domain.Customer]{Items: []domain.Customer{}}
+	for read := 0; ; {
+		pg, err := s.Store.List(ctx, q)
+		if err != nil {
+			return out, err
+		}
+		read += len(pg.Items)
+		for _, c := range pg.Items {
+			if domain.NameMatches(c.Name, q.Name) {
+				out.Items = append(out.Items, c)
+			}
+		}
+		out.NextCursor = pg.NextCursor
+		if pg.NextCursor == "" || len(out.Items) >= want || read >= MaxSearchRead {
+			return out, nil
+		}
+		q.Cursor = pg.NextCursor
+	}
 }
 
 // MaxExportRows bounds one export.

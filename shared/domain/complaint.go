@@ -389,14 +389,8 @@ func (c *Complaint) Apply(a Action, in StepInput, p Principal, now time.Time) er
 	if !c.Allowed(a) {
 		return &IllegalStepError{Action: a, State: c.Status}
 	}
-	if !p.HasAny(tr.roles...) {
-		return Forbidden("%s is for %s", a, rolesText(tr.roles))
-	}
-	if a == ActionInvestigation && p.Department != c.Department {
-		return Forbidden("only the assigned department (%s) reports the investigation", c.Department)
-	}
-	if a == ActionCallback && !p.Has(RoleSupervisor) && c.ManagerID != p.Sub {
-		return Forbidden("only the account's manager or a supervisor records the callback")
+	if err := c.checkActor(a, tr.roles, p); err != nil {
+		return err
 	}
 	v := &ValidationError{}
 	now = now.UTC()
@@ -505,6 +499,33 @@ func (c *Complaint) Apply(a Action, in StepInput, p Principal, now time.Time) er
 	c.Version++
 	return nil
 }
+
+// checkActor is who may take step a on c: its roles, the assigned
+// department for the investigation, the account's manager (or a
+// supervisor) for the callback.
+func (c *Complaint) checkActor(a Action, roles []Role, p Principal) error {
+	if !p.HasAny(roles...) {
+		return Forbidden("%s is for %s", a, rolesText(roles))
+	}
+	if a == ActionInvestigation && p.Department != c.Department {
+		return Forbidden("only the assigned department (%s) reports the investigation", c.Department)
+	}
+	if a == ActionCallback && !p.Has(RoleSupervisor) && c.ManagerID != p.Sub {
+		return Forbidden("only the account's manager or a supervisor records the callback")
+	}
+	return nil
+}
+
+// MayTake reports whether p may take step a on c now: the step applies in
+// c's state (Allowed) and p is who takes it (the rules of Apply). Pages
+// offer the forms of these steps only.
+func (c *Complaint) MayTake(p Principal, a Action) bool {
+	tr, ok := transitions[a]
+	return ok && c.Allowed(a) && c.checkActor(a, tr.roles, p) == nil
+}
+
+// CanCorrectComplaint: supervisors link, re-link and correct a card (Correct).
+func CanCorrectComplaint(p Principal) bool { return p.Has(RoleSupervisor) }
 
 func (c *Complaint) firstResponse(now time.Time) {
 	if c.FirstResponseAt == nil {
@@ -684,7 +705,7 @@ type Correction struct {
 // makes the complaint urgent, statistics count it under the tier). It
 // reports whether the linked account changed.
 func (c *Complaint) Correct(in Correction, account *Customer, p Principal, now time.Time) (bool, error) {
-	if !p.Has(RoleSupervisor) {
+	if !CanCorrectComplaint(p) {
 		return false, Forbidden("corrections are for supervisors")
 	}
 	v := &ValidationError{}

@@ -522,6 +522,45 @@ func TestCorrectLinksAndRecords(t *testing.T) {
 	}
 }
 
+// The forms a page offers (MayTake) are exactly the steps Apply takes:
+// every state × every action × people of every role.
+func TestMayTakeAgreesWithApply(t *testing.T) {
+	people := []Principal{
+		{Sub: "sue", Roles: []Role{RoleSupervisor}, Department: "quality"},
+		{Sub: "ceo", Roles: []Role{RoleExecutive}},
+		{Sub: "root", Roles: []Role{RoleAdmin}},
+		{Sub: "alice", Roles: []Role{RoleManager}, Department: "sales"},
+		{Sub: "bob", Roles: []Role{RoleManager}, Department: "sales"},
+		{Sub: "fixer", Roles: []Role{RoleDepartment}, Department: "repair"},
+		{Sub: "billing", Roles: []Role{RoleDepartment}, Department: "billing"},
+	}
+	offered := 0
+	for _, sev := range []Severity{SeverityNormal, SeveritySerious} {
+		for _, s := range AllStatuses {
+			for _, a := range AllActions {
+				for _, p := range people {
+					c := newComplaint(sev)
+					c.Status, c.Department = s, "repair"
+					may := c.MayTake(p, a)
+					err := c.Apply(a, validInput(a), p, ts("2026-11-23T03:00:00Z"))
+					if may != (err == nil) {
+						t.Errorf("%s/%s/%s by %s: MayTake %v, Apply %v", sev, s, a, p.Sub, may, err)
+					}
+					if may {
+						offered++
+					}
+				}
+			}
+		}
+	}
+	if offered == 0 {
+		t.Fatal("no step offered to anyone")
+	}
+	if !CanCorrectComplaint(Principal{Roles: []Role{RoleSupervisor}}) || CanCorrectComplaint(Principal{Roles: []Role{RoleExecutive, RoleManager}}) {
+		t.Fatal("corrections are for supervisors")
+	}
+}
+
 // A late complaint tells the customer when they will hear from us: the end
 // of the working day after the missed deadline, or after now once that has
 // passed too (over the weekend to Monday).

@@ -483,6 +483,14 @@ func NameKey(name string) string {
 	return "n:" + b.String()
 }
 
+// NameMatches reports whether a file named name is found by searching for
+// text: its letters and digits, case aside, appear in the name's (so
+// "精工" finds 上海精工机械, "acme ltd" finds ACME Ltd.).
+func NameMatches(name, text string) bool {
+	k := strings.TrimPrefix(NameKey(text), "n:")
+	return k != "" && strings.Contains(NameKey(name), k)
+}
+
 // LookupKeys are the keys that find c: its name and its contacts' emails
 // and phones, each once.
 func (c *Customer) LookupKeys() []string {

@@ -271,6 +271,24 @@ func TestLookupKeysAndMatching(t *testing.T) {
 	}
 }
 
+func TestNameMatches(t *testing.T) {
+	for _, tt := range []struct {
+		name, text string
+		want       bool
+	}{
+		{"上海精工机械有限公司", "精工", true},
+		{"ACME Ltd.", "acme ltd", true},
+		{"ACME Ltd.", "Acme-Ltd", true},
+		{"上海精工机械有限公司", "北京", false},
+		{"ACME Ltd.", "", false},
+		{"ACME Ltd.", " - ", false},
+	} {
+		if got := NameMatches(tt.name, tt.text); got != tt.want {
+			t.Errorf("NameMatches(%q, %q) = %v", tt.name, tt.text, got)
+		}
+	}
+}
+
 func TestTextRefusesControlAndBidiCharacters(t *testing.T) {
 	tests := []struct {
 		name, text string

@@ -27,6 +27,7 @@
 //	report.go     the monthly report (每月服务质量报告): months, scopes and who reads which, report settings (staff ladder), snapshots
 //	kpi.go        the report's figures: 满意率 CSAT, 及时率, 合格率, 满意率 of handling, renewal, growth, repeat complainers, ladder, risk list, 投诉统计表
 //	visitmonth.go a month's visit figures as of its end: plan completion, reports and follow-ups on time, accounts below frequency
+//	session.go    the staff console's sessions: who signed in, the CSRF token, idle and absolute expiry
 //	settings.go   the numbers of domain.md an admin may change, their defaults and validation
 //	brand.go      whose mail it is: company, hotline, reply-to (a setting)
 //	query.go      listings: pages and the selections the store answers

@@ -14,8 +14,11 @@ type CustomerQuery struct {
 	Manager    string
 	Tier       Tier
 	Department string
-	Limit      int32
-	Cursor     string
+	// Name keeps the files whose name it finds (NameMatches): the listing
+	// reads on until it has a page of them.
+	Name   string
+	Limit  int32
+	Cursor string
 }
 
 // ComplaintQuery selects complaints; the first of Overdue, Customer,

@@ -34,6 +34,8 @@ type Settings struct {
 	// and those accounts belong to) as people know them; notices and pages
 	// show the name, the id only for a department not listed.
 	Departments []Department `json:"departments"`
+	// Sessions are the staff console's session limits (idle, whole life).
+	Sessions SessionSettings `json:"sessions"`
 	// Public are the limits of the public form (per source, per address, per day).
 	Public PublicLimits `json:"public"`
 	// Retention is how long personal data is kept (the form's privacy notice says it).
@@ -90,6 +92,9 @@ func (s *Settings) FillDefaults() {
 	}
 	if s.Reports.RiskDays == 0 && s.Reports.RepeatMonths == 0 && len(s.Reports.Ladder.Steps) == 0 {
 		s.Reports = DefaultReportSettings()
+	}
+	if s.Sessions == (SessionSettings{}) {
+		s.Sessions = DefaultSessionSettings()
 	}
 	if s.Public == (PublicLimits{}) {
 		s.Public = DefaultPublicLimits
@@ -160,6 +165,7 @@ func Defaults(tz string) Settings {
 		Departments: []Department{},
 		Visits:      DefaultVisitSettings(),
 		Reports:     DefaultReportSettings(),
+		Sessions:    DefaultSessionSettings(),
 		Public:      DefaultPublicLimits,
 		Retention:   DefaultRetention,
 	}
@@ -328,6 +334,7 @@ func (s Settings) Validate() error {
 		v.Add("targets.growthPct", "must be between -100 and 1000 须在 -100–1000 之间")
 	}
 	s.Brand.check(v, "brand.")
+	s.Sessions.check(v, "sessions.")
 	seen := map[string]bool{}
 	for i, d := range s.Departments {
 		f := "departments[" + itoa(i) + "]"

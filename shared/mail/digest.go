@@ -3,6 +3,7 @@ package mail
 import (
 	"errors"
 	"fmt"
+	htmltpl "html/template"
 )
 
 // WebComplaintDigest is the day's one summary to the supervisors of the
@@ -48,8 +49,12 @@ func (d WebComplaintDigest) compose(e *env) (*doc, error) {
 		if late {
 			due += e.s("，", ", ") + e.late(c.FirstResponseDue)
 		}
+		number := fact{Label: e.s("投诉单号", "Complaint"), Value: c.Number, Strong: true}
+		if absolute(c.URL) {
+			number.Href = htmltpl.URL(c.URL) // the card's page; http(s) only
+		}
 		m.facts(
-			fact{Label: e.s("投诉单号", "Complaint"), Value: c.Number, Strong: true},
+			number,
 			fact{Label: e.s("登记时间", "Received"), Value: e.when(c.ReceivedAt)},
 			fact{Label: e.s("首次答复期限", "First answer due"), Value: due, Alert: late},
 		)

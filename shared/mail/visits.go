@@ -102,6 +102,22 @@ type DigestSection struct {
 	MoreURL    string // where the whole list is
 }
 
+// Title is the section's heading in lang, with its department's name on a
+// supervisor's section: the digest and the console's My day say the same.
+func (s DigestSection) Title(lang string) string {
+	title := digestKinds[s.Kind].title.In(lang)
+	if strings.Contains(title, "%d") {
+		title = fmt.Sprintf(title, s.Days)
+	}
+	if dept := oneLine(s.Department); dept != "" {
+		title += " — " + dept
+	}
+	return title
+}
+
+// Late says the section lists overdue work (shown red, counted as overdue).
+func (s DigestSection) Late() bool { return digestKinds[s.Kind].overdue }
+
 // VisitDigest is the daily reminder email of one person: a manager's own
 // items and, for a supervisor, their department's, in one message. Its
 // kind is "supervisor-digest" when it holds only a supervisor's sections,
@@ -238,13 +254,7 @@ func (d VisitDigest) compose(e *env) (*doc, error) {
 			case DigestToApprove:
 				approve += n
 			}
-			title := meta.title.In(e.lang)
-			if strings.Contains(title, "%d") {
-				title = fmt.Sprintf(title, s.Days)
-			}
-			if dept := oneLine(s.Department); dept != "" {
-				title += " — " + dept
-			}
+			title := s.Title(e.lang)
 			l := &list{Title: title + e.s("（"+fmt.Sprint(n)+"）", " ("+fmt.Sprint(n)+")"), Urgent: meta.overdue}
 			for _, it := range s.Items {
 				l.Items = append(l.Items, listItemOf(e, it))

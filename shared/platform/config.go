@@ -34,6 +34,17 @@ type Config struct {
 	ExecutiveEmails  string
 	DepartmentEmails string
 	ReportRecipients string // the company report's addresses while the directory names no executive
+	// The staff console's sign-in (ConsoleFunction): the user pool's
+	// managed-login domain and issuer, and the console's public base
+	// (ConsoleUrl; empty: the API's own URL). The app client's id reaches
+	// the function as an API stage variable, not here (see template.yaml).
+	CognitoDomain string
+	CognitoIssuer string
+	ConsoleURL    string
+	// LocalSignIn turns on the console's local-only sign-in page. Only the
+	// local runner sets it; no environment variable does, so a deployed
+	// function cannot have the page.
+	LocalSignIn bool
 }
 
 // ConfigFromEnv reads the variables template.yaml sets.
@@ -56,6 +67,9 @@ func ConfigFrom(getenv func(string) string) (Config, error) {
 		ExecutiveEmails:  getenv("EXECUTIVE_EMAILS"),
 		DepartmentEmails: getenv("DEPARTMENT_EMAILS"),
 		ReportRecipients: getenv("REPORT_RECIPIENTS"),
+		CognitoDomain:    getenv("COGNITO_DOMAIN"),
+		CognitoIssuer:    getenv("COGNITO_ISSUER"),
+		ConsoleURL:       getenv("CONSOLE_URL"),
 	}
 	if c.Table == "" {
 		return c, fmt.Errorf("platform: TABLE_NAME is not set")

@@ -61,6 +61,7 @@ var Registry = map[string]Factory{
 	"ReportsFunction": httpFn(func(a *App) *httpx.Router {
 		return (&api.Reports{Service: a.Reports, Gate: a.Staff, Names: a.Staff}).Router()
 	}),
+	"ConsoleFunction":             httpFn(func(a *App) *httpx.Router { return a.Console().Router() }),
 	"MailerFunction":              sqsFn(func(a *App) SQSHandler { return a.Mailer().Handle }),
 	"SurveyProcessorFunction":     sqsFn(func(a *App) SQSHandler { return a.Surveys.Handle }),
 	"ComplaintEscalationFunction": scheduleFn(func(a *App) func(context.Context) error { return a.Escalator().Handle }),

@@ -3,10 +3,12 @@ package platform
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"keycare/shared/audit"
 	"keycare/shared/complaint"
+	"keycare/shared/console"
 	"keycare/shared/customer"
 	"keycare/shared/domain"
 	"keycare/shared/mail"
@@ -96,6 +98,15 @@ func (a *App) Escalator() *complaint.Escalator {
 	}
 	return &complaint.Escalator{Store: a.Store.Complaints(), Register: a.Store.Register(), Notifier: mail.Notifier{Once: a.Store.Notices(), Outbox: a.Outbox},
 		Kept: kept, Directory: a.Staff, Settings: a.Settings, Now: a.Deps.Now, BaseURL: a.Deps.Config.PublicBaseURL}
+}
+
+// Console is the staff console (ConsoleFunction). Its monthly report is
+// console.NoReports until shared/report is wired here.
+func (a *App) Console() *console.Console {
+	c := a.Deps.Config
+	return &console.Console{Sessions: a.Store.Sessions(), Customers: a.Customers, Complaints: a.Complaints, Visits: a.Visits, Surveys: a.Surveys,
+		Settings: a.Settings, Staff: a.Staff, Reports: console.NoReports{}, Now: a.Deps.Now, BaseURL: c.PublicBaseURL, BasePath: strings.TrimSuffix(c.BasePath, "/"),
+		Auth: console.Auth{Local: c.LocalSignIn, CognitoDomain: c.CognitoDomain, Issuer: c.CognitoIssuer, URL: c.ConsoleURL}}
 }
 
 // Mailer is the MailerFunction's sender.

@@ -45,6 +45,7 @@
 //	report trend      REPORTTREND#<scope>     <YYYY-MM>          (the month's headline figures)
 //	complaints/account REPORTFACTS#<YYYY-MM>  COMPLAINTS         (kept with the company snapshot: repeat complainers)
 //	mail part         MAILPART#<id>           PART   (TTL 14 days: an attachment of a queued message)
+//	console session   SESSION#<sha256 of the cookie's id>  SESSION  (TTL: idle or absolute end, whichever first)
 //	stack key         KEY#stack               KEY    (256 random bits, created once: cursors, form tokens, tracking links)
 //
 // Access patterns:
@@ -116,6 +117,7 @@
 //	a scope's trend                Query    PK=REPORTTREND#scope, SK BETWEEN from AND to
 //	complaints per account         BatchGetItem PK=REPORTFACTS#month (the months before)
 //	mail part                      PutItem / GetItem PK=MAILPART#id
+//	a console session              GetItem  PK=SESSION#key; PutItem (condition: new) at sign-in, UpdateItem (seen, TTL, language), DeleteItem at sign-out
 //	the stack key                  GetItem  PK=KEY#stack (PutItem, condition: not there yet, by the first function that needs it)
 //
 // Cursors (cursor.go) are sealed with AES-256-GCM under the stack key and

@@ -30,7 +30,7 @@ type DB interface {
 
 // Store is keycare's table. Each kind of record has its repository (one
 // file each): Customers, Complaints, Surveys, FollowUps, Visits, Handovers,
-// Audit, Mail, Notices, Settings, Staff, Leases, Contracts and Reports.
+// Audit, Mail, Notices, Settings, Staff, Sessions, Leases, Contracts and Reports.
 type Store struct{ t *table }
 
 // New returns the store on table name, through db.
@@ -91,6 +91,9 @@ func (s *Store) Contracts() *Contracts { return &Contracts{s.t} }
 
 // Reports are the monthly report snapshots and their trend points.
 func (s *Store) Reports() *Reports { return &Reports{s.t} }
+
+// Sessions are the staff console's sessions.
+func (s *Store) Sessions() *Sessions { return &Sessions{s.t} }
 
 // table is what every repository shares: the client, the table name and the
 // helpers that turn records into items and pages.

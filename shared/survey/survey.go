@@ -391,7 +391,7 @@ func (s *Service) tellSupervisors(ctx context.Context, in *domain.Invitation, r 
 	}
 	d := mail.PoorSurveyAnswer{Customer: in.CustomerName, Tier: in.Tier, Manager: dir.Name(in.ManagerID), Overall: r.Answer.Overall,
 		Recommend: r.Answer.Recommend, Comment: r.Answer.Comment, ComplaintNumber: in.ComplaintNumber, AnsweredAt: r.SubmittedAt,
-		URL: strings.TrimRight(s.base(ctx, ""), "/") + "/surveys/responses?customer=" + url.QueryEscape(in.CustomerID)}
+		URL: strings.TrimRight(s.base(ctx, ""), "/") + "/console/accounts/" + url.PathEscape(in.CustomerID) + "#satisfaction"}
 	if f != nil {
 		d.FollowUpDue = f.DueAt
 	}

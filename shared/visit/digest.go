@@ -103,11 +103,24 @@ func (s *Service) Reminders(ctx context.Context) error {
 
 // Agenda reads what is due on now's working day.
 func (s *Service) Agenda(ctx context.Context, set domain.Settings, cal domain.SLA, now time.Time) (*Agenda, error) {
+	return s.agenda(ctx, set, cal, now, nil)
+}
+
+// agenda reads what is due on now's day: the company's (scope nil: the
+// daily run, which also makes the greeting tasks), or the accounts scope
+// selects (one person's day in the console: it only reads).
+func (s *Service) agenda(ctx context.Context, set domain.Settings, cal domain.SLA, now time.Time, scope *domain.CustomerQuery) (*Agenda, error) {
 	vs := set.Visits
 	today := cal.Today(now)
 	t, _ := time.Parse(time.DateOnly, today)
 	ag := &Agenda{Today: today, TodayStart: cal.DateAt(today), Loc: cal.Location(), Week: t.AddDate(0, 0, 7).Format(time.DateOnly), Accounts: map[string]*domain.Customer{}, Plans: map[string]*domain.VisitPlan{}, Now: now}
-	accounts, err := s.Store.Accounts(ctx)
+	var accounts []domain.Customer
+	var err error
+	if scope == nil {
+		accounts, err = s.Store.Accounts(ctx)
+	} else {
+		accounts, err = s.accountsOf(ctx, *scope)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -127,6 +140,9 @@ func (s *Service) Agenda(ctx context.Context, set domain.Settings, cal domain.SL
 		}
 		for _, g := range domain.GreetingsFor(a, today, greetTo) {
 			ag.Greetings = append(ag.Greetings, g)
+			if scope != nil {
+				continue // the daily run makes the tasks
+			}
 			task := g.Task(a, cal, now)
 			if _, err := s.FollowUps.Create(ctx, &task); err != nil {
 				return nil, err
@@ -141,7 +157,11 @@ func (s *Service) Agenda(ctx context.Context, set domain.Settings, cal domain.SL
 	if ag.FollowUps, err = s.FollowUps.OpenDueBefore(ctx, tomorrow); err != nil {
 		return nil, err
 	}
-	callbacks, err := s.complaintCallbacks(ctx, nil)
+	var known map[string]*domain.Customer // the daily run reads each replied complaint's account
+	if scope != nil {
+		known = ag.Accounts
+	}
+	callbacks, err := s.complaintCallbacks(ctx, nil, known)
 	if err != nil {
 		return nil, err
 	}
@@ -211,7 +231,7 @@ func (s *Service) compose(ag *Agenda, dir *staff.Directory, set domain.Settings)
 		if !ok || m == "" {
 			continue // no address, or inactive: no mail
 		}
-		secs, todays := s.managerSections(ag, m, r.Name, r.Language, set)
+		secs, todays := s.managerSections(ag, m, r.Name, r.Language, set, s.BaseURL)
 		add(m, r.Language, secs, todays)
 	}
 	depts := map[string]bool{}
@@ -224,7 +244,7 @@ func (s *Service) compose(ag *Agenda, dir *staff.Directory, set domain.Settings)
 			if key == "" {
 				key = strings.ToLower(r.Email)
 			}
-			add(key, r.Language, s.supervisorSections(ag, dept, r.Language, dir, set), nil)
+			add(key, r.Language, s.supervisorSections(ag, dept, r.Language, dir, set, s.BaseURL), nil)
 		}
 	}
 	for key, d := range out {
@@ -273,7 +293,7 @@ func visitDetail(v *domain.Visit, lang string) string {
 	return d
 }
 
-func (s *Service) managerSections(ag *Agenda, m, name, lang string, set domain.Settings) ([]mail.DigestSection, []domain.Visit) {
+func (s *Service) managerSections(ag *Agenda, m, name, lang string, set domain.Settings, base string) ([]mail.DigestSection, []domain.Visit) {
 	var today, week, due, overdue []mail.DigestItem
 	var todays []domain.Visit
 	for i := range ag.Visits {
@@ -281,7 +301,7 @@ func (s *Service) managerSections(ag *Agenda, m, name, lang string, set domain.S
 		if v.ManagerID != m {
 			continue
 		}
-		it := mail.DigestItem{Title: v.CustomerName, Detail: visitDetail(v, lang), Date: v.Date, URL: link(s.BaseURL, "/visits/"+v.ID)}
+		it := mail.DigestItem{Title: v.CustomerName, Detail: visitDetail(v, lang), Date: v.Date, URL: link(base, "/console/visits/"+v.ID)}
 		switch {
 		case v.Date == ag.Today && v.Status.Open():
 			t := it // today: who goes, not the day
@@ -311,12 +331,12 @@ func (s *Service) managerSections(ag *Agenda, m, name, lang string, set domain.S
 			continue
 		}
 		d := f.DueAt.In(set.Location()).Format(time.DateOnly)
-		it := mail.DigestItem{Title: f.CustomerName, Detail: followUpDetail(&f, lang), Due: f.DueAt, URL: link(s.BaseURL, "/follow-ups?due=overdue")}
+		it := mail.DigestItem{Title: f.CustomerName, Detail: followUpDetail(&f, lang), Due: f.DueAt, URL: link(base, "/console/follow-ups?due=overdue")}
 		if d < ag.Today {
 			it.Overdue = true
 			fOverdue = append(fOverdue, it)
 		} else {
-			it.URL = link(s.BaseURL, "/follow-ups?due=today")
+			it.URL = link(base, "/console/follow-ups?due=today")
 			fToday = append(fToday, it)
 		}
 	}
@@ -331,7 +351,7 @@ func (s *Service) managerSections(ag *Agenda, m, name, lang string, set domain.S
 				continue
 			}
 			it := mail.DigestItem{Title: v.CustomerName, Detail: tr(lang, "承诺：", "Promised: ") + a.Text, DateLabel: tr(lang, "期限", "due"), Date: a.Due,
-				Overdue: a.Due < ag.Today, URL: link(s.BaseURL, "/visits/"+v.ID)}
+				Overdue: a.Due < ag.Today, URL: link(base, "/console/visits/"+v.ID)}
 			if a.Owner != "" && a.Owner != m && a.Owner != name { // someone else promised it
 				it.Who = tr(lang, "负责人：", "owner: ") + a.Owner
 			}
@@ -368,7 +388,7 @@ func (s *Service) managerSections(ag *Agenda, m, name, lang string, set domain.S
 		default:
 			text = fmt.Sprintf(tr(lang, "%s %d 周年", "%s, %d years"), g.Label, g.Years)
 		}
-		greet = append(greet, mail.DigestItem{Title: g.CustomerName, Detail: text, Date: g.Date, URL: link(s.BaseURL, "/customers/"+g.CustomerID)})
+		greet = append(greet, mail.DigestItem{Title: g.CustomerName, Detail: text, Date: g.Date, URL: link(base, "/console/accounts/"+g.CustomerID)})
 	}
 	var freq []mail.DigestItem
 	for _, al := range ag.Alerts {
@@ -379,7 +399,7 @@ func (s *Service) managerSections(ag *Agenda, m, name, lang string, set domain.S
 		if al.Below {
 			text += tr(lang, "（已低于拜访频次）", " (below its visit frequency)")
 		}
-		freq = append(freq, mail.DigestItem{Title: al.CustomerName, Detail: text, Overdue: al.Below, URL: link(s.BaseURL, "/visits/coverage?period="+quarter(ag.Today))})
+		freq = append(freq, mail.DigestItem{Title: al.CustomerName, Detail: text, Overdue: al.Below, URL: link(base, "/console/coverage?period="+quarter(ag.Today))})
 	}
 	var deadlines []mail.DigestItem
 	if next := ag.Plans[domain.PlanID(ag.NextMon, m)]; (next == nil || next.Status == domain.PlanReturned) && ag.Today >= ag.NextRemind && mine > 0 {
@@ -388,19 +408,19 @@ func (s *Service) managerSections(ag *Agenda, m, name, lang string, set domain.S
 			text = tr(lang, "已退回，请修改后重新提交", "Returned: edit it and submit it again")
 		}
 		deadlines = append(deadlines, mail.DigestItem{Title: fmt.Sprintf(tr(lang, "%s 拜访计划", "%s visit plan"), ag.NextMon), Detail: text,
-			DateLabel: tr(lang, "截止", "due"), Date: ag.NextDue, URL: link(s.BaseURL, "/visit-plans?month="+ag.NextMon)})
+			DateLabel: tr(lang, "截止", "due"), Date: ag.NextDue, URL: link(base, "/console/plans?month="+ag.NextMon)})
 	}
 	if cur := ag.Plans[domain.PlanID(ag.ThisMonth, m)]; (cur == nil || cur.Status == domain.PlanReturned) && mine > 0 {
 		deadlines = append(deadlines, mail.DigestItem{Title: fmt.Sprintf(tr(lang, "%s 拜访计划", "%s visit plan"), ag.ThisMonth),
 			Detail: tr(lang, "尚未提交或未获批准（已逾期）", "This visit plan is overdue: not submitted or not approved yet"), Overdue: true,
-			URL: link(s.BaseURL, "/visit-plans?month="+ag.ThisMonth)})
+			URL: link(base, "/console/plans?month="+ag.ThisMonth)})
 	}
 	for _, r := range ag.Reviews {
 		if a := ag.Accounts[r.CustomerID]; a == nil || a.ManagerID != m {
 			continue
 		}
 		deadlines = append(deadlines, mail.DigestItem{Title: r.CustomerName, Detail: tr(lang, "复核客户关系发展计划", "Review the relationship plan"),
-			DateLabel: tr(lang, "截止", "due"), Date: r.ReviewBy, Overdue: r.ReviewOverdue(ag.Today), URL: link(s.BaseURL, "/customers/"+r.CustomerID+"/relationship-plan")})
+			DateLabel: tr(lang, "截止", "due"), Date: r.ReviewBy, Overdue: r.ReviewOverdue(ag.Today), URL: link(base, "/console/accounts/"+r.CustomerID+"#relationship-plan")})
 	}
 	var secs []mail.DigestSection
 	sec := func(k mail.DigestKind, items []mail.DigestItem, more string) {
@@ -408,21 +428,21 @@ func (s *Service) managerSections(ag *Agenda, m, name, lang string, set domain.S
 			secs = append(secs, capped(mail.DigestSection{Kind: k, Items: items, MoreURL: more, Days: set.Visits.GreetingLeadDays}))
 		}
 	}
-	sec(mail.DigestReportsOverdue, overdue, link(s.BaseURL, "/visits?status=overdue"))
-	sec(mail.DigestFollowUpsOverdue, fOverdue, link(s.BaseURL, "/follow-ups?due=overdue"))
+	sec(mail.DigestReportsOverdue, overdue, link(base, "/console/visits?status=overdue"))
+	sec(mail.DigestFollowUpsOverdue, fOverdue, link(base, "/console/follow-ups?due=overdue"))
 	sec(mail.DigestActionsOverdue, aOverdue, "")
 	sec(mail.DigestVisitsToday, today, "")
-	sec(mail.DigestFollowUpsToday, fToday, link(s.BaseURL, "/follow-ups?due=today"))
+	sec(mail.DigestFollowUpsToday, fToday, link(base, "/console/follow-ups?due=today"))
 	sec(mail.DigestReportsDue, due, "")
 	sec(mail.DigestActionsDue, aDue, "")
 	sec(mail.DigestVisitsWeek, week, "")
 	sec(mail.DigestGreetings, greet, "")
-	sec(mail.DigestFrequency, freq, link(s.BaseURL, "/visits/coverage?period="+quarter(ag.Today)))
+	sec(mail.DigestFrequency, freq, link(base, "/console/coverage?period="+quarter(ag.Today)))
 	sec(mail.DigestDeadlines, deadlines, "")
 	return secs, todays
 }
 
-func (s *Service) supervisorSections(ag *Agenda, dept, lang string, dir *staff.Directory, set domain.Settings) []mail.DigestSection {
+func (s *Service) supervisorSections(ag *Agenda, dept, lang string, dir *staff.Directory, set domain.Settings, base string) []mail.DigestSection {
 	deptOf := func(customerID string) string {
 		if a := ag.Accounts[customerID]; a != nil {
 			return a.Department
@@ -437,11 +457,11 @@ func (s *Service) supervisorSections(ag *Agenda, dept, lang string, dir *staff.D
 		}
 		if v.ReportOverdue(ag.Today) {
 			late = append(late, mail.DigestItem{Title: v.CustomerName, Detail: v.Purpose.Label(lang) + tr(lang, " · "+shortDate(v.Date, lang)+"拜访", " · visited "+shortDate(v.Date, lang)),
-				Who: dir.Name(v.ManagerID), DateLabel: tr(lang, "报告截止", "report due"), Date: v.ReportDue, Overdue: true, URL: link(s.BaseURL, "/visits/"+v.ID)})
+				Who: dir.Name(v.ManagerID), DateLabel: tr(lang, "报告截止", "report due"), Date: v.ReportDue, Overdue: true, URL: link(base, "/console/visits/"+v.ID)})
 		}
 		if v.Status == domain.VisitProposed {
 			pending = append(pending, mail.DigestItem{Title: v.CustomerName, Detail: tr(lang, "临时拜访：", "Ad-hoc visit: ") + v.Purpose.Label(lang),
-				Who: dir.Name(v.ManagerID), Date: v.Date, URL: link(s.BaseURL, "/visits/"+v.ID)})
+				Who: dir.Name(v.ManagerID), Date: v.Date, URL: link(base, "/console/visits/"+v.ID)})
 		}
 	}
 	for _, f := range ag.FollowUps {
@@ -453,7 +473,7 @@ func (s *Service) supervisorSections(ag *Agenda, dept, lang string, dir *staff.D
 			continue
 		}
 		fOver = append(fOver, mail.DigestItem{Title: f.CustomerName, Detail: followUpDetail(&f, lang), Who: dir.Name(f.ManagerID), Due: f.DueAt, Overdue: true,
-			URL: link(s.BaseURL, "/follow-ups?manager="+f.ManagerID+"&due=overdue")})
+			URL: link(base, "/console/follow-ups?manager="+f.ManagerID+"&due=overdue")})
 	}
 	deptManagers := map[string]bool{}
 	for _, a := range ag.Accounts {
@@ -464,14 +484,14 @@ func (s *Service) supervisorSections(ag *Agenda, dept, lang string, dir *staff.D
 	for m := range deptManagers {
 		if p := ag.Plans[domain.PlanID(ag.ThisMonth, m)]; p == nil || p.Status == domain.PlanReturned {
 			plans = append(plans, mail.DigestItem{Title: dir.Name(m), Detail: fmt.Sprintf(tr(lang, "尚无获批的%s拜访计划", "No approved visit plan for %s"), monthLabel(ag.ThisMonth, lang)),
-				Overdue: true, URL: link(s.BaseURL, "/visit-plans?manager="+m+"&month="+ag.ThisMonth)})
+				Overdue: true, URL: link(base, "/console/plans?manager="+m+"&month="+ag.ThisMonth)})
 		}
 	}
 	for _, p := range ag.Plans {
 		if p.Department == dept && p.Status == domain.PlanSubmitted {
 			pending = append(pending, mail.DigestItem{Title: fmt.Sprintf(tr(lang, "%s 拜访计划", "%s visit plan"), p.Month),
 				Detail: fmt.Sprintf(tr(lang, "%d 次拜访", "%d %s"), len(p.Items), plural(len(p.Items), "visit", "visits", lang)), Who: dir.Name(p.ManagerID),
-				URL: link(s.BaseURL, "/visit-plans/"+p.ID)})
+				URL: link(base, "/console/plans/"+p.ID)})
 		}
 	}
 	for _, r := range ag.RelPlans {
@@ -479,12 +499,12 @@ func (s *Service) supervisorSections(ag *Agenda, dept, lang string, dir *staff.D
 			continue
 		}
 		pending = append(pending, mail.DigestItem{Title: r.CustomerName, Detail: fmt.Sprintf(tr(lang, "客户关系发展计划（复核日期 %s）", "Relationship plan (review by %s)"), shortDate(r.ReviewBy, lang)),
-			Who: dir.Name(r.ManagerID), URL: link(s.BaseURL, "/customers/"+r.CustomerID+"/relationship-plan")})
+			Who: dir.Name(r.ManagerID), URL: link(base, "/console/accounts/"+r.CustomerID+"#relationship-plan")})
 	}
 	for _, al := range ag.Alerts {
 		if al.Department == dept && al.Below {
 			below = append(below, mail.DigestItem{Title: al.CustomerName, Detail: fmt.Sprintf(tr(lang, "%s · 上次拜访 %s", "%s · last visit %s"), al.Tier.Label(lang), lastVisit(al.LastVisit, lang)),
-				Who: dir.Name(al.ManagerID), URL: link(s.BaseURL, "/visits/coverage?period="+quarter(ag.Today))})
+				Who: dir.Name(al.ManagerID), URL: link(base, "/console/coverage?period="+quarter(ag.Today))})
 		}
 	}
 	name := set.DepartmentName(dept, lang)
@@ -588,7 +608,7 @@ func (s *Service) ICS(visits []domain.Visit, lang string) []byte {
 		ev.SetAllDayEndAt(d.AddDate(0, 0, 1))
 		ev.SetSummary(tr(lang, "拜访 ", "Visit: ") + v.CustomerName + " — " + v.Purpose.Label(lang))
 		desc := v.Note
-		if u := link(s.BaseURL, "/visits/"+v.ID); u != "" {
+		if u := link(s.BaseURL, "/console/visits/"+v.ID); u != "" {
 			ev.SetURL(u)
 			desc = strings.TrimSpace(desc + "\n" + u)
 		}

@@ -240,7 +240,7 @@ func (s *Service) tellManagers(ctx context.Context, job *domain.Handover, dir *s
 	}
 	var accounts []mail.HandoverAccount
 	for _, id := range job.Accounts {
-		a := mail.HandoverAccount{Name: id, URL: link(s.BaseURL, "/customers/"+id)}
+		a := mail.HandoverAccount{Name: id, URL: link(s.BaseURL, "/console/accounts/"+id)}
 		if c, err := s.Accounts.Get(ctx, id); err == nil {
 			a.Name = c.Name
 			if ct, ok := c.PrimaryContact(); ok {

@@ -27,7 +27,7 @@ import (
 
 func main() {
 	n := flag.Int("n", 400, "requests per measured route")
-	only := flag.String("only", "", "comma-separated sections to run (customers,complaints,surveys,visits,reports,coldstart,sizes); all when empty")
+	only := flag.String("only", "", "comma-separated sections to run (customers,complaints,surveys,visits,reports,console,coldstart,sizes); all when empty")
 	flag.Parse()
 	if err := run(*n, *only); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
@@ -86,6 +86,11 @@ func run(n int, only string) error {
 	}
 	if want(only, "reports") {
 		if err := b.reports(); err != nil {
+			return err
+		}
+	}
+	if want(only, "console") {
+		if err := b.console(); err != nil {
 			return err
 		}
 	}

@@ -113,6 +113,7 @@ func run() error {
 	fmt.Printf(`
 keycare is running locally.
   API                 %s
+  staff console       %s/console  (local sign-in: pick a user id, roles and a department)
   health              %s/_local/healthz
   sent mail (viewer)  %s        (JSON: %s/_local/outbox)
   table / queues      %s / %d queues, created from template.yaml
@@ -122,7 +123,7 @@ keycare is running locally.
   emulators           DynamoDB Local %s, SQS %s, SES %s
   emulator logs       %s
 Press Ctrl-C to stop everything.
-`, base, root, emus.SES, root, res.Table, len(res.QueueURLs), base, root, emus.DynamoDB, emus.SQS, emus.SES, logDir)
+`, base, base, root, emus.SES, root, res.Table, len(res.QueueURLs), base, root, emus.DynamoDB, emus.SQS, emus.SES, logDir)
 
 	var runErr error
 	select {
