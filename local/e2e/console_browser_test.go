@@ -398,19 +398,40 @@ func TestConsoleInARealBrowser(t *testing.T) {
 		t.Fatalf("after the forms the complaint is %s", st)
 	}
 
-	// An executive: the monthly report page and its XLSX download. Until
-	// shared/report is wired (issue 9), both say the reports are not
-	// available yet, as a page, not an error.
+	// An executive: the monthly report of this month so far counts the
+	// complaint just closed, with the complaint statistics table; its XLSX
+	// download is the API's export. The manager sees their own figures and
+	// is neither offered nor given the company's complaint table.
+	month := time.Now().In(shanghaiZone(t)).Format("2006-01")
+	// get navigates to a download: a file is a download (Chrome ends the
+	// navigation, net::ERR_ABORTED); a refusal is a page with its status.
+	get := func(u *consoleUser, path string) (int64, error) {
+		t.Helper()
+		r, err := chromedp.RunResponse(u.ctx, chromedp.Navigate(u.base+path))
+		if err != nil {
+			return 0, err
+		}
+		return r.Status, nil
+	}
 	ceo := window(t, browserCtx, s.Base, out)
 	ceo.signIn("ceo", "", "executive")
-	ceo.open("/console/reports")
-	ceo.sees("月度报告尚未开放")
-	ceo.shoot("reports")
-	ceo.open("/console/reports/" + time.Now().In(shanghaiZone(t)).AddDate(0, -1, 0).Format("2006-01") + "/report.xlsx")
-	if l := ceo.location(); !strings.HasPrefix(l, "/console/reports?month=") {
-		t.Fatalf("the XLSX download went to %s", l)
+	ceo.open("/console/reports?month=" + month)
+	ceo.sees("全公司", "本月截至目前", "受理投诉", "已结案投诉", "投诉及时率", "投诉统计表", "物流", "投诉统计表（Excel）")
+	if n := ceo.eval(`[...document.querySelectorAll("ul.figures li")].filter(li => /^(受理投诉|已结案投诉)\s+1(\s|$)/.test(li.innerText)).length + ""`); n != "2" {
+		t.Fatalf("received and closed are not 1 each: %s", ceo.eval(`document.querySelector("ul.figures").innerText`))
 	}
-	ceo.sees("月度报告尚未开放")
+	ceo.shoot("reports")
+	if st, err := get(ceo, "/console/reports/"+month+"/report.xlsx"); err == nil || !strings.Contains(err.Error(), "ERR_ABORTED") {
+		t.Fatalf("the XLSX download was not a download: %d %v", st, err)
+	}
+	alice.open("/console/reports?month=" + month)
+	alice.sees("客户经理：王丽", "受理投诉")
+	if n := alice.eval(`document.querySelectorAll('a[href*="/complaints."]').length + ""`); n != "0" {
+		t.Fatalf("the manager is offered %s complaint table downloads", n)
+	}
+	if st, err := get(alice, "/console/reports/"+month+"/complaints.xlsx"); err != nil || st != http.StatusForbidden {
+		t.Fatalf("the manager's complaint table download: %d %v", st, err)
+	}
 
 	// Admin pages.
 	root := window(t, browserCtx, s.Base, out)

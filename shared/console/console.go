@@ -108,8 +108,8 @@ type Console struct {
 	Surveys    Surveys
 	Settings   Settings
 	Staff      Staff
-	// Reports is the monthly report (shared/report once it is wired in
-	// platform/registry.go); until then NoReports, which says so.
+	// Reports is the monthly report (ServiceReports over shared/report,
+	// wired in platform/wire.go); nil is NoReports, which says so.
 	Reports Reports
 	Auth    Auth
 	Now     func() time.Time

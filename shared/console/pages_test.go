@@ -344,23 +344,82 @@ func TestVisitReportThroughTheForm(t *testing.T) {
 	must(t, alice.get(p.Location()), 200, "已完成")
 }
 
-// Until shared/report is wired, the reports page says so and a download
-// goes back to it.
-func TestReportsNotAvailableYet(t *testing.T) {
-	w := newWorld(t, time.Date(2027, 1, 11, 10, 0, 0, 0, shanghai))
-	ceo := signIn(t, w.s, "ceo", "", "executive")
-	must(t, ceo.get("/console/reports"), 200, `id="report-unavailable"`, "月度报告尚未开放")
-	p := ceo.get("/console/reports/2026-12/report.xlsx")
-	if p.Code != http.StatusSeeOther || p.Location() != "/console/reports?month=2026-12" {
-		t.Fatalf("download: %d %s", p.Code, p.Location())
+// closeAComplaint walks a phone complaint on alice's account to closed
+// through the card's forms, and returns its number.
+func closeAComplaint(t *testing.T, w *world) string {
+	t.Helper()
+	sue := signIn(t, w.s, "sue", "sales", "supervisor")
+	p := sue.post("/console/complaints", url.Values{"customerId": {w.alicesFile}, "channel": {"phone"}, "contactName": {"王伟"},
+		"contactPhone": {"13812345678"}, "contactLanguage": {"zh"}, "category": {"logistics"}, "request": {"compensation"},
+		"severity": {"normal"}, "description": {"托盘破损，要求赔偿。"}, "key": {"k-r"}})
+	if !numberRE.MatchString(p.Location()) {
+		t.Fatalf("entry: %d %.2000s", p.Code, p.Body)
 	}
-	must(t, ceo.get("/console"), 200, "月度报告功能正在接入")
-	must(t, ceo.get("/console/reports/2026-12/passwords.txt"), http.StatusNotFound)
+	number := numberRE.FindStringSubmatch(p.Location())[1]
+	card := "/console/complaints/" + number
+	step := func(u *user, name string, f url.Values) {
+		t.Helper()
+		m := regexp.MustCompile(`name="version" value="(\d+)"`).FindStringSubmatch(u.get(card).Body)
+		if m == nil {
+			t.Fatalf("%s: no version on the card", name)
+		}
+		f.Set("version", m[1])
+		if r := u.post(card+"/"+name, f); r.Code != http.StatusSeeOther {
+			t.Fatalf("%s: %d %.3000s", name, r.Code, r.Body)
+		}
+	}
+	fixer := signIn(t, w.s, "fixer", "repair", "department")
+	alice := signIn(t, w.s, "alice", "sales", "manager")
+	step(sue, "accept", url.Values{})
+	step(sue, "assign", url.Values{"department": {"repair"}, "opinion": {"请维修部核查"}})
+	step(fixer, "investigation", url.Values{"cause": {"装卸不当"}, "whatHappened": {"叉车碰撞"}, "responsible": {"物流组"},
+		"conclusion": {"有责"}, "companyAtFault": {"true"}, "countermeasures": {"培训叉车司机"}})
+	step(sue, "review", url.Values{"approve": {"true"}, "comment": {"同意"}})
+	step(sue, "reply", url.Values{"text": {"我们将免费补发货物并致歉。"}, "method": {"written"}})
+	step(alice, "callback", url.Values{"method": {"phone"}, "result": {"客户满意"}, "satisfied": {"true"}})
+	step(sue, "close", url.Values{})
+	return number
 }
 
-// The staff ladder (a list of steps) is shown one JSON object a line and
-// saved as such; a broken line is an error beside the field, and the
-// ladder is kept.
+// The reports page shows the month's figures from the report service: a
+// complaint received and closed in January is counted in January's kept
+// report; an executive sees the complaint statistics table and downloads
+// the API's exports; a manager sees their own figures, without the table,
+// and cannot download it.
+func TestReportsShowTheMonthsFigures(t *testing.T) {
+	w := newWorld(t, time.Date(2027, 1, 11, 10, 0, 0, 0, shanghai))
+	closeAComplaint(t, w)
+	w.s.Clock.Set(time.Date(2027, 2, 3, 10, 0, 0, 0, shanghai))
+
+	ceo := signIn(t, w.s, "ceo", "", "executive")
+	p := ceo.get("/console/reports")
+	must(t, p, 200, "2027-01", "全公司", "已存档", `受理投诉</span> <strong>1</strong>`, `已结案投诉</span> <strong>1</strong>`,
+		`投诉及时率</span> <strong>100%</strong>`, "投诉统计表", "<td>物流</td><td>维修部</td><td>1</td><td>1</td>", "complaints.xlsx")
+	if strings.Contains(p.Body, `id="report-unavailable"`) {
+		t.Fatal("the reports page still says the report is not available")
+	}
+	must(t, ceo.get("/console"), 200, "最新月度数据", `受理投诉</span> <strong>1</strong>`)
+	f := ceo.get("/console/reports/2027-01/report.csv")
+	must(t, f, 200, "受理投诉")
+	if ct := f.Header.Get("Content-Type"); !strings.HasPrefix(ct, "text/csv") || !strings.Contains(f.Header.Get("Content-Disposition"), "keycare-2027-01-company.csv") {
+		t.Fatalf("report.csv: %s %s", ct, f.Header.Get("Content-Disposition"))
+	}
+	f = ceo.get("/console/reports/2027-01/complaints.xlsx")
+	if f.Code != 200 || !strings.HasPrefix(f.Body, "PK") || !strings.Contains(f.Header.Get("Content-Disposition"), "complaints-2027-01.xlsx") {
+		t.Fatalf("complaints.xlsx: %d %s %.200q", f.Code, f.Header.Get("Content-Disposition"), f.Body)
+	}
+	must(t, ceo.get("/console/reports/2026-12/passwords.txt"), http.StatusNotFound)
+
+	alice := signIn(t, w.s, "alice", "sales", "manager")
+	p = alice.get("/console/reports?month=2027-01")
+	must(t, p, 200, "客户经理：王丽", `受理投诉</span> <strong>1</strong>`, "report.xlsx")
+	if strings.Contains(p.Body, "投诉统计表") || strings.Contains(p.Body, "complaints.") {
+		t.Fatal("a manager is shown or offered the complaint statistics table")
+	}
+	must(t, alice.get("/console/reports/2027-01/complaints.xlsx"), http.StatusForbidden)
+	must(t, alice.get("/console/reports/2027-01/complaints.csv"), http.StatusForbidden)
+}
+
 func TestSettingsLadderSteps(t *testing.T) {
 	w := newWorld(t, time.Date(2027, 1, 11, 10, 0, 0, 0, shanghai))
 	root := signIn(t, w.s, "root", "", "admin")

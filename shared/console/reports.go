@@ -21,7 +21,8 @@ var ErrReportsUnavailable = errors.New("console: the monthly report is not avail
 // shows it: the seam to shared/report. platform/registry.go passes
 // NoReports until that package is merged; then an adapter over
 // report.Service (Monthly, ComplaintTable and the CSV/XLSX exports) fills
-// these types. Each read is on the report service's access record.
+// these types (ServiceReports). Each read is on the report service's
+// access record.
 type Reports interface {
 	// Latest is the last month's report of p's own scope (executives' My day).
 	Latest(ctx context.Context, p domain.Principal, lang string) (ReportPage, error)
@@ -118,7 +119,12 @@ func (c *Console) reports(w http.ResponseWriter, r *http.Request, s *session) {
 		c.failPage(w, r, s, http.StatusBadRequest, "badForm")
 		return
 	}
-	d := &reportData{Month: month, Prev: m.AddDate(0, -1, 0).Format("2006-01"), Files: ReportFiles}
+	d := &reportData{Month: month, Prev: m.AddDate(0, -1, 0).Format("2006-01")}
+	for _, f := range ReportFiles { // the complaint table's only to whom may read it
+		if domain.CanReadComplaintTable(s.P) || !strings.HasPrefix(f, "complaints.") {
+			d.Files = append(d.Files, f)
+		}
+	}
 	if n := m.AddDate(0, 1, 0).Format("2006-01"); n <= v.now.In(v.loc).Format("2006-01") {
 		d.Next = n
 	}

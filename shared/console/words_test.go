@@ -31,7 +31,7 @@ func TestEveryWordInBothLanguages(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, re := range []string{`\.Tf? "([^"]+)"`, `v\.Tf?\("([^"]+)"`, `failPage\([^)]*"([^"]+)"\)`} {
+		for _, re := range []string{`\.Tf? "([^"]+)"`, `v\.Tf?\("([^"]+)"`, `word\(lang, "([^"]+)"`, `failPage\([^)]*"([^"]+)"\)`} {
 			for _, m := range regexp.MustCompile(re).FindAllStringSubmatch(string(b), -1) {
 				k := m[1]
 				if strings.HasPrefix(re, "failPage") {
@@ -77,6 +77,12 @@ func TestEveryWordInBothLanguages(t *testing.T) {
 	add("coverage", "ok", "due", "below")
 	add("followUp", "poor-answer", "purchase", "contract", "event", "handover", "complaint-callback", "greeting")
 	add("signin.local.err", "user", "role", "department")
+	for _, k := range append(headline, "closed") {
+		add("kpi", k)
+	}
+	add("risk", domain.RiskOverdueComplaint, domain.RiskOpenComplaint, domain.RiskDetractor, domain.RiskMissedVisit, domain.RiskUnansweredSurvey)
+	add("table", "category", "department", "received", "closed", "closedInTime", "atFault", "avgDays", "overdue", "unassigned", "total")
+	add("scope", "company", "department", "manager")
 	for _, f := range ReportFiles {
 		add("file", f)
 	}

@@ -100,12 +100,12 @@ func (a *App) Escalator() *complaint.Escalator {
 		Kept: kept, Directory: a.Staff, Settings: a.Settings, Now: a.Deps.Now, BaseURL: a.Deps.Config.PublicBaseURL}
 }
 
-// Console is the staff console (ConsoleFunction). Its monthly report is
-// console.NoReports until shared/report is wired here.
+// Console is the staff console (ConsoleFunction); its monthly report is
+// the report service's, as the API serves it.
 func (a *App) Console() *console.Console {
 	c := a.Deps.Config
 	return &console.Console{Sessions: a.Store.Sessions(), Customers: a.Customers, Complaints: a.Complaints, Visits: a.Visits, Surveys: a.Surveys,
-		Settings: a.Settings, Staff: a.Staff, Reports: console.NoReports{}, Now: a.Deps.Now, BaseURL: c.PublicBaseURL, BasePath: strings.TrimSuffix(c.BasePath, "/"),
+		Settings: a.Settings, Staff: a.Staff, Reports: console.ServiceReports{Service: a.Reports, Settings: a.Settings, Names: a.Staff, Now: a.Deps.Now}, Now: a.Deps.Now, BaseURL: c.PublicBaseURL, BasePath: strings.TrimSuffix(c.BasePath, "/"),
 		Auth: console.Auth{Local: c.LocalSignIn, CognitoDomain: c.CognitoDomain, Issuer: c.CognitoIssuer, URL: c.ConsoleURL}}
 }
 
