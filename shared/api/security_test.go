@@ -284,7 +284,7 @@ func TestEveryStaffGETRouteIsOnTheAccessRecord(t *testing.T) {
 		"GET /visit-plans/{id}":                 {"/visit-plans/" + plan.ID, "visit-plan", plan.ID},
 		"GET /visits":                           {"/visits?manager=alice", "visit", visit.ID},
 		"GET /visits/{id}":                      {"/visits/" + visit.ID, "visit", visit.ID},
-		"GET /visits/coverage":                  {"/visits/coverage?period=2026-Q4", "customer", cu.ID},
+		"GET /visits/coverage":                  {"/visits/coverage?period=2026-Q4", "customer-list", "root"},
 		"GET /customers/{id}/visits":            {"/customers/" + cu.ID + "/visits", "visit", visit.ID},
 		"GET /customers/{id}/relationship-plan": {"/customers/" + cu.ID + "/relationship-plan", "customer", cu.ID},
 		"GET /follow-ups":                       {"/follow-ups?manager=alice", "follow-up-list", "root"},

@@ -22,6 +22,7 @@ import (
 
 	"keycare/shared/domain"
 	"keycare/shared/httpx"
+	"keycare/shared/report"
 	"keycare/shared/staff"
 )
 
@@ -288,9 +289,9 @@ func (v *view) Today() string { return v.now.In(v.loc).Format("2006-01-02") }
 func (v *view) Num(x any) string {
 	switch n := x.(type) {
 	case int:
-		return group(strconv.Itoa(n))
+		return report.Thousands(strconv.Itoa(n))
 	case int64:
-		return group(strconv.FormatInt(n, 10))
+		return report.Thousands(strconv.FormatInt(n, 10))
 	case float64:
 		if math.IsNaN(n) {
 			return "—"
@@ -298,31 +299,15 @@ func (v *view) Num(x any) string {
 		s := strconv.FormatFloat(n, 'f', 1, 64)
 		i, f, _ := strings.Cut(s, ".")
 		if f == "0" {
-			return group(i)
+			return report.Thousands(i)
 		}
-		return group(i) + "." + f
+		return report.Thousands(i) + "." + f
 	}
 	return fmt.Sprint(x)
 }
 
 // Pct is a percentage with one decimal.
 func (v *view) Pct(x float64) string { return v.Num(x) + "%" }
-
-func group(s string) string {
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	var b strings.Builder
-	for i, r := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(r)
-	}
-	if neg {
-		return "-" + b.String()
-	}
-	return b.String()
-}
 
 // Badge is a deadline as people read it: "due in 5 h", "overdue 1 day" —
 // the words carry the meaning, the colour (class) only repeats it.

@@ -110,7 +110,7 @@ func (c *Console) reports(w http.ResponseWriter, r *http.Request, s *session) {
 	v := c.view(r, s, "reports", nil)
 	v.Title = v.T("nav.reports")
 	month := r.URL.Query().Get("month")
-	last := v.now.In(v.loc).AddDate(0, -1, 0).Format("2006-01")
+	last := domain.MonthOf(v.now, v.loc).Add(-1).String()
 	if month == "" {
 		month = last
 	}

@@ -73,7 +73,7 @@ func (a ServiceReports) Latest(ctx context.Context, p domain.Principal, lang str
 	if err != nil {
 		return ReportPage{}, err
 	}
-	month := a.Now().In(set.Location()).AddDate(0, -1, 0).Format("2006-01")
+	month := domain.MonthOf(a.Now(), set.Location()).Add(-1).String() // not AddDate: 31 March less a month is 3 March
 	v, err := a.Service.Monthly(ctx, p, month, "", report.ReadHTML)
 	if err != nil {
 		return ReportPage{}, err

@@ -245,7 +245,15 @@ func kpiValue(unit string, v *float64) string {
 }
 
 func yuan(n int64) string {
-	s := strconv.FormatInt(n, 10)
+	if n < 0 {
+		return "-¥" + Thousands(strconv.FormatInt(-n, 10))
+	}
+	return "¥" + Thousands(strconv.FormatInt(n, 10))
+}
+
+// Thousands groups the digits of the integer s by three with commas
+// ("-1234567" → "-1,234,567"), as reports and the console print amounts.
+func Thousands(s string) string {
 	neg := strings.HasPrefix(s, "-")
 	s = strings.TrimPrefix(s, "-")
 	var b strings.Builder
@@ -256,9 +264,9 @@ func yuan(n int64) string {
 		b.WriteRune(c)
 	}
 	if neg {
-		return "-¥" + b.String()
+		return "-" + b.String()
 	}
-	return "¥" + b.String()
+	return b.String()
 }
 
 func signedPct(v *float64) string {

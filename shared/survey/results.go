@@ -56,7 +56,7 @@ func (s *Service) Satisfaction(ctx context.Context, p domain.Principal, id, from
 		to = now.Format("2006-01")
 	}
 	if from == "" {
-		from = now.AddDate(0, -11, 0).Format("2006-01")
+		from = domain.MonthOf(now, set.Location()).Add(-11).String() // not AddDate: from the 31st it skips short months
 	}
 	ve := &domain.ValidationError{}
 	if !ValidMonth(from) {

@@ -615,11 +615,12 @@ func (s *Service) Coverage(ctx context.Context, p domain.Principal, period strin
 		}
 		return out[i].CustomerID < out[j].CustomerID
 	})
-	ids := make([]string, len(out))
-	for i := range out {
-		ids[i] = out[i].CustomerID
-	}
-	return out, s.shown(ctx, p, "customer", ids, "visit coverage period="+period)
+	// One entry under the reader: coverage shows names, tiers and visit
+	// counts of every account in scope (thousands for an executive), not
+	// the files themselves, so it is recorded as one listing.
+	e := s.entry(ctx, p, "customer-list", p.Sub, domain.ActionList)
+	e.Changes = []string{fmt.Sprintf("visit coverage period=%s rows=%d", period, len(out))}
+	return out, s.Audit.Put(ctx, e)
 }
 
 // RecordEvent records a customer event and schedules its callbacks (a
