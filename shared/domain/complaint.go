@@ -2,7 +2,6 @@ package domain
 
 import (
 	"fmt"
-	"regexp"
 	"strings"
 	"time"
 )
@@ -193,13 +192,13 @@ type Settlement struct {
 	BorneBy string `json:"borneBy,omitempty"` // who bears which cost 费用承担
 }
 
-var amountRE = regexp.MustCompile(`^\d{1,10}(\.\d{1,2})?$`)
+var amountRE = lazyRE(`^\d{1,10}(\.\d{1,2})?$`)
 
 func (st *Settlement) check(v *ValidationError) {
 	if st.Kind != "compensation" && st.Kind != "discount" {
 		v.Add("settlement.kind", "must be compensation or discount 须为 compensation（赔偿）或 discount（折让）")
 	}
-	if !amountRE.MatchString(st.Amount) {
+	if !amountRE().MatchString(st.Amount) {
 		v.Add("settlement.amount", "an amount in yuan such as 1500.50 金额格式如 1500.50")
 	}
 	checkText(v, "settlement.borneBy", st.BorneBy, MaxTextLen, false)

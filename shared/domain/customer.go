@@ -2,7 +2,6 @@ package domain
 
 import (
 	"net/mail"
-	"regexp"
 	"strings"
 	"time"
 	"unicode"
@@ -102,17 +101,17 @@ const (
 )
 
 var (
-	phoneRE = regexp.MustCompile(`^\+?[0-9][0-9 ()-]{4,24}$`)
-	dateRE  = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}$`)
-	idRE    = regexp.MustCompile(`^[A-Za-z0-9_.@-]{1,128}$`)
+	phoneRE = lazyRE(`^\+?[0-9][0-9 ()-]{4,24}$`)
+	dateRE  = lazyRE(`^\d{4}-\d{2}-\d{2}$`)
+	idRE    = lazyRE(`^[A-Za-z0-9_.@-]{1,128}$`)
 )
 
 // ValidID reports whether s can be used as a user or department id.
-func ValidID(s string) bool { return idRE.MatchString(s) }
+func ValidID(s string) bool { return idRE().MatchString(s) }
 
 // ValidDate reports whether s is a real calendar date written YYYY-MM-DD.
 func ValidDate(s string) bool {
-	if !dateRE.MatchString(s) {
+	if !dateRE().MatchString(s) {
 		return false
 	}
 	_, err := time.Parse(time.DateOnly, s)
@@ -129,7 +128,7 @@ func ValidEmail(s string) bool {
 }
 
 // ValidPhone reports whether s looks like a phone number.
-func ValidPhone(s string) bool { return phoneRE.MatchString(s) }
+func ValidPhone(s string) bool { return phoneRE().MatchString(s) }
 
 // checkText checks free text. Names and other short fields (at most
 // MaxNameLen characters) are one line: no control character at all. Longer

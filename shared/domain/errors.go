@@ -3,8 +3,10 @@ package domain
 import (
 	"errors"
 	"fmt"
+	"regexp"
 	"sort"
 	"strings"
+	"sync"
 )
 
 // ValidationError lists what is wrong with an input, field by field.
@@ -88,3 +90,11 @@ var (
 type InputError struct{ Code, Message string }
 
 func (e *InputError) Error() string { return e.Code + ": " + e.Message }
+
+// lazyRE compiles pattern at its first use instead of at package
+// initialisation, which every function's cold start pays for (README,
+// Figures: cold start); a pattern with a counted repetition such as
+// {1,128} compiles into a program with that many steps.
+func lazyRE(pattern string) func() *regexp.Regexp {
+	return sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(pattern) })
+}

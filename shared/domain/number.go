@@ -2,7 +2,6 @@ package domain
 
 import (
 	"fmt"
-	"regexp"
 	"strconv"
 	"time"
 )
@@ -14,7 +13,7 @@ import (
 // sequence from an atomic counter and writes its register line with its card;
 // a number whose card never came is filled by a void record (register.go).
 
-var numberRE = regexp.MustCompile(`^\d{9,12}$`)
+var numberRE = lazyRE(`^\d{9,12}$`)
 
 // NumberYear is the year whose sequence a complaint received at t takes.
 func NumberYear(t time.Time, loc *time.Location) int { return t.In(loc).Year() }
@@ -27,7 +26,7 @@ func FormatNumber(t time.Time, loc *time.Location, seq int) string {
 
 // ValidNumber reports whether s has the shape of a complaint number.
 func ValidNumber(s string) bool {
-	if !numberRE.MatchString(s) {
+	if !numberRE().MatchString(s) {
 		return false
 	}
 	_, err := time.Parse("060102", s[:6])

@@ -1,7 +1,6 @@
 package domain
 
 import (
-	"regexp"
 	"time"
 )
 
@@ -96,7 +95,7 @@ func (s *Session) Stale(now time.Time, ss SessionSettings) bool {
 	return now.Sub(s.SeenAt) >= ss.TouchEvery()
 }
 
-var sessionKeyRE = regexp.MustCompile(`^[0-9a-f]{64}$`)
+var sessionKeyRE = lazyRE(`^[0-9a-f]{64}$`)
 
 // ValidSessionKey reports whether k is a session's key (64 hex digits).
-func ValidSessionKey(k string) bool { return sessionKeyRE.MatchString(k) }
+func ValidSessionKey(k string) bool { return sessionKeyRE().MatchString(k) }

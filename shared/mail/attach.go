@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -46,9 +47,12 @@ const (
 	PartTTL = 14 * 24 * time.Hour
 )
 
+// Compiled at first use, not in every cold start.
 var (
-	contentTypeRE = regexp.MustCompile(`^[a-z]+/[a-zA-Z0-9.+-]+(; ?[a-zA-Z0-9-]+=[a-zA-Z0-9._-]+)*$`) // text/calendar; charset=utf-8; method=PUBLISH
-	contentIDRE   = regexp.MustCompile(`^[A-Za-z0-9._@-]{1,100}$`)
+	contentTypeRE = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`^[a-z]+/[a-zA-Z0-9.+-]+(; ?[a-zA-Z0-9-]+=[a-zA-Z0-9._-]+)*$`)
+	}) // text/calendar; charset=utf-8; method=PUBLISH
+	contentIDRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9._@-]{1,100}$`) })
 )
 
 func (m Message) validateAttachments() error {
@@ -59,11 +63,11 @@ func (m Message) validateAttachments() error {
 		switch {
 		case a.Filename == "" || len(a.Filename) > 200 || strings.ContainsAny(a.Filename, "\r\n\"\\/"):
 			return bad("bad file name")
-		case !contentTypeRE.MatchString(a.ContentType):
+		case !contentTypeRE().MatchString(a.ContentType):
 			return bad("bad content type")
 		case (len(a.Data) == 0) == (a.Ref == ""):
 			return bad("give either the data or a reference")
-		case a.ContentID != "" && (!contentIDRE.MatchString(a.ContentID) || ids[a.ContentID]):
+		case a.ContentID != "" && (!contentIDRE().MatchString(a.ContentID) || ids[a.ContentID]):
 			return bad("bad or repeated content id")
 		}
 		ids[a.ContentID] = a.ContentID != ""

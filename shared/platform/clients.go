@@ -8,7 +8,6 @@ import (
 	"os"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
@@ -63,20 +62,16 @@ var LocalCredentials = credentials.NewStaticCredentialsProvider("keycare", "loca
 const LocalRegion = "us-east-1"
 
 // NewAWS builds the clients for the local stack when ep names endpoints,
-// inside Lambda from the environment Lambda sets (envConfig), and
-// elsewhere from the SDK's default configuration chain.
+// and otherwise from the environment Lambda sets (envConfig).
 func NewAWS(ctx context.Context, ep Endpoints) (AWS, error) {
 	var cfg aws.Config
-	switch env, inLambda := envConfig(os.Getenv); {
+	switch env, ok := envConfig(os.Getenv); {
 	case ep.DynamoDB != "" || ep.SQS != "" || ep.SES != "":
 		cfg = aws.Config{Region: LocalRegion, Credentials: LocalCredentials}
-	case inLambda:
+	case ok:
 		cfg, ep = env, ep.fromEnv(os.Getenv)
 	default:
-		var err error
-		if cfg, err = config.LoadDefaultConfig(ctx); err != nil {
-			return AWS{}, fmt.Errorf("platform: aws config: %w", err)
-		}
+		return AWS{}, fmt.Errorf("platform: no AWS configuration: AWS_REGION, AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not all set (Lambda sets them)")
 	}
 	return AWS{
 		DynamoDB: dynamodb.NewFromConfig(cfg, func(o *dynamodb.Options) {
@@ -97,14 +92,15 @@ func NewAWS(ctx context.Context, ep Endpoints) (AWS, error) {
 
 // envConfig is the SDK configuration inside Lambda: the region and the
 // execution role's credentials, which Lambda puts in the environment of
-// every execution environment for its lifetime. The default chain would
-// pick the same credentials first, but config.LoadDefaultConfig also looks
-// for shared files, profiles and IMDS settings, and took 5–30 ms of every
-// cold start in the bench (README, Figures); this takes microseconds.
-// ok is false outside Lambda or without those variables.
+// every execution environment for its lifetime. The SDK's default chain
+// would pick the same credentials first, but it also looks for shared
+// files, profiles and IMDS settings: config.LoadDefaultConfig took 5–30 ms
+// of every cold start, and linking its package (with the STS, SSO and
+// sign-in clients it brings) about 1 ms more of package initialisation
+// (README, Figures: cold start). ok is false without those variables.
 func envConfig(getenv func(string) string) (cfg aws.Config, ok bool) {
 	region, id, secret := getenv("AWS_REGION"), getenv("AWS_ACCESS_KEY_ID"), getenv("AWS_SECRET_ACCESS_KEY")
-	if getenv("AWS_LAMBDA_FUNCTION_NAME") == "" || region == "" || id == "" || secret == "" {
+	if region == "" || id == "" || secret == "" {
 		return aws.Config{}, false
 	}
 	creds := credentials.NewStaticCredentialsProvider(id, secret, getenv("AWS_SESSION_TOKEN"))

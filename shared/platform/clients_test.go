@@ -2,14 +2,14 @@ package platform
 
 import (
 	"context"
+	"strings"
 	"testing"
 )
 
-// Inside Lambda the SDK configuration comes from the environment Lambda
-// sets; without one of its variables (or outside Lambda) the default chain
-// is used instead.
+// The SDK configuration comes from the environment Lambda sets; without
+// one of its variables there is none (NewAWS says which are missing).
 func TestEnvConfig(t *testing.T) {
-	lambda := map[string]string{"AWS_LAMBDA_FUNCTION_NAME": "keycare-dev-AdminFunction", "AWS_REGION": "ap-northeast-1",
+	lambda := map[string]string{"AWS_REGION": "ap-northeast-1",
 		"AWS_ACCESS_KEY_ID": "ASIAEXAMPLE", "AWS_SECRET_ACCESS_KEY": "secret", "AWS_SESSION_TOKEN": "token"}
 	for _, c := range []struct {
 		name    string
@@ -17,7 +17,6 @@ func TestEnvConfig(t *testing.T) {
 		ok      bool
 	}{
 		{"in Lambda", "", true},
-		{"outside Lambda", "AWS_LAMBDA_FUNCTION_NAME", false},
 		{"no region", "AWS_REGION", false},
 		{"no key id", "AWS_ACCESS_KEY_ID", false},
 		{"no secret", "AWS_SECRET_ACCESS_KEY", false},
@@ -51,5 +50,19 @@ func TestEndpointsFromEnv(t *testing.T) {
 	env["AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"] = "true"
 	if ep := (Endpoints{}).fromEnv(func(k string) string { return env[k] }); ep.DynamoDB != "" || ep.SQS != "" {
 		t.Fatalf("ignored endpoints used: %+v", ep)
+	}
+}
+
+// Without the environment Lambda sets (and without local endpoints) there
+// is no configuration to guess: NewAWS names what is missing.
+func TestNewAWSWithoutEnvironment(t *testing.T) {
+	for _, k := range []string{"AWS_REGION", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"} {
+		t.Setenv(k, "")
+	}
+	if _, err := NewAWS(context.Background(), Endpoints{}); err == nil || !strings.Contains(err.Error(), "AWS_ACCESS_KEY_ID") {
+		t.Fatalf("err %v", err)
+	}
+	if _, err := NewAWS(context.Background(), Endpoints{DynamoDB: "http://127.0.0.1:8000"}); err != nil {
+		t.Fatalf("local endpoints: %v", err)
 	}
 }

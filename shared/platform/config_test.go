@@ -41,6 +41,8 @@ func TestWireRefusesBadFallbackAddresses(t *testing.T) {
 // function's region.
 func TestSESRegion(t *testing.T) {
 	t.Setenv("AWS_REGION", "ap-east-1")
+	t.Setenv("AWS_ACCESS_KEY_ID", "ASIAEXAMPLE")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "secret")
 	for _, tt := range []struct{ sesRegion, want string }{{"", "ap-east-1"}, {"ap-northeast-1", "ap-northeast-1"}} {
 		c, err := NewAWS(context.Background(), Endpoints{SESRegion: tt.sesRegion})
 		if err != nil {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"regexp"
+	"sync"
 
 	chart "github.com/wcharczuk/go-chart/v2"
 	"github.com/wcharczuk/go-chart/v2/drawing"
@@ -116,7 +117,7 @@ func TrendPNG(r domain.Report) ([]byte, error) {
 	return b.Bytes(), nil
 }
 
-var svgSize = regexp.MustCompile(`^<svg([^>]*?) width="(\d+)" height="(\d+)"`)
+var svgSize = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^<svg([^>]*?) width="(\d+)" height="(\d+)"`) })
 
 // TrendSVG is the trend chart as SVG for the report page, scaling with the
 // page (a viewBox instead of a fixed size).
@@ -126,6 +127,6 @@ func TrendSVG(r domain.Report) ([]byte, error) {
 	if err := c.Render(chart.SVG, &b); err != nil {
 		return nil, fmt.Errorf("report: chart: %w", err)
 	}
-	out := svgSize.ReplaceAll(b.Bytes(), []byte(`<svg$1 viewBox="0 0 $2 $3" width="100%" preserveAspectRatio="xMidYMid meet" role="img"`))
+	out := svgSize().ReplaceAll(b.Bytes(), []byte(`<svg$1 viewBox="0 0 $2 $3" width="100%" preserveAspectRatio="xMidYMid meet" role="img"`))
 	return out, nil
 }

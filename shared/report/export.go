@@ -7,8 +7,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/xuri/excelize/v2"
-
 	"keycare/shared/domain"
 )
 
@@ -172,60 +170,4 @@ func ReportXLSX(r domain.Report, lang string, names func(string) string) ([]byte
 		sheets = append(sheets, sheet{name: t(lang, "table"), rows: tableRows(*r.Table, lang), numFrom: 2})
 	}
 	return workbook(sheets)
-}
-
-type sheet struct {
-	name    string
-	rows    [][]string
-	numFrom int // columns from this one hold numbers
-}
-
-func workbook(sheets []sheet) ([]byte, error) {
-	f := excelize.NewFile()
-	defer f.Close()
-	bold, err := f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}, Border: []excelize.Border{{Type: "bottom", Color: "999999", Style: 1}}})
-	if err != nil {
-		return nil, err
-	}
-	for i, sh := range sheets {
-		name := sh.name
-		if len([]rune(name)) > 31 {
-			name = string([]rune(name)[:31])
-		}
-		if i == 0 {
-			if err := f.SetSheetName("Sheet1", name); err != nil {
-				return nil, err
-			}
-		} else if _, err := f.NewSheet(name); err != nil {
-			return nil, err
-		}
-		for y, row := range sh.rows {
-			for x, v := range row {
-				ref, _ := excelize.CoordinatesToCellName(x+1, y+1)
-				var val any = v
-				if y > 0 && x >= sh.numFrom {
-					if n, err := strconv.ParseFloat(v, 64); err == nil {
-						val = n
-					}
-				}
-				if err := f.SetCellValue(name, ref, val); err != nil {
-					return nil, err
-				}
-			}
-		}
-		if len(sh.rows) > 0 {
-			last, _ := excelize.CoordinatesToCellName(len(sh.rows[0]), 1)
-			if err := f.SetCellStyle(name, "A1", last, bold); err != nil {
-				return nil, err
-			}
-			endCol, _ := excelize.ColumnNumberToName(len(sh.rows[0]))
-			_ = f.SetColWidth(name, "A", endCol, 16)
-			_ = f.SetPanes(name, &excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"})
-		}
-	}
-	b, err := f.WriteToBuffer()
-	if err != nil {
-		return nil, fmt.Errorf("report: xlsx: %w", err)
-	}
-	return b.Bytes(), nil
 }

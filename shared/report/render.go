@@ -7,6 +7,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"keycare/shared/domain"
@@ -558,22 +559,25 @@ func renderPage(d pageData) (string, error) {
 		d.Chart = template.HTML(`<img src="cid:trend" width="560" alt="` + template.HTMLEscapeString(d.ChartAlt) + `" style="display:block;width:100%;max-width:560px;height:auto;border:0">`)
 	}
 	var b bytes.Buffer
-	if err := pageTemplate.Execute(&b, d); err != nil {
+	if err := pageTemplate().Execute(&b, d); err != nil {
 		return "", fmt.Errorf("report: page: %w", err)
 	}
 	return b.String(), nil
 }
 
-var pageTemplate = template.Must(template.New("page").Funcs(template.FuncMap{
-	"align": func(tb table, i int) string {
-		if tb.Num > 0 && i >= tb.Num {
-			return "right"
-		}
-		return "left"
-	},
-	"th": func(tb table, i int) template.CSS { return template.CSS(cellStyle(tb, i, "head")) },
-	"td": func(tb table, i int, status string) template.CSS { return template.CSS(cellStyle(tb, i, status)) },
-}).Parse(pageHTML))
+// pageTemplate is parsed at its first use, not in every cold start.
+var pageTemplate = sync.OnceValue(func() *template.Template {
+	return template.Must(template.New("page").Funcs(template.FuncMap{
+		"align": func(tb table, i int) string {
+			if tb.Num > 0 && i >= tb.Num {
+				return "right"
+			}
+			return "left"
+		},
+		"th": func(tb table, i int) template.CSS { return template.CSS(cellStyle(tb, i, "head")) },
+		"td": func(tb table, i int, status string) template.CSS { return template.CSS(cellStyle(tb, i, status)) },
+	}).Parse(pageHTML))
+})
 
 // cellStyle is a cell's inline style, as short as it can be (the email's
 // size is mostly table cells): numbers right-aligned and never broken
