@@ -71,6 +71,7 @@ fuzz: ## run each fuzz target for a while (FUZZTIME=30s; issue 10 asks 10m for t
 	go test ./shared/store -run '^$$' -fuzz FuzzDecodeCursor -fuzztime $${FUZZTIME:-30s}
 	go test ./shared/domain -run '^$$' -fuzz FuzzFormToken -fuzztime $${FUZZTIME:-30s}
 	go test ./shared/httpx -run '^$$' -fuzz FuzzGroupsClaim -fuzztime $${FUZZTIME:-30s}
+	go test ./shared/report -run '^$$' -fuzz FuzzWorkbookText -fuzztime $${FUZZTIME:-30s}
 
 lint: ## gofmt and go vet
 	@out=$$(gofmt -l $$(git ls-files '*.go')); [ -z "$$out" ] || { echo "gofmt needed: $$out"; exit 1; }

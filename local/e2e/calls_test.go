@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
@@ -16,6 +17,7 @@ import (
 
 	"keycare/local/testenv"
 	"keycare/shared/platform"
+	"keycare/shared/ses"
 )
 
 // call is one permission an SDK call needs: an IAM action on a resource
@@ -75,7 +77,7 @@ func (c *calls) clients(env *testenv.Env) platform.Clients {
 		SQS: sqs.New(env.AWS.SQS.Options(), func(o *sqs.Options) {
 			o.APIOptions = append(append([]func(*middleware.Stack) error(nil), o.APIOptions...), mw)
 		}),
-		SES: sesv2.New(env.AWS.SES.Options(), func(o *sesv2.Options) {
+		SES: ses.Client(aws.Config{Region: platform.LocalRegion, Credentials: platform.LocalCredentials}, env.Emu.SES, "", func(o *sesv2.Options) {
 			o.APIOptions = append(append([]func(*middleware.Stack) error(nil), o.APIOptions...), mw)
 		}),
 	}

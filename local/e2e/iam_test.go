@@ -25,6 +25,7 @@ import (
 	"keycare/local/testenv"
 	"keycare/shared/domain"
 	"keycare/shared/platform"
+	"keycare/shared/ses"
 	"keycare/shared/store"
 )
 
@@ -310,7 +311,7 @@ func observe(t *testing.T, fn string, sc iamScenario) []call {
 		}
 		switch down {
 		case "ses":
-			d.Clients.SES = sesv2.New(env.AWS.SES.Options(), func(o *sesv2.Options) { o.BaseEndpoint = aws.String(unreachable(t)); o.RetryMaxAttempts = 1 })
+			d.Clients.SES = ses.Client(aws.Config{Region: platform.LocalRegion, Credentials: platform.LocalCredentials}, unreachable(t), "", func(o *sesv2.Options) { o.RetryMaxAttempts = 1 })
 			replayFailing(t, env, fn, d) // the sample's message fails to send: that is the path observed
 		default:
 			replaySamples(t, env, fn, d, down == "")

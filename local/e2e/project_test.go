@@ -68,7 +68,7 @@ func TestEveryFunctionBuildsForLambda(t *testing.T) {
 			t.Errorf("%s has %d schedules; its lease is per function, so one", f.LogicalID, len(f.Schedules))
 		}
 		src, err := os.ReadFile(filepath.Join(root, "functions", functionDir(f.LogicalID), "main.go"))
-		if err != nil || !strings.Contains(string(src), `platform.Start("`+f.LogicalID+`")`) {
+		if err != nil || !strings.Contains(string(src), `platform.Start("`+f.LogicalID+`"`) {
 			t.Errorf("functions/%s/main.go does not start %s through the registry: %v", functionDir(f.LogicalID), f.LogicalID, err)
 		}
 		t.Run(f.LogicalID, func(t *testing.T) {
@@ -561,7 +561,7 @@ func TestReadmeListsEveryFunction(t *testing.T) {
 func TestPackagesImportDownwardOnly(t *testing.T) {
 	layer := map[string]int{
 		"domain": 0,
-		"store":  1, "mail": 1, "queue": 1, "httpx": 1,
+		"store":  1, "mail": 1, "queue": 1, "httpx": 1, "ses": 1,
 		"customer": 2, "complaint": 2, "survey": 2, "settings": 2, "staff": 2, "visit": 2, "audit": 2, "report": 2,
 		"api": 3, "public": 3, "console": 3,
 		"platform": 4,
@@ -618,4 +618,37 @@ func setFormBody(ev *events.APIGatewayV2HTTPRequest, body string) {
 		body = base64.StdEncoding.EncodeToString([]byte(body))
 	}
 	ev.Body = body
+}
+
+// Every package a function links runs its initialisation in each cold
+// start (README, Figures: cold start): the SES SDK only in the mailer, and
+// neither a spreadsheet library nor the SDK's default configuration chain
+// (with its STS, SSO and sign-in clients) in any function.
+func TestFunctionsLinkOnlyWhatTheyNeed(t *testing.T) {
+	cmd := exec.Command("go", "list", "-f", `{{.ImportPath}} {{join .Deps ","}}`, "./functions/...")
+	cmd.Dir = testenv.Root(t)
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("go list: %v", err)
+	}
+	never := []string{"github.com/xuri/excelize/", "github.com/aws/aws-sdk-go-v2/config", "github.com/aws/aws-sdk-go-v2/service/sts"}
+	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+	if len(lines) < 10 {
+		t.Fatalf("go list found %d functions", len(lines))
+	}
+	for _, line := range lines {
+		fn, deps, _ := strings.Cut(line, " ")
+		linked := map[string]bool{}
+		for _, d := range strings.Split(deps, ",") {
+			linked[d] = true
+			for _, p := range never {
+				if strings.HasPrefix(d, p) {
+					t.Errorf("%s links %s", fn, d)
+				}
+			}
+		}
+		if ses := linked["github.com/aws/aws-sdk-go-v2/service/sesv2"]; ses != strings.HasSuffix(fn, "/functions/mailer") {
+			t.Errorf("%s links the SES SDK: %v (only the mailer should)", fn, ses)
+		}
+	}
 }

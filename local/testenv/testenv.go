@@ -24,6 +24,7 @@ import (
 	"keycare/local/template"
 	"keycare/shared/mail"
 	"keycare/shared/platform"
+	"keycare/shared/ses"
 )
 
 var (
@@ -84,7 +85,7 @@ func Emulators(t testing.TB) (*emu.Stack, platform.AWS) {
 		if startErr != nil {
 			return
 		}
-		clients, startErr = platform.NewAWS(context.Background(), platform.Endpoints{DynamoDB: started.DynamoDB, SQS: started.SQS, SES: started.SES})
+		clients, startErr = platform.NewAWS(context.Background(), platform.Endpoints{DynamoDB: started.DynamoDB, SQS: started.SQS, SES: started.SES}, ses.New)
 	})
 	if startErr != nil {
 		t.Fatalf("local emulators: %v\n(run `make deps` first; `make test` does it for you)", startErr)

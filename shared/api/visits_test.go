@@ -422,7 +422,10 @@ func TestDailyDigest(t *testing.T) {
 	}
 
 	// Through the mailer, the SES emulator keeps the attachment (/_local/outbox).
-	mailer := s.Env.App(t, "MailerFunction", nil).Mailer()
+	mailer, err := s.Env.App(t, "MailerFunction", nil).Mailer()
+	if err != nil {
+		t.Fatal(err)
+	}
 	body, _ := json.Marshal(a)
 	if resp, err := mailer.Handle(context.Background(), events.SQSEvent{Records: []events.SQSMessage{{MessageId: "d1", Body: string(body)}}}); err != nil || len(resp.BatchItemFailures) != 0 {
 		t.Fatalf("mailer: %v %+v", err, resp)

@@ -122,7 +122,11 @@ func TestAttachmentsReachSES(t *testing.T) {
 		t.Fatalf("job of %d bytes", len(body))
 	}
 	before := len(sesStore(t, env.Emu.SES))
-	resp, err := a.Mailer().Handle(ctx, events.SQSEvent{Records: []events.SQSMessage{{MessageId: "1", Body: string(body)}}})
+	mailer, err := a.Mailer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := mailer.Handle(ctx, events.SQSEvent{Records: []events.SQSMessage{{MessageId: "1", Body: string(body)}}})
 	if err != nil || len(resp.BatchItemFailures) != 0 {
 		t.Fatalf("%+v %v", resp, err)
 	}

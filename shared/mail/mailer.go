@@ -11,17 +11,15 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/sesv2"
-	"github.com/aws/aws-sdk-go-v2/service/sesv2/types"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/aws/smithy-go"
 
 	"keycare/shared/queue"
 )
 
-// SES is the part of the SES v2 client the mailer uses.
+// SES sends a message from an address (shared/ses on Amazon SES v2).
 type SES interface {
-	SendEmail(ctx context.Context, in *sesv2.SendEmailInput, opts ...func(*sesv2.Options)) (*sesv2.SendEmailOutput, error)
+	Send(ctx context.Context, from string, m Message) error
 }
 
 // SentLog remembers which message ids were sent, so that a redelivered
@@ -159,19 +157,7 @@ func (m *Mailer) handle(ctx context.Context, rec events.SQSMessage) error {
 		slog.WarnContext(ctx, "mail: attachment unavailable", "mailId", msg.ID, "err", err.Error())
 		return err
 	}
-	_, err = m.SES.SendEmail(ctx, &sesv2.SendEmailInput{
-		FromEmailAddress: aws.String(m.From),
-		Destination:      &types.Destination{ToAddresses: msg.To},
-		ReplyToAddresses: msg.ReplyTo,
-		Content: &types.EmailContent{Simple: &types.Message{
-			Subject: &types.Content{Data: aws.String(msg.Subject), Charset: aws.String("UTF-8")},
-			Body: &types.Body{
-				Html: &types.Content{Data: aws.String(msg.HTML), Charset: aws.String("UTF-8")},
-				Text: &types.Content{Data: aws.String(msg.Text), Charset: aws.String("UTF-8")},
-			},
-			Attachments: sesAttachments(msg.Attachments),
-		}},
-	})
+	err = m.SES.Send(ctx, m.From, msg)
 	if err != nil {
 		// SES's error text names the recipient: only its code is logged
 		// or passed on.
@@ -185,19 +171,4 @@ func (m *Mailer) handle(ctx context.Context, rec events.SQSMessage) error {
 	}
 	slog.InfoContext(ctx, "mail: sent", "mailId", msg.ID, "kind", msg.Kind)
 	return nil
-}
-
-// sesAttachments are the message's attachments as SES v2 simple content
-// carries them: attached, or inline with their content id (the HTML's cid:).
-func sesAttachments(list []Attachment) []types.Attachment {
-	var out []types.Attachment
-	for _, a := range list {
-		sa := types.Attachment{FileName: aws.String(a.Filename), RawContent: a.Data, ContentType: aws.String(a.ContentType),
-			ContentDisposition: types.AttachmentContentDispositionAttachment, ContentTransferEncoding: types.AttachmentContentTransferEncodingBase64}
-		if a.Inline() {
-			sa.ContentDisposition, sa.ContentId = types.AttachmentContentDispositionInline, aws.String(a.ContentID)
-		}
-		out = append(out, sa)
-	}
-	return out
 }

@@ -17,7 +17,6 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 	"github.com/aws/smithy-go"
@@ -59,7 +58,10 @@ func failed(resp events.SQSEventResponse) map[string]bool {
 
 func TestMailerBatchFailuresAndSESOutage(t *testing.T) {
 	env := testenv.New(t)
-	m := env.App(t, "MailerFunction", nil).Mailer()
+	m, err := env.App(t, "MailerFunction", nil).Mailer()
+	if err != nil {
+		t.Fatal(err)
+	}
 	ctx := context.Background()
 	before := len(sesStore(t, env.Emu.SES))
 
@@ -189,11 +191,11 @@ type recordingSES struct {
 	tries []time.Time
 }
 
-func (r *recordingSES) SendEmail(ctx context.Context, in *sesv2.SendEmailInput, opts ...func(*sesv2.Options)) (*sesv2.SendEmailOutput, error) {
+func (r *recordingSES) Send(ctx context.Context, from string, m mail.Message) error {
 	r.mu.Lock()
 	r.tries = append(r.tries, time.Now())
 	r.mu.Unlock()
-	return r.SES.SendEmail(ctx, in, opts...)
+	return r.SES.Send(ctx, from, m)
 }
 
 func (r *recordingSES) snapshot() []time.Time {
@@ -219,7 +221,10 @@ func TestMailerBacksOffThroughSESOutage(t *testing.T) {
 		if err != nil {
 			return platform.Function{}, err
 		}
-		m := a.Mailer()
+		m, err := a.Mailer()
+		if err != nil {
+			return platform.Function{}, err
+		}
 		ses.SES = m.SES
 		m.SES = ses
 		m.Backoff = func(n int) time.Duration { return time.Duration(n) * time.Second }
@@ -303,9 +308,9 @@ func offsets(ts []time.Time) []string {
 // recipient in the sandbox: the error text names the address.
 type rejectingSES struct{}
 
-func (rejectingSES) SendEmail(ctx context.Context, in *sesv2.SendEmailInput, opts ...func(*sesv2.Options)) (*sesv2.SendEmailOutput, error) {
-	return nil, &smithy.GenericAPIError{Code: "MessageRejected",
-		Message: "Email address is not verified. The following identities failed the check in region US-EAST-1: " + in.Destination.ToAddresses[0]}
+func (rejectingSES) Send(ctx context.Context, from string, m mail.Message) error {
+	return &smithy.GenericAPIError{Code: "MessageRejected",
+		Message: "Email address is not verified. The following identities failed the check in region US-EAST-1: " + m.To[0]}
 }
 
 // The mailer logs SES's error code, never its text (which names the recipient).

@@ -10,7 +10,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	"keycare/shared/mail"
@@ -35,12 +34,18 @@ type SQS interface {
 }
 
 // AWS are the concrete SDK clients (the local stack also creates tables and
-// queues, and polls queues, with them).
+// queues, and polls queues, with them), and the SES sender when one was
+// asked for (NewAWS's ses).
 type AWS struct {
 	DynamoDB *dynamodb.Client
 	SQS      *sqs.Client
-	SES      *sesv2.Client
+	SES      mail.SES
 }
+
+// SESClient makes the SES sender from the SDK configuration, at endpoint
+// when not empty, in region when not empty (ses.Client). It is passed in
+// rather than built here so that only MailerFunction links the SES SDK.
+type SESClient func(cfg aws.Config, endpoint, region string) mail.SES
 
 // Clients are a's clients behind the interfaces functions use.
 func (a AWS) Clients() Clients { return Clients{DynamoDB: a.DynamoDB, SQS: a.SQS, SES: a.SES} }
@@ -62,8 +67,9 @@ var LocalCredentials = credentials.NewStaticCredentialsProvider("keycare", "loca
 const LocalRegion = "us-east-1"
 
 // NewAWS builds the clients for the local stack when ep names endpoints,
-// and otherwise from the environment Lambda sets (envConfig).
-func NewAWS(ctx context.Context, ep Endpoints) (AWS, error) {
+// and otherwise from the environment Lambda sets (envConfig); with ses
+// also the SES sender (nil: none, as in every function but the mailer).
+func NewAWS(ctx context.Context, ep Endpoints, ses SESClient) (AWS, error) {
 	var cfg aws.Config
 	switch env, ok := envConfig(os.Getenv); {
 	case ep.DynamoDB != "" || ep.SQS != "" || ep.SES != "":
@@ -73,7 +79,7 @@ func NewAWS(ctx context.Context, ep Endpoints) (AWS, error) {
 	default:
 		return AWS{}, fmt.Errorf("platform: no AWS configuration: AWS_REGION, AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not all set (Lambda sets them)")
 	}
-	return AWS{
+	a := AWS{
 		DynamoDB: dynamodb.NewFromConfig(cfg, func(o *dynamodb.Options) {
 			setEndpoint(&o.BaseEndpoint, ep.DynamoDB)
 			// DynamoDB Local sends a CRC32 header that does not match some
@@ -81,13 +87,11 @@ func NewAWS(ctx context.Context, ep Endpoints) (AWS, error) {
 			o.DisableValidateResponseChecksum = ep.DynamoDB != ""
 		}),
 		SQS: sqs.NewFromConfig(cfg, func(o *sqs.Options) { setEndpoint(&o.BaseEndpoint, ep.SQS) }),
-		SES: sesv2.NewFromConfig(cfg, func(o *sesv2.Options) {
-			setEndpoint(&o.BaseEndpoint, ep.SES)
-			if ep.SESRegion != "" {
-				o.Region = ep.SESRegion
-			}
-		}),
-	}, nil
+	}
+	if ses != nil {
+		a.SES = ses(cfg, ep.SES, ep.SESRegion)
+	}
+	return a, nil
 }
 
 // envConfig is the SDK configuration inside Lambda: the region and the

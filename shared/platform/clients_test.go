@@ -59,10 +59,10 @@ func TestNewAWSWithoutEnvironment(t *testing.T) {
 	for _, k := range []string{"AWS_REGION", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"} {
 		t.Setenv(k, "")
 	}
-	if _, err := NewAWS(context.Background(), Endpoints{}); err == nil || !strings.Contains(err.Error(), "AWS_ACCESS_KEY_ID") {
+	if _, err := NewAWS(context.Background(), Endpoints{}, nil); err == nil || !strings.Contains(err.Error(), "AWS_ACCESS_KEY_ID") {
 		t.Fatalf("err %v", err)
 	}
-	if _, err := NewAWS(context.Background(), Endpoints{DynamoDB: "http://127.0.0.1:8000"}); err != nil {
+	if _, err := NewAWS(context.Background(), Endpoints{DynamoDB: "http://127.0.0.1:8000"}, nil); err != nil {
 		t.Fatalf("local endpoints: %v", err)
 	}
 }

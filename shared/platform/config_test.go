@@ -1,8 +1,14 @@
 package platform
 
 import (
+	"cmp"
 	"context"
+	"strings"
 	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+
+	"keycare/shared/mail"
 )
 
 func TestConfigFrom(t *testing.T) {
@@ -38,17 +44,21 @@ func TestWireRefusesBadFallbackAddresses(t *testing.T) {
 }
 
 // SES_REGION moves the SES client alone; the other clients keep the
-// function's region.
+// function's region. Without an SES client asked for there is none.
 func TestSESRegion(t *testing.T) {
 	t.Setenv("AWS_REGION", "ap-east-1")
 	t.Setenv("AWS_ACCESS_KEY_ID", "ASIAEXAMPLE")
 	t.Setenv("AWS_SECRET_ACCESS_KEY", "secret")
 	for _, tt := range []struct{ sesRegion, want string }{{"", "ap-east-1"}, {"ap-northeast-1", "ap-northeast-1"}} {
-		c, err := NewAWS(context.Background(), Endpoints{SESRegion: tt.sesRegion})
+		var got string
+		c, err := NewAWS(context.Background(), Endpoints{SESRegion: tt.sesRegion}, func(cfg aws.Config, endpoint, region string) mail.SES {
+			got = cmp.Or(region, cfg.Region)
+			return fakeSES{}
+		})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := c.SES.Options().Region; got != tt.want {
+		if got != tt.want || c.SES == nil {
 			t.Errorf("SES_REGION %q: SES client in %q, want %q", tt.sesRegion, got, tt.want)
 		}
 		if got := c.DynamoDB.Options().Region; got != "ap-east-1" {
@@ -58,9 +68,19 @@ func TestSESRegion(t *testing.T) {
 			t.Errorf("SES_REGION %q moved SQS to %q", tt.sesRegion, got)
 		}
 	}
+	if c, err := NewAWS(context.Background(), Endpoints{}, nil); err != nil || c.SES != nil {
+		t.Errorf("an SES client nobody asked for: %v %v", c.SES, err)
+	}
+	if _, err := Registry["MailerFunction"](Deps{Config: Config{Table: "t", TimeZone: "Asia/Shanghai"}}); err == nil || !strings.Contains(err.Error(), "SES") {
+		t.Errorf("a mailer without SES was built: %v", err)
+	}
 	env := map[string]string{"TABLE_NAME": "t", "SES_REGION": "ap-northeast-1", "BASE_PATH": "/keycare"}
 	c, err := ConfigFrom(func(k string) string { return env[k] })
 	if err != nil || c.SESRegion != "ap-northeast-1" || c.BasePath != "/keycare" {
 		t.Fatalf("%+v %v", c, err)
 	}
 }
+
+type fakeSES struct{}
+
+func (fakeSES) Send(context.Context, string, mail.Message) error { return nil }

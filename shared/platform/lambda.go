@@ -16,9 +16,13 @@ import (
 // with base path and stage stripped (Deps.HTTP), a scheduled one under its
 // lease (Deps.Scheduled). A function that cannot be built stops with a log
 // line saying why.
-func Start(id string) {
+func Start(id string, opts ...Option) {
 	InitLogger()
-	d, fn, err := build(id)
+	var o options
+	for _, opt := range opts {
+		opt(&o)
+	}
+	d, fn, err := build(id, o)
 	if err != nil {
 		slog.Error("cold start failed", "function", id, "err", err.Error())
 		os.Exit(1)
@@ -33,7 +37,16 @@ func Start(id string) {
 	}
 }
 
-func build(id string) (Deps, Function, error) {
+// Option adds to what Start builds.
+type Option func(*options)
+
+type options struct{ ses SESClient }
+
+// WithSES gives the function an SES sender (MailerFunction's main passes
+// ses.Client); the other functions do not link the SES SDK.
+func WithSES(c SESClient) Option { return func(o *options) { o.ses = c } }
+
+func build(id string, o options) (Deps, Function, error) {
 	factory, ok := Registry[id]
 	if !ok {
 		return Deps{}, Function{}, fmt.Errorf("no function %s in the registry", id)
@@ -42,7 +55,7 @@ func build(id string) (Deps, Function, error) {
 	if err != nil {
 		return Deps{}, Function{}, err
 	}
-	aws, err := NewAWS(context.Background(), Endpoints{SESRegion: cfg.SESRegion})
+	aws, err := NewAWS(context.Background(), Endpoints{SESRegion: cfg.SESRegion}, o.ses)
 	if err != nil {
 		return Deps{}, Function{}, err
 	}

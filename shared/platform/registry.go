@@ -61,8 +61,18 @@ var Registry = map[string]Factory{
 	"ReportsFunction": httpFn(func(a *App) *httpx.Router {
 		return (&api.Reports{Service: a.Reports, Gate: a.Staff, Names: a.Staff}).Router()
 	}),
-	"ConsoleFunction":             httpFn(func(a *App) *httpx.Router { return a.Console().Router() }),
-	"MailerFunction":              sqsFn(func(a *App) SQSHandler { return a.Mailer().Handle }),
+	"ConsoleFunction": httpFn(func(a *App) *httpx.Router { return a.Console().Router() }),
+	"MailerFunction": func(d Deps) (Function, error) {
+		a, err := Wire(d)
+		if err != nil {
+			return Function{}, err
+		}
+		m, err := a.Mailer()
+		if err != nil {
+			return Function{}, err
+		}
+		return Function{SQS: m.Handle}, nil
+	},
 	"SurveyProcessorFunction":     sqsFn(func(a *App) SQSHandler { return a.Surveys.Handle }),
 	"ComplaintEscalationFunction": scheduleFn(func(a *App) func(context.Context) error { return a.Escalator().Handle }),
 	"SurveyInvitationsFunction":   scheduleFn(func(a *App) func(context.Context) error { return a.Surveys.Periodic }),

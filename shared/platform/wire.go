@@ -109,10 +109,14 @@ func (a *App) Console() *console.Console {
 		Auth: console.Auth{Local: c.LocalSignIn, CognitoDomain: c.CognitoDomain, Issuer: c.CognitoIssuer, URL: c.ConsoleURL}}
 }
 
-// Mailer is the MailerFunction's sender.
-func (a *App) Mailer() *mail.Mailer {
+// Mailer is the MailerFunction's sender; it needs the SES sender
+// (platform.WithSES in its main).
+func (a *App) Mailer() (*mail.Mailer, error) {
+	if a.Deps.Clients.SES == nil {
+		return nil, fmt.Errorf("platform: the mailer has no SES sender (platform.WithSES)")
+	}
 	return &mail.Mailer{SES: a.Deps.Clients.SES, From: a.Deps.Config.SenderEmail, Sent: a.Store.Mail(), Now: a.Deps.Now,
-		Queue: a.Deps.Clients.SQS, QueueURL: a.Deps.Config.MailQueueURL, Parts: a.Store.Mail()}
+		Queue: a.Deps.Clients.SQS, QueueURL: a.Deps.Config.MailQueueURL, Parts: a.Store.Mail()}, nil
 }
 
 // SurveyQueue is where the survey page puts answers.

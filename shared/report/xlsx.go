@@ -3,12 +3,12 @@ package report
 import (
 	"archive/zip"
 	"bytes"
-	"encoding/xml"
 	"fmt"
 	"io"
 	"math"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // The workbooks are written here as the few SpreadsheetML parts they need
@@ -40,7 +40,7 @@ func workbook(sheets []sheet) ([]byte, error) {
 	for i, sh := range sheets {
 		n := i + 1
 		fmt.Fprintf(&types, `<Override PartName="/xl/worksheets/sheet%d.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>`, n)
-		fmt.Fprintf(&books, `<sheet name="%s" sheetId="%d" r:id="rId%d"/>`, attr(sheetName(sh.name, i)), n, n)
+		fmt.Fprintf(&books, `<sheet name="%s" sheetId="%d" r:id="rId%d"/>`, text(sheetName(sh.name, i)), n, n)
 		fmt.Fprintf(&rels, `<Relationship Id="rId%d" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet%d.xml"/>`, n, n)
 	}
 	fmt.Fprintf(&rels, `<Relationship Id="rId%d" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/>`, len(sheets)+1)
@@ -131,7 +131,7 @@ func column(n int) string {
 }
 
 // sheetName is name as a sheet may be called: at most 31 characters,
-// none of : \ / ? * [ ], not empty.
+// none of : \ / ? * [ ], no apostrophe first or last, not empty.
 func sheetName(name string, i int) string {
 	name = strings.Map(func(r rune) rune {
 		if strings.ContainsRune(`:\/?*[]`, r) {
@@ -142,18 +142,37 @@ func sheetName(name string, i int) string {
 	if r := []rune(name); len(r) > 31 {
 		name = string(r[:31])
 	}
+	if strings.HasPrefix(name, "'") {
+		name = "_" + name[1:]
+	}
+	if strings.HasSuffix(name, "'") {
+		name = name[:len(name)-1] + "_"
+	}
 	if strings.TrimSpace(name) == "" {
 		name = "Sheet" + strconv.Itoa(i+1)
 	}
 	return name
 }
 
-// text escapes s for an XML text node (characters XML cannot hold become
-// U+FFFD).
+// text escapes s for an XML text node or attribute; characters XML cannot
+// hold (control characters, U+FFFE, U+FFFF, invalid UTF-8) become U+FFFD.
 func text(s string) string {
 	var b strings.Builder
-	_ = xml.EscapeText(&b, []byte(s))
+	for _, r := range s {
+		switch {
+		case r == '&':
+			b.WriteString("&amp;")
+		case r == '<':
+			b.WriteString("&lt;")
+		case r == '>':
+			b.WriteString("&gt;")
+		case r == '"':
+			b.WriteString("&quot;")
+		case r < 0x20 && r != '\t' && r != '\n' && r != '\r', r == 0xFFFE, r == 0xFFFF, r == utf8.RuneError:
+			b.WriteRune(utf8.RuneError)
+		default:
+			b.WriteRune(r)
+		}
+	}
 	return b.String()
 }
-
-func attr(s string) string { return strings.ReplaceAll(text(s), `"`, "&quot;") }

@@ -2,7 +2,9 @@ package report
 
 import (
 	"bytes"
+	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/xuri/excelize/v2"
 )
@@ -70,4 +72,33 @@ func TestColumn(t *testing.T) {
 			t.Errorf("column(%d) = %q, want %q", n, got, want)
 		}
 	}
+}
+
+// Whatever text a cell or a sheet name holds, the workbook opens and the
+// cell reads back as written (characters XML cannot hold as U+FFFD; XML
+// reads a carriage return as a line feed).
+func FuzzWorkbookText(f *testing.F) {
+	for _, s := range []string{"", "<&>\"'", "=1+1", "a\r\nb\rc", "\x00\x1f\uFFFE", "统计表", "\xff\xfe", "]]>"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		b, err := workbook([]sheet{{name: s, rows: [][]string{{"head"}, {s}}, numFrom: 99}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		x, err := excelize.OpenReader(bytes.NewReader(b))
+		if err != nil {
+			t.Fatalf("%q: not a workbook: %v", s, err)
+		}
+		got, err := x.GetCellValue(x.GetSheetList()[0], "A2")
+		want := strings.NewReplacer("\r\n", "\n", "\r", "\n").Replace(strings.Map(func(r rune) rune {
+			if (r < 0x20 && r != '\t' && r != '\n' && r != '\r') || r == 0xFFFE || r == 0xFFFF {
+				return utf8.RuneError
+			}
+			return r
+		}, s))
+		if err != nil || got != want {
+			t.Fatalf("%q read back as %q, want %q (%v)", s, got, want, err)
+		}
+	})
 }

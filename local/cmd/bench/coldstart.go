@@ -60,17 +60,26 @@ func (a *runtimeAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // coldStarts runs each function's bootstrap (built for this machine) from
 // exec to its first answered invocation of its first sample event, beside
-// a hello-world Go Lambda.
+// a hello-world Go Lambda and the SDK floor (a Lambda that builds only the
+// DynamoDB and SQS clients every function needs). The runs are interleaved,
+// one of each target per round, so that a change in the machine's load
+// weighs on all of them alike.
 func (b *bench) coldStarts(root string, res *stack.Resources, endpoints map[string]string) error {
 	dir, err := os.MkdirTemp("", "keycare-cold-")
 	if err != nil {
 		return err
 	}
 	defer os.RemoveAll(dir)
-	type target struct{ id, pkg, event string }
-	targets := []target{{"hello-world (floor)", "./local/cmd/bench/hello", ""}}
+	type target struct {
+		id, pkg, event string
+		bin            string
+		env            []string
+		body           []byte
+		inits, answers []time.Duration
+		outcome        string
+	}
+	targets := []*target{{id: "hello-world (floor)", pkg: "./local/cmd/bench/hello"}, {id: "SDK floor (DynamoDB+SQS)", pkg: "./local/cmd/bench/sdkfloor"}}
 	for _, f := range b.t.Functions {
-		fn := strings.ToLower(strings.TrimSuffix(f.LogicalID, "Function"))
 		var parts []string
 		for i, r := range strings.TrimSuffix(f.LogicalID, "Function") {
 			if i > 0 && r >= 'A' && r <= 'Z' {
@@ -78,73 +87,68 @@ func (b *bench) coldStarts(root string, res *stack.Resources, endpoints map[stri
 			}
 			parts = append(parts, string(r))
 		}
-		fn = strings.ToLower(strings.Join(parts, ""))
 		evs, _ := filepath.Glob(filepath.Join(root, "events", f.LogicalID, "*.json"))
 		sort.Strings(evs)
 		ev := ""
 		if len(evs) > 0 {
 			ev = evs[0]
 		}
-		targets = append(targets, target{f.LogicalID, "./functions/" + fn, ev})
+		targets = append(targets, &target{id: f.LogicalID, pkg: "./functions/" + strings.ToLower(strings.Join(parts, "")), event: ev})
 	}
-	const runs = 9
-	fmt.Printf("## Cold start (%s build of the same code, median of %d): init = exec of bootstrap to its first Runtime API /next;\n", runtime.GOARCH, runs)
-	fmt.Println("   first answer = exec to the answer of its first sample event (that event's I/O included)")
-	fmt.Printf("  %-30s %9s %8s %13s %9s\n", "function", "init", "× hello", "first answer", "binary")
-	var floor time.Duration
 	for _, tg := range targets {
-		bin := filepath.Join(dir, filepath.Base(tg.pkg))
-		build := exec.Command("go", "build", "-tags", "lambda.norpc", "-trimpath", "-ldflags=-s -w", "-o", bin, tg.pkg)
+		tg.bin = filepath.Join(dir, filepath.Base(tg.pkg))
+		build := exec.Command("go", "build", "-tags", "lambda.norpc", "-trimpath", "-ldflags=-s -w", "-o", tg.bin, tg.pkg)
 		build.Dir = root
 		if out, err := build.CombinedOutput(); err != nil {
 			return fmt.Errorf("build %s: %v\n%s", tg.pkg, err, out)
 		}
-		event := []byte("{}")
+		tg.body = []byte("{}")
 		if tg.event != "" {
-			if event, err = os.ReadFile(tg.event); err != nil {
+			if tg.body, err = os.ReadFile(tg.event); err != nil {
 				return err
 			}
 		}
-		f, _ := b.t.Function(tg.id)
-		env := os.Environ()
-		if tg.event != "" {
+		tg.env = os.Environ()
+		if f, ok := b.t.Function(tg.id); ok {
 			vars, err := b.t.Environment(f, res.Resolver)
 			if err != nil {
 				return err
 			}
 			for k, v := range vars {
-				env = append(env, k+"="+v)
+				tg.env = append(tg.env, k+"="+v)
 			}
 		}
-		env = append(env, "AWS_REGION=us-east-1", "AWS_ACCESS_KEY_ID=keycare", "AWS_SECRET_ACCESS_KEY=local",
+		tg.env = append(tg.env, "AWS_REGION=us-east-1", "AWS_ACCESS_KEY_ID=keycare", "AWS_SECRET_ACCESS_KEY=local",
 			"AWS_ENDPOINT_URL_DYNAMODB="+endpoints["dynamodb"], "AWS_ENDPOINT_URL_SQS="+endpoints["sqs"], "AWS_ENDPOINT_URL_SESV2="+endpoints["ses"],
 			"AWS_ENDPOINT_URL_SES="+endpoints["ses"])
-		var inits, answers []time.Duration
-		outcome := ""
-		for i := 0; i < runs; i++ {
-			init, d, out, err := coldStart(bin, env, event)
+	}
+	const runs = 15
+	fmt.Printf("## Cold start (%s build of the same code, median of %d interleaved rounds): init = exec of bootstrap to its first Runtime API /next;\n", runtime.GOARCH, runs)
+	fmt.Println("   first answer = exec to the answer of its first sample event (that event's I/O included)")
+	for i := 0; i < runs; i++ {
+		for _, tg := range targets {
+			init, d, out, err := coldStart(tg.bin, tg.env, tg.body)
 			if err != nil {
 				return fmt.Errorf("%s: %w", tg.id, err)
 			}
-			inits, answers = append(inits, init), append(answers, d)
-			outcome = out
+			tg.inits, tg.answers, tg.outcome = append(tg.inits, init), append(tg.answers, d), out
 		}
-		median := func(d []time.Duration) time.Duration {
-			sort.Slice(d, func(i, j int) bool { return d[i] < d[j] })
-			return d[len(d)/2]
-		}
-		in, an := median(inits), median(answers)
-		if floor == 0 {
-			floor = in
-		}
-		st, _ := os.Stat(bin)
-		if outcome != "ok" {
-			outcome = "  (" + outcome + ")"
+	}
+	median := func(d []time.Duration) time.Duration {
+		sort.Slice(d, func(i, j int) bool { return d[i] < d[j] })
+		return d[len(d)/2]
+	}
+	floor := median(targets[0].inits)
+	fmt.Printf("  %-30s %9s %8s %13s %9s\n", "function", "init", "× hello", "first answer", "binary")
+	for _, tg := range targets {
+		in, an := median(tg.inits), median(tg.answers)
+		st, _ := os.Stat(tg.bin)
+		outcome := ""
+		if tg.outcome != "ok" && tg.outcome != "hello" {
+			outcome = "  (" + tg.outcome + ")"
 			if len(outcome) > 60 {
 				outcome = outcome[:60] + "…"
 			}
-		} else {
-			outcome = ""
 		}
 		fmt.Printf("  %-30s %9s %7.2f× %13s %6.1f MiB%s\n", tg.id, ms(in), float64(in)/float64(floor), ms(an), float64(st.Size())/(1<<20), outcome)
 	}

@@ -22,6 +22,7 @@ import (
 	"keycare/local/stack"
 	"keycare/local/template"
 	"keycare/shared/platform"
+	"keycare/shared/ses"
 	"keycare/shared/store"
 )
 
@@ -55,7 +56,7 @@ func run(n int, only string) error {
 		return err
 	}
 	defer es.Stop()
-	clients, err := platform.NewAWS(ctx, platform.Endpoints{DynamoDB: es.DynamoDB, SQS: es.SQS, SES: es.SES})
+	clients, err := platform.NewAWS(ctx, platform.Endpoints{DynamoDB: es.DynamoDB, SQS: es.SQS, SES: es.SES}, ses.New)
 	if err != nil {
 		return err
 	}

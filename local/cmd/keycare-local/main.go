@@ -25,6 +25,7 @@ import (
 	"keycare/local/stack"
 	"keycare/local/template"
 	"keycare/shared/platform"
+	"keycare/shared/ses"
 )
 
 func main() {
@@ -75,7 +76,7 @@ func run() error {
 	}
 	defer emus.Stop()
 
-	clients, err := platform.NewAWS(ctx, platform.Endpoints{DynamoDB: emus.DynamoDB, SQS: emus.SQS, SES: emus.SES})
+	clients, err := platform.NewAWS(ctx, platform.Endpoints{DynamoDB: emus.DynamoDB, SQS: emus.SQS, SES: emus.SES}, ses.New)
 	if err != nil {
 		return err
 	}
