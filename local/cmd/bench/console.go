@@ -106,7 +106,7 @@ func (b *bench) console() error {
 		managers, accounts, complaints, accounts, b.n)
 	fmt.Println("   bare = the same DynamoDB requests the page just made, sent again directly with the SDK; reads must be GetItem and Query only")
 
-	db := &countingDB{Client: b.clients.DynamoDB}
+	db := &countingDB{Client: b.clients.DynamoDB, record: true}
 	fn, err := b.functionOn(res, "ConsoleFunction", db)
 	if err != nil {
 		return err
