@@ -183,7 +183,7 @@ const measureLayout = `(() => {
 
 // consoleDocShots are the pages docs/ keeps (docs/console-<name>-phone.png
 // and -desktop.png, copied from testout/e2e/console).
-var consoleDocShots = map[string]bool{"day": true, "account": true, "card": true, "complaints": true, "visit-report": true, "reports": true}
+var consoleDocShots = map[string]bool{"day": true, "account": true, "card": true, "complaints": true, "visit-report": true, "reports": true, "day-executive": true}
 
 // shoot checks the page at 360, 390 and 1280 px (no sideways scrolling, a
 // label on every input, lang set, at most 60 KB of HTML) and keeps
@@ -420,7 +420,7 @@ func TestConsoleInARealBrowser(t *testing.T) {
 	if n := ceo.eval(`[...document.querySelectorAll("ul.figures li")].filter(li => /^(受理投诉|已结案投诉)\s+1(\s|$)/.test(li.innerText)).length + ""`); n != "2" {
 		t.Fatalf("received and closed are not 1 each: %s", ceo.eval(`document.querySelector("ul.figures").innerText`))
 	}
-	ceo.shoot("reports")
+	ceo.shoot("reports-so-far")
 	if st, err := get(ceo, "/console/reports/"+month+"/report.xlsx"); err == nil || !strings.Contains(err.Error(), "ERR_ABORTED") {
 		t.Fatalf("the XLSX download was not a download: %d %v", st, err)
 	}
@@ -431,6 +431,79 @@ func TestConsoleInARealBrowser(t *testing.T) {
 	}
 	if st, err := get(alice, "/console/reports/"+month+"/complaints.xlsx"); err != nil || st != http.StatusForbidden {
 		t.Fatalf("the manager's complaint table download: %d %v", st, err)
+	}
+
+	// The month ends. On the 1st at 00:30, before the monthly run, the
+	// executive's My day says there is no report yet (nothing computed);
+	// after the run it shows the kept company report with its hash. On the
+	// reports page the executive picks a scope and a month in the GET form
+	// and sees the scope's kept months, each with its hash and its check.
+	// A manager asking for the company by URL is refused in his language.
+	// Before it ends: alice's account renews within 90 days and has a new
+	// open complaint, so the month's risk list names it.
+	if code, b := s.api(t, "POST", "/customers/"+alicesFile+"/contracts", aliceTok, map[string]any{"start": time.Now().AddDate(-1, 0, 0).Format(time.DateOnly),
+		"end": time.Now().AddDate(0, 0, 45).Format(time.DateOnly), "value": 1200000}); code != http.StatusCreated {
+		t.Fatalf("contract: %d %s", code, b)
+	}
+	if code, b := s.api(t, "POST", "/complaints", aliceTok, map[string]any{"customerId": alicesFile, "contact": map[string]any{"name": "王伟", "phone": "13812345678"},
+		"channel": "visit", "category": "billing", "request": "price-reduction", "description": "发票金额与合同不符"}); code != http.StatusCreated {
+		t.Fatalf("complaint: %d %s", code, b)
+	}
+	loc := shanghaiZone(t)
+	first := time.Date(time.Now().In(loc).Year(), time.Now().In(loc).Month()+1, 1, 0, 30, 0, 0, loc)
+	if code, b := s.api(t, "POST", "/_local/clock", "", map[string]string{"now": first.UTC().Format(time.RFC3339)}); code != 200 {
+		t.Fatalf("clock: %d %s", code, b)
+	}
+	ceo.signIn("ceo", "", "executive") // idle for weeks: signed out
+	ceo.sees("最新月度数据", month+" 的月度报告尚未生成")
+	if code, b := s.api(t, "POST", "/_local/schedules/MonthlyReportFunction", "", nil); code != 200 {
+		t.Fatalf("the monthly run: %d %s", code, b)
+	}
+	code, b = s.api(t, "GET", "/reports/snapshots?scope=company", localToken(t, "ceo", "", "executive"), nil)
+	var kept struct {
+		Items []domain.KeptReport `json:"items"`
+	}
+	if code != 200 || json.Unmarshal(b, &kept) != nil || len(kept.Items) == 0 || kept.Items[0].Month != month {
+		t.Fatalf("kept months after the run: %d %s", code, b)
+	}
+	ceo.open("/console")
+	ceo.sees("最新月度数据", month, "已存档，哈希", kept.Items[0].Hash, "受理投诉", "风险客户", "上海精工机械有限公司 (王丽)")
+	if n := ceo.eval(`document.querySelectorAll('#no-report').length + ""`); n != "0" {
+		t.Fatal("My day still says there is no report")
+	}
+	ceo.shoot("day-executive")
+	prev := time.Date(first.Year(), first.Month()-2, 1, 0, 0, 0, 0, loc).Format("2006-01")
+	ceo.open("/console/reports?month=" + prev) // a quiet month, kept on its first reading
+	ceo.sees("本月没有可报告的内容")
+	ceo.open("/console")
+	ceo.do(chromedp.Click(chromedp.CSS(`a[href="/console/reports"]`)))
+	ceo.do(chromedp.WaitVisible(chromedp.CSS("#report-picker")))
+	ceo.submit("#report-picker", map[string]string{"scope": "manager:alice", "month": month})
+	if l := ceo.location(); !strings.Contains(l, "scope=manager%3Aalice") || !strings.Contains(l, "month="+month) {
+		t.Fatalf("the picker went to %s", l)
+	}
+	ceo.sees("客户经理：王丽", "已存档，哈希", "历史存档 · 客户经理：王丽", "受理投诉")
+	ceo.submit("#report-picker", map[string]string{"scope": "company", "month": month})
+	ceo.sees("全公司", "已存档，哈希", kept.Items[0].Hash, "投诉统计表", "历史存档 · 全公司", "核验", prev)
+	if n := ceo.eval(`document.querySelectorAll('#kept-months li').length + ""`); n != "2" {
+		t.Fatalf("kept months listed: %s", ceo.eval(`document.querySelector('#kept-months').innerText`))
+	}
+	if opts := ceo.eval(`[...document.querySelectorAll('#scope option')].map(o => o.value).join(' ')`); opts != "company department:sales department:repair manager:alice manager:bob" {
+		t.Fatalf("the executive is offered %q", opts)
+	}
+	ceo.shoot("reports")
+	ceo.do(chromedp.Click(chromedp.CSS(`#kept-months a[href^="/console/reports/` + month + `/verify"]`)))
+	ceo.do(chromedp.WaitVisible(chromedp.CSS("#verification")))
+	ceo.sees("与存档一致", kept.Items[0].Hash)
+	ceo.shoot("report-verify")
+	bob.signIn("bob", "sales", "manager")
+	bob.open("/console/reports?scope=company")
+	bob.sees("Not allowed")
+	if opts := func() string {
+		bob.open("/console/reports")
+		return bob.eval(`[...document.querySelectorAll('#scope option')].map(o => o.value).join(' ')`)
+	}(); opts != "manager:bob" {
+		t.Fatalf("bob is offered %q", opts)
 	}
 
 	// Admin pages.

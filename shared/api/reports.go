@@ -15,6 +15,7 @@ import (
 type ReportService interface {
 	Monthly(ctx context.Context, p domain.Principal, month, scope, format string) (report.View, error)
 	Verify(ctx context.Context, p domain.Principal, month, scope string) (domain.Verification, error)
+	Kept(ctx context.Context, p domain.Principal, scope, before string) ([]domain.KeptReport, error)
 	ComplaintTable(ctx context.Context, p domain.Principal, month, format string) (report.TableView, error)
 	AddContract(ctx context.Context, p domain.Principal, id string, in domain.ContractInput) (*domain.ContractRecord, error)
 	SetVolume(ctx context.Context, p domain.Principal, id, month string, in domain.VolumeInput) (*domain.Volume, error)
@@ -38,6 +39,7 @@ func (h *Reports) Router() *httpx.Router {
 	rt := httpx.NewRouter("reports")
 	rt.HandleFunc("GET /reports/monthly/{month}", httpx.Staff(h.Gate, h.monthly))
 	rt.HandleFunc("GET /reports/monthly/{month}/verify", httpx.Staff(h.Gate, h.verify))
+	rt.HandleFunc("GET /reports/snapshots", httpx.Staff(h.Gate, h.snapshots))
 	rt.HandleFunc("GET /reports/complaints/{month}", httpx.Staff(h.Gate, h.complaints))
 	rt.HandleFunc("POST /customers/{id}/contracts", httpx.Staff(h.Gate, h.contract))
 	rt.HandleFunc("PUT /customers/{id}/volume/{month}", httpx.Staff(h.Gate, h.volume))
@@ -141,6 +143,28 @@ func (h *Reports) verify(w http.ResponseWriter, r *http.Request, p domain.Princi
 		return
 	}
 	httpx.WriteJSON(w, http.StatusOK, v)
+}
+
+// keptPage is a page of kept months: Before, when there may be older ones,
+// is the ?before= of the next page.
+type keptPage struct {
+	Items  []domain.KeptReport `json:"items"`
+	Before string              `json:"before,omitempty"`
+}
+
+// GET /reports/snapshots?scope=&before=YYYY-MM: the months kept for a
+// scope, newest first, each with its hash and when it was made.
+func (h *Reports) snapshots(w http.ResponseWriter, r *http.Request, p domain.Principal) {
+	kept, err := h.Service.Kept(r.Context(), p, r.URL.Query().Get("scope"), r.URL.Query().Get("before"))
+	if err != nil {
+		httpx.Fail(w, r, err)
+		return
+	}
+	out := keptPage{Items: kept}
+	if len(kept) == report.KeptLimit {
+		out.Before = kept[len(kept)-1].Month
+	}
+	httpx.WriteJSON(w, http.StatusOK, out)
 }
 
 // GET /reports/complaints/{month}?format=json|csv|xlsx: the complaint

@@ -254,6 +254,51 @@ func TestMonthlyReportRoutes(t *testing.T) {
 	}
 }
 
+// GET /reports/snapshots lists the kept months of a scope the caller may
+// read, newest first with their hash and time, on the scope's access record.
+func TestKeptReportsRoute(t *testing.T) {
+	s, st := reportStack(t)
+	m01 := token(t, "m01", "d1", "manager")
+	ceo := token(t, "ceo", "", "executive")
+	for _, m := range []string{"2026-09", "2026-10"} { // read once: kept
+		if r := s.Do("GET", "/reports/monthly/"+m+"?scope=company", ceo, nil); r.Code != 200 {
+			t.Fatalf("%s: %d", m, r.Code)
+		}
+	}
+	r := s.Do("GET", "/reports/snapshots?scope=company", ceo, nil)
+	var got struct {
+		Items  []domain.KeptReport `json:"items"`
+		Before string              `json:"before"`
+	}
+	r.JSON(t, &got)
+	if r.Code != 200 || len(got.Items) != 2 || got.Items[0].Month != "2026-10" || got.Items[1].Month != "2026-09" || got.Before != "" {
+		t.Fatalf("kept months: %d %s", r.Code, r.Body)
+	}
+	oct, _ := st.Reports().Snapshot(context.Background(), "2026-10", "company")
+	if got.Items[0].Hash != oct.Hash || !got.Items[0].CreatedAt.Equal(oct.CreatedAt) || got.Items[0].Scope != "company" {
+		t.Fatalf("October as listed %+v, as kept %s %s", got.Items[0], oct.Hash, oct.CreatedAt)
+	}
+	for _, tt := range []struct {
+		tok, path string
+		code      int
+	}{
+		{m01, "/reports/snapshots?scope=company", 403},
+		{m01, "/reports/snapshots?scope=manager:m02", 403},
+		{m01, "/reports/snapshots", 200},
+		{ceo, "/reports/snapshots?scope=company&before=2026-10", 200},
+		{ceo, "/reports/snapshots?scope=team:x", 400},
+		{ceo, "/reports/snapshots?before=10/2026", 400},
+		{"", "/reports/snapshots", 401},
+	} {
+		if r := s.Do("GET", tt.path, tt.tok, nil); r.Code != tt.code {
+			t.Errorf("%s: %d, want %d: %.200s", tt.path, r.Code, tt.code, r.Body)
+		}
+	}
+	if trail, _ := st.Audit().Of(context.Background(), "report", "company", 50, ""); len(trail.Items) != 2 || trail.Items[0].Action != domain.ActionList {
+		t.Fatalf("the company's listings on its access record: %+v", trail.Items)
+	}
+}
+
 // The investigation step takes the responsible staff member's id.
 func TestInvestigationResponsibleStaffRoute(t *testing.T) {
 	s := newStack(t)

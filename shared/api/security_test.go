@@ -292,6 +292,7 @@ func TestEveryStaffGETRouteIsOnTheAccessRecord(t *testing.T) {
 		"GET /reports/monthly/{month}":          {"/reports/monthly/2026-12?scope=company", "report", "2026-12/company"},
 		"GET /reports/monthly/{month}/verify":   {"/reports/monthly/2026-11/verify?scope=company", "report", "2026-11/company"},
 		"GET /reports/complaints/{month}":       {"/reports/complaints/2026-12", "complaint-table", "2026-12"},
+		"GET /reports/snapshots":                {"/reports/snapshots?scope=company", "report", "company"},
 	}
 	walked := 0
 	for _, f := range s.Env.Template.Functions {

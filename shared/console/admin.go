@@ -3,6 +3,7 @@ package console
 import (
 	"encoding/json"
 	"errors"
+	"html/template"
 	"net/http"
 	"net/url"
 	"sort"
@@ -109,22 +110,36 @@ func (c *Console) saveStaff(w http.ResponseWriter, r *http.Request, s *session) 
 }
 
 // settingField is one input of the settings form: its path in the settings'
-// JSON (also the field a validation error names) and kind.
+// JSON (also the field a validation error names), kind and stored value;
+// and, for the page, what it shows — its label, the value (as typed after
+// a failed post), the message beside it and the hint of a multi-line
+// field.
 type settingField struct {
 	Path, Kind, Value string
+
+	Label, Shown, Error, Hint string
+	Box                       bool // a textarea: lines, numbers or JSON steps
 }
 
 type settingsData struct {
-	Groups  []settingGroup
-	Depts   []domain.Department
-	Rows    []int
-	Version int
-	CanEdit bool
+	Groups   []settingGroup
+	Rows     []deptRow
+	Version  int
+	CanEdit  bool
+	ReadOnly bool
 }
 
 type settingGroup struct {
-	Key    string
-	Fields []settingField
+	Key, Legend string
+	Fields      []settingField
+	Inputs      template.HTML // the fields' markup (settingInputs)
+}
+
+// deptRow is one department's row (three more empty ones to add).
+type deptRow struct {
+	N                  int
+	ID, ZH, EN         string
+	IDError, NameError string
 }
 
 // settingsPage shows the settings in force; admins change them in place.
@@ -140,33 +155,16 @@ func (c *Console) settingsPage(w http.ResponseWriter, r *http.Request, s *sessio
 func (c *Console) renderSettings(w http.ResponseWriter, r *http.Request, s *session, set domain.Settings, values url.Values, errs map[string]string, status int) {
 	v := c.view(r, s, "admin", nil)
 	v.Title = v.T("nav.settings")
-	d := &settingsData{Version: set.Version, CanEdit: domain.CanChangeSettings(s.P), Depts: set.Departments}
+	d := &settingsData{Version: set.Version, CanEdit: domain.CanChangeSettings(s.P)}
+	d.ReadOnly = !d.CanEdit
+	if errs != nil {
+		v.Errors = errs
+	}
 	flat := map[string]settingField{}
 	var tree map[string]any
 	b, _ := json.Marshal(set)
 	_ = json.Unmarshal(b, &tree)
 	walk("", tree, flat)
-	groups := map[string]*settingGroup{}
-	var order []string
-	paths := make([]string, 0, len(flat))
-	for p := range flat {
-		paths = append(paths, p)
-	}
-	sort.Strings(paths)
-	for _, p := range paths {
-		g, _, _ := strings.Cut(p, ".")
-		if groups[g] == nil {
-			groups[g] = &settingGroup{Key: g}
-			order = append(order, g)
-		}
-		groups[g].Fields = append(groups[g].Fields, flat[p])
-	}
-	for _, g := range order {
-		d.Groups = append(d.Groups, *groups[g])
-	}
-	for i := 0; i < len(set.Departments)+3; i++ {
-		d.Rows = append(d.Rows, i)
-	}
 	if values == nil {
 		values = url.Values{}
 		for p, f := range flat {
@@ -179,11 +177,76 @@ func (c *Console) renderSettings(w http.ResponseWriter, r *http.Request, s *sess
 			values.Set("departments["+n+"].name.en", dp.Name.EN)
 		}
 	}
-	v.Values, v.D = values, d
-	if errs != nil {
-		v.Errors = errs
+	v.Values = values
+	hints := map[string]string{"lines": v.T("settings.linesHint"), "ints": v.T("settings.intsHint"), "objects": v.T("settings.objectsHint")}
+	groups := map[string]*settingGroup{}
+	var order []string
+	paths := make([]string, 0, len(flat))
+	for p := range flat {
+		paths = append(paths, p)
 	}
+	sort.Strings(paths)
+	for _, p := range paths {
+		g, _, _ := strings.Cut(p, ".")
+		if groups[g] == nil {
+			groups[g] = &settingGroup{Key: g, Legend: v.Label("setgroup", g)}
+			order = append(order, g)
+		}
+		f := flat[p]
+		f.Label, f.Shown, f.Error, f.Hint = v.SetLabel(p), values.Get(p), v.Errors[p], hints[f.Kind]
+		f.Box = f.Hint != ""
+		groups[g].Fields = append(groups[g].Fields, f)
+	}
+	for _, g := range order {
+		groups[g].Inputs = settingInputs(groups[g].Fields, d.ReadOnly)
+		d.Groups = append(d.Groups, *groups[g])
+	}
+	for i := 0; i < len(set.Departments)+3; i++ {
+		n := "departments[" + strconv.Itoa(i) + "]"
+		d.Rows = append(d.Rows, deptRow{N: i, ID: values.Get(n + ".id"), ZH: values.Get(n + ".name.zh"), EN: values.Get(n + ".name.en"),
+			IDError: v.Errors[n+".id"], NameError: v.Errors[n+".name"]})
+	}
+	v.D = d
 	c.render(w, r, status, "settings", v)
+}
+
+// settingInputs writes the inputs of a group of settings: a label, the
+// input (a textarea for lines, numbers and steps; read-only unless the
+// person may change settings) and the message beside it. It is written in
+// Go rather than in settings.html because the page has about eighty
+// inputs: html/template calls its escapers and the view's helpers through
+// reflection for every value, and on this page that cost as much as the
+// page's three DynamoDB reads (bench: 1.9× them; see README). Every value
+// is escaped here as the template would escape it.
+func settingInputs(fields []settingField, readOnly bool) template.HTML {
+	var b strings.Builder
+	esc := template.HTMLEscapeString
+	ro := ""
+	if readOnly {
+		ro = " readonly"
+	}
+	for _, f := range fields {
+		p := esc(f.Path)
+		invalid, aria := "", ""
+		if f.Error != "" {
+			invalid, aria = " invalid", ` aria-invalid="true" aria-describedby="s-`+p+`-e"`
+		}
+		b.WriteString(`<div class="field` + invalid + `"><label for="s-` + p + `">` + esc(f.Label) + "</label>\n")
+		if f.Box {
+			b.WriteString(`<textarea id="s-` + p + `" name="` + p + `" rows="2"` + ro + aria + ">" + esc(f.Shown) + `</textarea><p class="hint">` + esc(f.Hint) + "</p>\n")
+		} else {
+			mode := ""
+			if f.Kind == "number" {
+				mode = ` inputmode="decimal"`
+			}
+			b.WriteString(`<input type="text"` + mode + ` id="s-` + p + `" name="` + p + `" value="` + esc(f.Shown) + `"` + ro + aria + ">\n")
+		}
+		if f.Error != "" {
+			b.WriteString(`<p class="error" id="s-` + p + `-e">` + esc(f.Error) + "</p>")
+		}
+		b.WriteString("</div>")
+	}
+	return template.HTML(b.String())
 }
 
 // walk flattens the settings' JSON into form fields, leaving out what is

@@ -165,6 +165,7 @@ func (c *Console) Router() *httpx.Router {
 	rt.HandleFunc("POST /console/follow-ups/{id}/complete", c.page(c.completeFollowUp))
 	// Reports.
 	rt.HandleFunc("GET /console/reports", c.page(c.reports))
+	rt.HandleFunc("GET /console/reports/{month}/verify", c.page(c.reportVerify))
 	rt.HandleFunc("GET /console/reports/{month}/{file}", c.page(c.reportFile))
 	// Admin.
 	rt.HandleFunc("GET /console/admin/staff", c.page(c.staffList))

@@ -442,3 +442,136 @@ func TestSettingsLadderSteps(t *testing.T) {
 		t.Fatalf("a broken line changed the ladder: %+v", set.Reports.Ladder)
 	}
 }
+
+// The reports page picks a scope and a month with a GET form (no script)
+// offering only the scopes the person may read — domain.CanReadReport, the
+// rule of GET /reports/monthly — lists the scope's kept months with their
+// hash, time and verification, and answers a scope picked by URL that the
+// person may not read with the 403 page in their language.
+func TestReportScopePickerAndKeptMonths(t *testing.T) {
+	w := newWorld(t, time.Date(2027, 1, 11, 10, 0, 0, 0, shanghai))
+	closeAComplaint(t, w)
+	w.s.Clock.Set(time.Date(2027, 2, 3, 10, 0, 0, 0, shanghai))
+	ctx := context.Background()
+	options := func(body string) string {
+		var out []string
+		for _, m := range regexp.MustCompile(`<option value="([^"]+)"`).FindAllStringSubmatch(body[strings.Index(body, `id="scope"`):strings.Index(body, `id="month"`)], -1) {
+			out = append(out, m[1])
+		}
+		return strings.Join(out, " ")
+	}
+
+	ceo := signIn(t, w.s, "ceo", "", "executive")
+	p := ceo.get("/console/reports")
+	must(t, p, 200, `<form class="filters card" method="get"`, `<select id="month" name="month">`, `<option value="2027-01" selected>`, `id="kept-months"`)
+	if got := options(p.Body); got != "company department:sales department:repair manager:alice manager:bob" {
+		t.Fatalf("the executive is offered %q", got)
+	}
+	company, err := w.st.Reports().Snapshot(ctx, "2027-01", "company")
+	if err != nil {
+		t.Fatal(err)
+	}
+	must(t, p, 200, `<option value="company" selected>全公司</option>`, company.Hash, "生成于 "+company.CreatedAt.In(shanghai).Format("2006-01-02 15:04"),
+		`href="/console/reports/2027-01/verify?scope=company"`, `href="/console/reports/2027-01/report.xlsx?scope=company"`)
+	if tr := w.trail(t, "report", "company"); len(tr) != 1 || tr[0].Actor != "ceo" || tr[0].Action != domain.ActionList {
+		t.Fatalf("the kept months listed are not on the scope's access record: %+v", tr)
+	}
+	// Another scope: alice's figures, her kept months, the files of her scope.
+	p = ceo.get("/console/reports?scope=manager:alice&month=2027-01")
+	must(t, p, 200, `<option value="manager:alice" selected>客户经理：王丽</option>`, `受理投诉</span> <strong>1</strong>`, "历史存档 <span class=\"count\">· 客户经理：王丽",
+		`href="/console/reports/2027-01/verify?scope=manager%3aalice"`, `href="/console/reports?month=2026-12&amp;scope=manager%3aalice"`)
+	alices, err := w.st.Reports().Snapshot(ctx, "2027-01", "manager:alice")
+	if err != nil || !strings.Contains(p.Body, alices.Hash) || strings.Contains(p.Body, company.Hash) {
+		t.Fatalf("alice's kept month (%v) is not the one listed on her scope", err)
+	}
+	if f := ceo.get("/console/reports/2027-01/report.csv?scope=manager:alice"); f.Code != 200 || !strings.Contains(f.Header.Get("Content-Disposition"), "keycare-2027-01-manager-alice.csv") {
+		t.Fatalf("alice's report.csv: %d %s", f.Code, f.Header.Get("Content-Disposition"))
+	}
+	v := ceo.get("/console/reports/2027-01/verify?scope=company")
+	must(t, v, 200, "与存档一致", company.Hash, `class="badge ok"`)
+	must(t, ceo.get("/console/reports/2026-06/verify?scope=company"), http.StatusNotFound)
+
+	// A manager is offered only her own; a supervisor only her department.
+	alice := signIn(t, w.s, "alice", "sales", "manager")
+	p = alice.get("/console/reports?month=2027-01")
+	if got := options(p.Body); got != "manager:alice" {
+		t.Fatalf("alice is offered %q", got)
+	}
+	must(t, alice.get("/console/reports?scope=company"), http.StatusForbidden, `<html lang="zh-CN">`, "无权")
+	must(t, alice.get("/console/reports/2027-01/verify?scope=company"), http.StatusForbidden)
+	must(t, alice.get("/console/reports/2027-01/report.csv?scope=manager:bob"), http.StatusForbidden)
+	bob := signIn(t, w.s, "bob", "sales", "manager") // reads English
+	p = bob.get("/console/reports?scope=manager:alice&month=2027-01")
+	must(t, p, http.StatusForbidden, `<html lang="en">`, "Not allowed")
+	if strings.Contains(p.Body, alices.Hash) || strings.Contains(p.Body, "王丽") {
+		t.Fatal("the 403 page shows alice's report")
+	}
+	sue := signIn(t, w.s, "sue", "sales", "supervisor")
+	if got := options(sue.get("/console/reports").Body); got != "department:sales" {
+		t.Fatalf("the supervisor is offered %q", got)
+	}
+	must(t, sue.get("/console/reports?scope=department:repair"), http.StatusForbidden)
+	must(t, sue.get("/console/reports?scope=team:x"), http.StatusBadRequest)
+}
+
+// Executives' My day reads last month's kept company report — one read,
+// one access-record entry naming the accounts shown — and says plainly
+// that there is no report yet, computing nothing, while the month is not
+// kept.
+func TestExecutiveMyDayReadsTheKeptReport(t *testing.T) {
+	w := newWorld(t, time.Date(2027, 1, 11, 10, 0, 0, 0, shanghai))
+	ctx := context.Background()
+	// Alice's account renews in March and has an open complaint: at risk.
+	if r := w.s.Do("POST", "/customers/"+w.alicesFile+"/contracts", w.alice, map[string]any{"start": "2026-03-16", "end": "2027-03-15", "value": 100000}); r.Code != http.StatusCreated {
+		t.Fatalf("contract: %d %s", r.Code, r.Body)
+	}
+	if r := w.s.Do("POST", "/complaints", w.alice, map[string]any{"customerId": w.alicesFile, "contact": map[string]any{"name": "王伟", "phone": "13812345678"},
+		"channel": "visit", "category": "billing", "request": "price-reduction", "description": "账单有误"}); r.Code != http.StatusCreated {
+		t.Fatalf("complaint: %d %s", r.Code, r.Body)
+	}
+	ceo := signIn(t, w.s, "ceo", "", "executive")
+	must(t, ceo.get("/console"), 200, `id="no-report"`, "2026-12 的月度报告尚未生成")
+	if _, err := w.st.Reports().Snapshot(ctx, "2026-12", "company"); err == nil {
+		t.Fatal("My day computed and kept December")
+	}
+
+	w.s.Clock.Set(time.Date(2027, 2, 3, 10, 0, 0, 0, shanghai))
+	ceo = signIn(t, w.s, "ceo", "", "executive")
+	must(t, ceo.get("/console"), 200, "2027-01 的月度报告尚未生成")
+	if _, err := w.st.Reports().Snapshot(ctx, "2027-01", "company"); err == nil {
+		t.Fatal("My day computed and kept January")
+	}
+	// The monthly run (here: the first reading) keeps January.
+	must(t, ceo.get("/console/reports?month=2027-01"), 200, "上海精工机械")
+	jan, err := w.st.Reports().Snapshot(ctx, "2027-01", "company")
+	if err != nil || len(jan.Report.Risk) == 0 || jan.Report.Risk[0].CustomerID != w.alicesFile {
+		t.Fatalf("January's risk list: %+v %v", jan.Report.Risk, err)
+	}
+	mine := func() []domain.AuditEntry {
+		pg, err := w.st.Audit().ByActor(ctx, "ceo", 500, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return pg.Items
+	}
+	before, fileBefore := len(mine()), len(w.trail(t, "customer", w.alicesFile))
+	p := ceo.get("/console")
+	must(t, p, 200, "最新月度数据", "2027-01", jan.Hash, `受理投诉</span> <strong>1</strong>`, "上海精工机械 (王丽)")
+	if strings.Contains(p.Body, `id="no-report"`) {
+		t.Fatal("My day says there is no report while January is kept")
+	}
+	all := mine()
+	var glances []domain.AuditEntry
+	for _, e := range all[:len(all)-before] { // newest first
+		if e.Entity == "report" || e.Action == domain.ActionInReport || strings.HasPrefix(e.Reason, "report") {
+			glances = append(glances, e)
+		}
+	}
+	if len(glances) != 1 || glances[0].Entity != "customer-list" || glances[0].Action != domain.ActionList ||
+		strings.Join(glances[0].Changes, ",") != "customer "+w.alicesFile || !strings.Contains(glances[0].Reason, "2027-01/company") {
+		t.Fatalf("My day's report on the access record: %+v", glances)
+	}
+	if n := len(w.trail(t, "customer", w.alicesFile)); n != fileBefore {
+		t.Fatalf("My day wrote %d entries in the account's trail, want none (one listing entry under the reader)", n-fileBefore)
+	}
+}

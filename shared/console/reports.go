@@ -18,19 +18,24 @@ import (
 var ErrReportsUnavailable = errors.New("console: the monthly report is not available yet")
 
 // Reports is the monthly quality report (每月服务质量报告) as the console
-// shows it: the seam to shared/report. platform/registry.go passes
-// NoReports until that package is merged; then an adapter over
-// report.Service (Monthly, ComplaintTable and the CSV/XLSX exports) fills
-// these types (ServiceReports). Each read is on the report service's
-// access record.
+// shows it: the seam to shared/report. ServiceReports fills these types
+// from report.Service; NoReports says the report is not available. Each
+// read is on the report service's access record.
 type Reports interface {
-	// Latest is the last month's report of p's own scope (executives' My day).
+	// Latest is last month's kept report of p's own scope, for a glance
+	// (executives' My day): the snapshot as kept, never computed — Missing
+	// when the month is not kept yet.
 	Latest(ctx context.Context, p domain.Principal, lang string) (ReportPage, error)
-	// Monthly is the report of month (YYYY-MM) for p's scope, with the
-	// complaint statistics table and the snapshots kept before it.
-	Monthly(ctx context.Context, p domain.Principal, month, lang string) (ReportPage, error)
-	// File is a download of month's report: ReportFiles names them.
-	File(ctx context.Context, p domain.Principal, month, name, lang string) (File, error)
+	// Monthly is the report of month (YYYY-MM) for scope ("" for p's own),
+	// with the scopes p may pick, the complaint statistics table for those
+	// allowed, and the months kept for the scope. A scope p may not read is
+	// a domain.ForbiddenError, a malformed one a domain.ValidationError.
+	Monthly(ctx context.Context, p domain.Principal, month, scope, lang string) (ReportPage, error)
+	// Verify recounts the kept report of month and scope and says whether
+	// it still matches its hash (domain.ErrNotFound when none is kept).
+	Verify(ctx context.Context, p domain.Principal, month, scope, lang string) (Verification, error)
+	// File is a download of month's report of scope: ReportFiles names them.
+	File(ctx context.Context, p domain.Principal, month, scope, name, lang string) (File, error)
 }
 
 // ReportFiles are the downloads of a month.
@@ -38,18 +43,27 @@ var ReportFiles = []string{"report.csv", "report.xlsx", "complaints.csv", "compl
 
 // ReportPage is one month's report as the page shows it.
 type ReportPage struct {
-	Month   string
-	Scope   string // whose figures, in words
-	Kept    bool   // the snapshot kept for a month that has ended (else the month so far)
-	Hash    string // the snapshot's content hash
-	Empty   bool   // nothing to report this month: the page says so
-	Figures []Figure
+	Month      string
+	ScopeValue string // the scope as the API names it ("company", "manager:<id>")
+	Scope      string // whose figures, in words
+	Kept       bool   // the snapshot kept for a month that has ended (else the month so far)
+	Missing    bool   // Latest: the month is not kept yet (no figures)
+	Hash       string // the snapshot's content hash
+	Empty      bool   // nothing to report this month: the page says so
+	Figures    []Figure
 	// Trend is one headline figure over 12 months (TrendLabel, in percent).
 	TrendLabel string
 	Trend      []TrendPoint
 	Table      *Table   // the complaint statistics table (投诉统计表)
 	Risks      []string // the accounts at risk, first those renewing soon
+	Scopes     []ScopeChoice
 	Snapshots  []Snapshot
+}
+
+// ScopeChoice is a scope the person may pick.
+type ScopeChoice struct {
+	Value, Label string
+	Selected     bool
 }
 
 // Figure is a headline figure against its target and last month.
@@ -71,8 +85,17 @@ type Table struct {
 	Rows [][]string
 }
 
-// Snapshot is a kept report: its month and hash.
-type Snapshot struct{ Month, Hash string }
+// Snapshot is a kept report of the page's scope: its month, when it was
+// made (company time) and its hash.
+type Snapshot struct{ Month, Made, Hash string }
+
+// Verification is a kept report recounted from the raw items.
+type Verification struct {
+	Month, ScopeValue, Scope string
+	Matches                  bool
+	Hash, Recomputed         string
+	Changed                  []string // the headline figures that moved, in words
+}
 
 // File is a download.
 type File struct {
@@ -90,45 +113,77 @@ func (NoReports) Latest(context.Context, domain.Principal, string) (ReportPage, 
 }
 
 // Monthly implements Reports.
-func (NoReports) Monthly(context.Context, domain.Principal, string, string) (ReportPage, error) {
+func (NoReports) Monthly(context.Context, domain.Principal, string, string, string) (ReportPage, error) {
 	return ReportPage{}, ErrReportsUnavailable
 }
 
+// Verify implements Reports.
+func (NoReports) Verify(context.Context, domain.Principal, string, string, string) (Verification, error) {
+	return Verification{}, ErrReportsUnavailable
+}
+
 // File implements Reports.
-func (NoReports) File(context.Context, domain.Principal, string, string, string) (File, error) {
+func (NoReports) File(context.Context, domain.Principal, string, string, string, string) (File, error) {
 	return File{}, ErrReportsUnavailable
 }
 
 type reportData struct {
 	Month, Prev, Next string
+	Scope             string // the scope asked for ("" for the person's own)
+	Months            []string
 	Page              *ReportPage
 	Unavailable       bool
-	Files             []string
+	Files             []reportFile
 }
 
+// reportFile is a download: the report's files are of the page's scope,
+// the complaint table's of the company.
+type reportFile struct {
+	Name   string
+	Scoped bool
+}
+
+// reportMonths are the months the picker offers: this one and the 24
+// before it, newest first, and month if it is older.
+func reportMonths(now domain.Month, month string) []string {
+	out := make([]string, 0, 26)
+	for i := 0; i <= 24; i++ {
+		out = append(out, now.Add(-i).String())
+	}
+	if !contains(out, month) {
+		out = append(out, month)
+	}
+	return out
+}
+
+// reports is the month's report of a scope (?month=YYYY-MM, last month by
+// default; ?scope=, the person's own by default) with a picker of both — a
+// GET form, no script — offering only the scopes the person may read; a
+// scope they may not read by URL is the 403 page.
 func (c *Console) reports(w http.ResponseWriter, r *http.Request, s *session) {
 	v := c.view(r, s, "reports", nil)
 	v.Title = v.T("nav.reports")
-	month := r.URL.Query().Get("month")
-	last := domain.MonthOf(v.now, v.loc).Add(-1).String()
+	month, scope := r.URL.Query().Get("month"), r.URL.Query().Get("scope")
+	cur := domain.MonthOf(v.now, v.loc)
 	if month == "" {
-		month = last
+		month = cur.Add(-1).String()
 	}
-	m, err := time.Parse("2006-01", month)
+	m, err := domain.ParseMonth(month)
 	if err != nil {
 		c.failPage(w, r, s, http.StatusBadRequest, "badForm")
 		return
 	}
-	d := &reportData{Month: month, Prev: m.AddDate(0, -1, 0).Format("2006-01")}
+	d := &reportData{Month: month, Scope: scope, Prev: m.Add(-1).String(), Months: reportMonths(cur, month)}
+	if !cur.Before(m.Add(1)) {
+		d.Next = m.Add(1).String()
+	}
 	for _, f := range ReportFiles { // the complaint table's only to whom may read it
-		if domain.CanReadComplaintTable(s.P) || !strings.HasPrefix(f, "complaints.") {
-			d.Files = append(d.Files, f)
+		table := strings.HasPrefix(f, "complaints.")
+		if domain.CanReadComplaintTable(s.P) || !table {
+			d.Files = append(d.Files, reportFile{Name: f, Scoped: !table})
 		}
 	}
-	if n := m.AddDate(0, 1, 0).Format("2006-01"); n <= v.now.In(v.loc).Format("2006-01") {
-		d.Next = n
-	}
-	rp, err := c.Reports.Monthly(r.Context(), s.P, month, s.Lang)
+	rp, err := c.Reports.Monthly(r.Context(), s.P, month, scope, s.Lang)
 	switch {
 	case errors.Is(err, ErrReportsUnavailable):
 		d.Unavailable = true
@@ -136,10 +191,32 @@ func (c *Console) reports(w http.ResponseWriter, r *http.Request, s *session) {
 		c.fail(w, r, s, err)
 		return
 	default:
-		d.Page = &rp
+		d.Page, d.Scope = &rp, rp.ScopeValue
 	}
 	v.D = d
 	c.render(w, r, http.StatusOK, "reports", v)
+}
+
+// reportVerify recounts a kept month of a scope and says whether it still
+// matches its hash (GET /console/reports/{month}/verify?scope=).
+func (c *Console) reportVerify(w http.ResponseWriter, r *http.Request, s *session) {
+	month := r.PathValue("month")
+	if _, err := domain.ParseMonth(month); err != nil {
+		c.failPage(w, r, s, http.StatusNotFound, "notFound")
+		return
+	}
+	ver, err := c.Reports.Verify(r.Context(), s.P, month, r.URL.Query().Get("scope"), s.Lang)
+	if errors.Is(err, ErrReportsUnavailable) {
+		c.redirect(w, r, "/console/reports?month="+month)
+		return
+	}
+	if err != nil {
+		c.fail(w, r, s, err)
+		return
+	}
+	v := c.view(r, s, "reports", &ver)
+	v.Title = v.Tf("verify.title", month)
+	c.render(w, r, http.StatusOK, "verify", v)
 }
 
 func (c *Console) reportFile(w http.ResponseWriter, r *http.Request, s *session) {
@@ -148,7 +225,7 @@ func (c *Console) reportFile(w http.ResponseWriter, r *http.Request, s *session)
 		c.failPage(w, r, s, http.StatusNotFound, "notFound")
 		return
 	}
-	f, err := c.Reports.File(r.Context(), s.P, month, name, s.Lang)
+	f, err := c.Reports.File(r.Context(), s.P, month, r.URL.Query().Get("scope"), name, s.Lang)
 	if errors.Is(err, ErrReportsUnavailable) { // the month's page says so
 		c.redirect(w, r, "/console/reports?month="+month)
 		return

@@ -2,6 +2,7 @@ package console
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -13,10 +14,14 @@ import (
 )
 
 // ReportService is what the console reads of the monthly report
-// (report.Service): the report of a month and scope, and the complaint
+// (report.Service): the report of a month and scope, a glance at a kept
+// one, a scope's kept months, the verification of one, and the complaint
 // statistics table. Each read is on the service's access record.
 type ReportService interface {
 	Monthly(ctx context.Context, p domain.Principal, month, scope, format string) (report.View, error)
+	Summary(ctx context.Context, p domain.Principal, month, scope string) (report.View, error)
+	Kept(ctx context.Context, p domain.Principal, scope, before string) ([]domain.KeptReport, error)
+	Verify(ctx context.Context, p domain.Principal, month, scope string) (domain.Verification, error)
 	ComplaintTable(ctx context.Context, p domain.Principal, month, format string) (report.TableView, error)
 }
 
@@ -67,28 +72,35 @@ func (a ServiceReports) names(ctx context.Context) func(string) string {
 	return func(id string) string { return id }
 }
 
-// Latest implements Reports: last month's report of p's own scope.
+// Latest implements Reports: last month's report of p's own scope as
+// kept (report.Service.Summary: one read, one access-record entry), or
+// Missing while the month is not kept — never computed on a page load.
 func (a ServiceReports) Latest(ctx context.Context, p domain.Principal, lang string) (ReportPage, error) {
 	set, err := a.Settings.Current(ctx)
 	if err != nil {
 		return ReportPage{}, err
 	}
 	month := domain.MonthOf(a.Now(), set.Location()).Add(-1).String() // not AddDate: 31 March less a month is 3 March
-	v, err := a.Service.Monthly(ctx, p, month, "", report.ReadHTML)
+	v, err := a.Service.Summary(ctx, p, month, "")
+	if errors.Is(err, domain.ErrNotFound) {
+		return ReportPage{Month: month, Missing: true}, nil
+	}
 	if err != nil {
 		return ReportPage{}, err
 	}
 	return a.page(ctx, v, nil, set, lang), nil
 }
 
-// Monthly implements Reports: month's report of p's own scope, with the
-// complaint statistics table for those allowed to read it.
-func (a ServiceReports) Monthly(ctx context.Context, p domain.Principal, month, lang string) (ReportPage, error) {
+// Monthly implements Reports: month's report of scope ("" for p's own),
+// the scopes p may pick (domain.ReadableReportScopes: the rule of the
+// report itself), the complaint statistics table for those allowed to read
+// it, and the months kept for the scope.
+func (a ServiceReports) Monthly(ctx context.Context, p domain.Principal, month, scope, lang string) (ReportPage, error) {
 	set, err := a.Settings.Current(ctx)
 	if err != nil {
 		return ReportPage{}, err
 	}
-	v, err := a.Service.Monthly(ctx, p, month, "", report.ReadHTML)
+	v, err := a.Service.Monthly(ctx, p, month, scope, report.ReadHTML)
 	if err != nil {
 		return ReportPage{}, err
 	}
@@ -100,11 +112,53 @@ func (a ServiceReports) Monthly(ctx context.Context, p domain.Principal, month, 
 		}
 		tv = &t
 	}
-	return a.page(ctx, v, tv, set, lang), nil
+	kept, err := a.Service.Kept(ctx, p, v.Scope, "")
+	if err != nil {
+		return ReportPage{}, err
+	}
+	pg := a.page(ctx, v, tv, set, lang)
+	loc := set.Location()
+	for _, k := range kept {
+		pg.Snapshots = append(pg.Snapshots, Snapshot{Month: k.Month, Made: k.CreatedAt.In(loc).Format("2006-01-02 15:04"), Hash: k.Hash})
+	}
+	names := a.names(ctx)
+	var depts, mgrs []string
+	for _, d := range set.Departments {
+		depts = append(depts, d.ID)
+	}
+	if a.Names != nil {
+		if dir, err := a.Names.Directory(ctx); err == nil {
+			depts = append(depts, dir.Departments()...)
+			for _, m := range dir.Managers() {
+				mgrs = append(mgrs, m.ID)
+			}
+		}
+	}
+	for _, sc := range domain.ReadableReportScopes(p, depts, mgrs) {
+		pg.Scopes = append(pg.Scopes, ScopeChoice{Value: sc.String(), Label: scopeWords(sc.String(), set, lang, names), Selected: sc.String() == v.Scope})
+	}
+	return pg, nil
+}
+
+// Verify implements Reports: the recount of a kept month of scope.
+func (a ServiceReports) Verify(ctx context.Context, p domain.Principal, month, scope, lang string) (Verification, error) {
+	set, err := a.Settings.Current(ctx)
+	if err != nil {
+		return Verification{}, err
+	}
+	v, err := a.Service.Verify(ctx, p, month, scope)
+	if err != nil {
+		return Verification{}, err
+	}
+	out := Verification{Month: v.Month, ScopeValue: v.Scope, Scope: scopeWords(v.Scope, set, lang, a.names(ctx)), Matches: v.Matches, Hash: v.Hash, Recomputed: v.RecomputedHash}
+	for _, k := range v.Changed {
+		out.Changed = append(out.Changed, word(lang, "kpi."+k))
+	}
+	return out, nil
 }
 
 // File implements Reports: the API's exports of month's report and table.
-func (a ServiceReports) File(ctx context.Context, p domain.Principal, month, name, lang string) (File, error) {
+func (a ServiceReports) File(ctx context.Context, p domain.Principal, month, scope, name, lang string) (File, error) {
 	const xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 	switch name {
 	case "report.csv", "report.xlsx":
@@ -112,7 +166,7 @@ func (a ServiceReports) File(ctx context.Context, p domain.Principal, month, nam
 		if name == "report.xlsx" {
 			how = report.ReadXLSX
 		}
-		v, err := a.Service.Monthly(ctx, p, month, "", how)
+		v, err := a.Service.Monthly(ctx, p, month, scope, how)
 		if err != nil {
 			return File{}, err
 		}
@@ -143,7 +197,7 @@ func (a ServiceReports) File(ctx context.Context, p domain.Principal, month, nam
 func (a ServiceReports) page(ctx context.Context, v report.View, tv *report.TableView, set domain.Settings, lang string) ReportPage {
 	r := v.Report
 	names := a.names(ctx)
-	pg := ReportPage{Month: v.Month, Kept: v.Kept, Hash: v.Hash, Empty: r.Empty, Scope: scopeWords(r.Scope, set, lang, names)}
+	pg := ReportPage{Month: v.Month, ScopeValue: v.Scope, Kept: v.Kept, Hash: v.Hash, Empty: r.Empty, Scope: scopeWords(r.Scope, set, lang, names)}
 	kpis := map[string]domain.KPI{}
 	for _, k := range r.KPIs {
 		kpis[k.Key] = k

@@ -3,6 +3,7 @@ package domain
 import (
 	"encoding/json"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 )
@@ -603,6 +604,40 @@ func TestReportScopes(t *testing.T) {
 	}
 	if CanReadComplaintTable(mgr) || !CanReadComplaintTable(supSales) || !CanReadComplaintTable(exec) || CanReadComplaintTable(dept) {
 		t.Error("the complaint statistics table is for executives, supervisors and admins")
+	}
+}
+
+// The scope picker offers what CanReadReport allows: executives and
+// admins every scope named, a supervisor their department, a manager their
+// own (named or not), a handling department nothing.
+func TestReadableReportScopes(t *testing.T) {
+	mgr := Principal{Sub: "alice", Roles: []Role{RoleManager}, Department: "sales"}
+	sup := Principal{Sub: "sue", Roles: []Role{RoleSupervisor}, Department: "sales"}
+	both := Principal{Sub: "sam", Roles: []Role{RoleSupervisor, RoleManager}, Department: "north"}
+	dept := Principal{Sub: "fix", Roles: []Role{RoleDepartment}, Department: "repair"}
+	depts, mgrs := []string{"sales", "north", "sales", "bad id"}, []string{"alice", "bob"}
+	for _, tt := range []struct {
+		p    Principal
+		want string
+	}{
+		{exec, "company department:sales department:north manager:alice manager:bob"},
+		{Principal{Sub: "root", Roles: []Role{RoleAdmin}}, "company department:sales department:north manager:alice manager:bob"},
+		{sup, "department:sales"},
+		{both, "department:north manager:sam"},
+		{mgr, "manager:alice"},
+		{Principal{Sub: "carol", Roles: []Role{RoleManager}}, "manager:carol"},
+		{dept, ""},
+	} {
+		var got []string
+		for _, s := range ReadableReportScopes(tt.p, depts, mgrs) {
+			got = append(got, s.String())
+			if !CanReadReport(tt.p, s) {
+				t.Errorf("%s is offered %s, which CanReadReport refuses", tt.p.Sub, s)
+			}
+		}
+		if strings.Join(got, " ") != tt.want {
+			t.Errorf("%s is offered %q, want %q", tt.p.Sub, strings.Join(got, " "), tt.want)
+		}
 	}
 }
 

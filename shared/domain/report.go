@@ -159,6 +159,37 @@ func ReportScopeFor(p Principal, asked string) (ReportScope, error) {
 	return s, nil
 }
 
+// ReadableReportScopes are the scopes p may read (CanReadReport, the rule
+// of GET /reports/monthly) among the company, the departments and the
+// managers named, in that order, with p's own scopes (DefaultReportScope,
+// and a manager's own accounts) among them even when they are not named: what a scope picker offers. Ids
+// that are not valid are left out; none is listed twice.
+func ReadableReportScopes(p Principal, departments, managers []string) []ReportScope {
+	all := []ReportScope{CompanyScope}
+	for _, d := range departments {
+		all = append(all, ReportScope{Kind: ScopeDepartment, ID: d})
+	}
+	for _, m := range managers {
+		all = append(all, ReportScope{Kind: ScopeManager, ID: m})
+	}
+	if own, err := DefaultReportScope(p); err == nil {
+		all = append(all, own)
+	}
+	if p.Has(RoleManager) { // a supervisor who also manages accounts
+		all = append(all, ReportScope{Kind: ScopeManager, ID: p.Sub})
+	}
+	seen := map[ReportScope]bool{}
+	var out []ReportScope
+	for _, s := range all {
+		if seen[s] || (s.Kind != ScopeCompany && !ValidID(s.ID)) || !CanReadReport(p, s) {
+			continue
+		}
+		seen[s] = true
+		out = append(out, s)
+	}
+	return out
+}
+
 // CanReadComplaintTable: the complaint statistics table (投诉统计表) is for
 // the executives, the quality department (supervisors) and admins.
 func CanReadComplaintTable(p Principal) bool {
@@ -283,6 +314,15 @@ func NewSnapshot(r Report, now time.Time) (Snapshot, []byte, error) {
 		return Snapshot{}, nil, err
 	}
 	return Snapshot{Month: r.Month, Scope: r.Scope, Hash: hash, CreatedAt: now.UTC(), Report: r}, body, nil
+}
+
+// KeptReport is a kept snapshot as a list shows it: its month and scope,
+// when it was made and its hash — not its figures.
+type KeptReport struct {
+	Month     string    `json:"month"`
+	Scope     string    `json:"scope"`
+	Hash      string    `json:"hash"`
+	CreatedAt time.Time `json:"createdAt"`
 }
 
 // Verification says whether a snapshot still matches a recount of the raw

@@ -60,6 +60,9 @@ type Snapshots interface {
 	PutSnapshot(ctx context.Context, s domain.Snapshot, body []byte) (bool, error)
 	// Trend reads a scope's trend points of months from..to.
 	Trend(ctx context.Context, scope, from, to string) ([]domain.TrendPoint, error)
+	// Kept lists a scope's kept snapshots (month, hash, time), newest
+	// first: at most limit of the months before before ("" for the newest).
+	Kept(ctx context.Context, scope, before string, limit int) ([]domain.KeptReport, error)
 	// PutComplaintCounts keeps a month's complaints per account, once.
 	PutComplaintCounts(ctx context.Context, month string, counts map[string]int) error
 	// ComplaintCounts reads the kept counts of months (missing months absent).
@@ -299,6 +302,77 @@ func (s *Service) Verify(ctx context.Context, p domain.Principal, month, scope s
 		history = history[:len(history)-1]
 	}
 	return domain.Compare(*snap, domain.ComputeReport(in, sc, history, r.Basis))
+}
+
+// KeptLimit is how many kept months Kept lists at a time.
+const KeptLimit = 24
+
+// Kept lists the months whose report of scope ("" for p's own) is kept,
+// newest first — each month's hash and when its snapshot was made, not its
+// figures: at most KeptLimit of the months before before (YYYY-MM; "" for
+// the newest). A bad scope or month is a domain.ValidationError, a scope p
+// may not read a domain.ForbiddenError (domain.ReportScopeFor, as
+// Monthly). The listing is on the access record, in the scope's trail
+// (entity report, id the scope).
+func (s *Service) Kept(ctx context.Context, p domain.Principal, scope, before string) ([]domain.KeptReport, error) {
+	sc, err := domain.ReportScopeFor(p, scope)
+	if err != nil {
+		return nil, err
+	}
+	if before != "" {
+		m, err := domain.ParseMonth(before)
+		if err != nil {
+			return nil, &domain.ValidationError{Fields: map[string]string{"before": "must be YYYY-MM 格式为 YYYY-MM"}}
+		}
+		before = m.String()
+	}
+	kept, err := s.Snapshots.Kept(ctx, sc.String(), before, KeptLimit)
+	if err != nil {
+		return nil, err
+	}
+	e := s.entry(ctx, p, "report", sc.String(), domain.ActionList)
+	e.Reason = fmt.Sprintf("kept months before=%s rows=%d", before, len(kept))
+	if err := s.Audit.Put(ctx, e); err != nil {
+		return nil, err
+	}
+	return kept, nil
+}
+
+// Summary returns the kept report of month and scope ("" for p's own) for
+// a glance — its headline figures and its risk list, as executives' My day
+// shows them — and never computes one: domain.ErrNotFound while the month
+// has no snapshot (the monthly run has not kept it yet), a
+// domain.ValidationError for a bad month or scope, a domain.ForbiddenError
+// for a scope p may not read. It is one read (the snapshot) and one entry
+// on the access record: under the reader, a listing naming the accounts
+// of the risk list (as visit coverage records its rows), not one entry in
+// each account's trail as a full report's read writes.
+func (s *Service) Summary(ctx context.Context, p domain.Principal, month, scope string) (View, error) {
+	sc, err := domain.ReportScopeFor(p, scope)
+	if err != nil {
+		return View{}, err
+	}
+	m, err := domain.ParseMonth(month)
+	if err != nil {
+		return View{}, err
+	}
+	snap, err := s.Snapshots.Snapshot(ctx, m.String(), sc.String())
+	if err != nil {
+		return View{}, err
+	}
+	e := s.entry(ctx, p, "customer-list", p.Sub, domain.ActionList)
+	e.Reason = "report summary " + m.String() + "/" + sc.String()
+	seen := map[string]bool{}
+	for _, r := range snap.Report.Risk {
+		if r.CustomerID != "" && !seen[r.CustomerID] {
+			seen[r.CustomerID] = true
+			e.Changes = append(e.Changes, "customer "+r.CustomerID)
+		}
+	}
+	if err := s.Audit.Put(ctx, e); err != nil {
+		return View{}, err
+	}
+	return View{Snapshot: *snap, Kept: true}, nil
 }
 
 // TableView is the complaint statistics table of a month with the hash of

@@ -2,6 +2,7 @@ package report_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"sort"
@@ -578,5 +579,112 @@ func TestReportRecipientsFallback(t *testing.T) {
 	d.Config.ReportRecipients = "not an address"
 	if _, err := platform.Wire(d); err == nil {
 		t.Error("a bad ReportRecipients address was accepted at cold start")
+	}
+}
+
+// The kept months of a scope are listed newest first with their hash and
+// time, for whom may read the scope, on the access record; a glance at a
+// kept report (My day) reads the snapshot alone, never computes a month
+// not kept, and is one access-record entry naming the risk list's accounts.
+func TestKeptMonthsAndSummary(t *testing.T) {
+	now := local("Asia/Shanghai", "2026-11-01 08:00")
+	w := newWorld(t, "Asia/Shanghai", seed.Options{Seed: 3, Accounts: 20, Managers: 2, Departments: 1, From: domain.Month{Year: 2026, Month: time.August},
+		To: domain.Month{Year: 2026, Month: time.November}, ComplaintsPerMonth: 20, AnswersPerMonth: 20, Now: now, Staff: 2})
+	if _, err := w.app.Reports.Run(ctx); err != nil {
+		t.Fatal(err)
+	}
+	w.env.DrainMail(t)
+	audit := w.app.Store.Audit()
+	count := func(entity, id string) int {
+		t.Helper()
+		var pg domain.Page[domain.AuditEntry]
+		var err error
+		if entity == "" {
+			pg, err = audit.ByActor(ctx, id, 500, "")
+		} else {
+			pg, err = audit.Of(ctx, entity, id, 500, "")
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(pg.Items)
+	}
+
+	kept, err := w.app.Reports.Kept(request(), ceo, "company", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var months []string
+	for _, k := range kept {
+		snap, err := w.app.Store.Reports().Snapshot(ctx, k.Month, "company")
+		if err != nil || snap.Hash != k.Hash || !snap.CreatedAt.Equal(k.CreatedAt) || k.Scope != "company" {
+			t.Errorf("%+v is not the kept snapshot %v", k, err)
+		}
+		months = append(months, k.Month)
+	}
+	if strings.Join(months, ",") != "2026-10,2026-09,2026-08" {
+		t.Fatalf("kept months of the company: %v", months)
+	}
+	if count("report", "company") != 1 {
+		t.Errorf("the listing is not on the scope's access record")
+	}
+	if older, err := w.app.Reports.Kept(request(), ceo, "company", "2026-09"); err != nil || len(older) != 1 || older[0].Month != "2026-08" {
+		t.Errorf("before September: %+v %v", older, err)
+	}
+	mgr := domain.Principal{Sub: "m01", Roles: []domain.Role{domain.RoleManager}, Department: "d1"}
+	if _, err := w.app.Reports.Kept(request(), mgr, "company", ""); !errors.Is(err, domain.ErrForbidden) {
+		t.Errorf("a manager lists the company's months: %v", err)
+	}
+	if own, err := w.app.Reports.Kept(request(), mgr, "", ""); err != nil || len(own) == 0 || own[0].Scope != "manager:m01" {
+		t.Errorf("a manager's own months: %+v %v", own, err)
+	}
+	var ve *domain.ValidationError
+	if _, err := w.app.Reports.Kept(request(), ceo, "company", "October"); !errors.As(err, &ve) {
+		t.Errorf("a bad month: %v", err)
+	}
+
+	before := count("", "ceo")
+	trails := map[string]int{}
+	if snap, err := w.app.Store.Reports().Snapshot(ctx, "2026-10", "company"); err == nil {
+		for _, r := range snap.Report.Risk {
+			trails[r.CustomerID] = count("customer", r.CustomerID)
+		}
+	}
+	v, err := w.app.Reports.Summary(request(), ceo, "2026-10", "")
+	if err != nil || !v.Kept || v.Hash != kept[0].Hash || v.Scope != "company" {
+		t.Fatalf("summary of October: %+v %v", v.Snapshot.Hash, err)
+	}
+	entries, _ := audit.ByActor(ctx, "ceo", 10, "")
+	if n := count("", "ceo"); n != before+1 {
+		t.Fatalf("a glance wrote %d access-record entries, want one", n-before)
+	}
+	e := entries.Items[0]
+	risky := map[string]bool{}
+	for _, r := range v.Report.Risk {
+		risky[r.CustomerID] = true
+		if !contains(e.Changes, "customer "+r.CustomerID) {
+			t.Errorf("the entry does not name %s: %+v", r.CustomerID, e)
+		}
+	}
+	if len(risky) == 0 {
+		t.Fatal("October has no risk list: the entry's names are not tested")
+	}
+	if e.Entity != "customer-list" || e.Action != domain.ActionList || len(e.Changes) != len(risky) {
+		t.Errorf("the glance's entry: %+v (risk list of %d accounts)", e, len(risky))
+	}
+	for id := range risky {
+		if n := count("customer", id); n != trails[id] {
+			t.Errorf("the glance wrote %d entries in %s's trail", n-trails[id], id)
+		}
+	}
+	// A month not kept is not computed.
+	if _, err := w.app.Reports.Summary(request(), ceo, "2026-07", ""); !errors.Is(err, domain.ErrNotFound) {
+		t.Fatalf("summary of a month never kept: %v", err)
+	}
+	if _, err := w.app.Store.Reports().Snapshot(ctx, "2026-07", "company"); !errors.Is(err, domain.ErrNotFound) {
+		t.Fatal("a glance kept a month")
+	}
+	if _, err := w.app.Reports.Summary(request(), mgr, "2026-10", "company"); !errors.Is(err, domain.ErrForbidden) {
+		t.Errorf("a manager glances at the company's report: %v", err)
 	}
 }

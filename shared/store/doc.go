@@ -42,7 +42,7 @@
 //	contract          CUST#<customer>         CONTRACT#<id>      CONTRACTEND#<YYYY-MM of end> / <end>#<id>
 //	business volume   CUST#<customer>         VOLUME#<YYYY-MM>   VOLMONTH#<YYYY-MM> / <customer>
 //	report snapshot   REPORT#<YYYY-MM>        SCOPE#<scope>      (body: gzip of the canonical JSON; hash: its SHA-256)
-//	report trend      REPORTTREND#<scope>     <YYYY-MM>          (the month's headline figures)
+//	report trend      REPORTTREND#<scope>     <YYYY-MM>          (the month's headline figures; its snapshot's hash and time)
 //	complaints/account REPORTFACTS#<YYYY-MM>  COMPLAINTS         (kept with the company snapshot: repeat complainers)
 //	mail part         MAILPART#<id>           PART   (TTL 14 days: an attachment of a queued message)
 //	console session   SESSION#<sha256 of the cookie's id>  SESSION  (TTL: idle or absolute end, whichever first)
@@ -115,6 +115,8 @@
 //	report snapshot                GetItem  PK=REPORT#month, SK=SCOPE#scope; a month's all: Query PK=REPORT#month
 //	keep a snapshot                TransactWriteItems: snapshot + trend point, each only if not there yet (immutable)
 //	a scope's trend                Query    PK=REPORTTREND#scope, SK BETWEEN from AND to
+//	a scope's kept months          Query    PK=REPORTTREND#scope (newest first, SK < before, projection month, hash, time);
+//	                               a point kept before it named its snapshot: GetItem PK=REPORT#month, SK=SCOPE#scope (3 attributes)
 //	complaints per account         BatchGetItem PK=REPORTFACTS#month (the months before)
 //	mail part                      PutItem / GetItem PK=MAILPART#id
 //	a console session              GetItem  PK=SESSION#key; PutItem (condition: new) at sign-in, UpdateItem (seen, TTL, language), DeleteItem at sign-out

@@ -51,7 +51,10 @@ func (r *Reports) PutSnapshot(ctx context.Context, s domain.Snapshot, body []byt
 	item["type"], item["month"], item["scope"], item["hash"] = str("report-snapshot"), str(s.Month), str(s.Scope), str(s.Hash)
 	item["createdAt"] = str(s.CreatedAt.UTC().Format(time.RFC3339Nano))
 	item["body"] = &types.AttributeValueMemberB{Value: z.Bytes()}
-	point, err := marshal(domain.PointOf(s.Month, s.Report.KPIs), map[string]string{attrPK: "REPORTTREND#" + s.Scope, attrSK: s.Month, "type": "report-trend"})
+	// The trend point also names its snapshot (hash, time): a scope's kept
+	// months are one Query of these points (Kept).
+	point, err := marshal(domain.PointOf(s.Month, s.Report.KPIs), map[string]string{attrPK: "REPORTTREND#" + s.Scope, attrSK: s.Month, "type": "report-trend",
+		"scope": s.Scope, "hash": s.Hash, "createdAt": s.CreatedAt.UTC().Format(time.RFC3339Nano)})
 	if err != nil {
 		return false, err
 	}
@@ -139,6 +142,69 @@ func (r *Reports) Snapshots(ctx context.Context, month string) ([]domain.Snapsho
 // Trend reads a scope's trend points of months from..to (YYYY-MM, inclusive).
 func (r *Reports) Trend(ctx context.Context, scope, from, to string) ([]domain.TrendPoint, error) {
 	return all[domain.TrendPoint](ctx, r.t, query{pk: "REPORTTREND#" + scope, sk: skCond{op: "between", a: from, b: to}})
+}
+
+// Kept lists the snapshots kept for scope, newest month first: at most
+// limit of the months before before (YYYY-MM; "" for the newest). It is one
+// Query of the scope's trend points, which PutSnapshot writes with each
+// snapshot and which name its hash and time. A point kept before they did
+// so (no hash) is completed from its snapshot's item (a GetItem of three
+// attributes, for those points only).
+func (r *Reports) Kept(ctx context.Context, scope, before string, limit int) ([]domain.KeptReport, error) {
+	in := &dynamodb.QueryInput{
+		TableName:                 aws.String(r.t.name),
+		KeyConditionExpression:    aws.String("#pk = :pk"),
+		ExpressionAttributeNames:  map[string]string{"#pk": attrPK, "#m": "month", "#h": "hash", "#c": "createdAt"},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": str("REPORTTREND#" + scope)},
+		ProjectionExpression:      aws.String("#m, #h, #c"),
+		ScanIndexForward:          aws.Bool(false),
+	}
+	if before != "" {
+		in.KeyConditionExpression = aws.String("#pk = :pk AND #sk < :before")
+		in.ExpressionAttributeNames["#sk"], in.ExpressionAttributeValues[":before"] = attrSK, str(before)
+	}
+	if limit > 0 {
+		in.Limit = aws.Int32(int32(limit))
+	}
+	out, err := r.t.db.Query(ctx, in)
+	if err != nil {
+		return nil, fmt.Errorf("store: kept reports of %s: %w", scope, err)
+	}
+	kept := make([]domain.KeptReport, 0, len(out.Items))
+	for _, it := range out.Items {
+		k, err := keptOf(it, scope)
+		if err != nil {
+			return nil, err
+		}
+		if k.Hash == "" { // kept before the points named their snapshot
+			got, err := r.t.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(r.t.name), Key: snapshotKey(k.Month, scope),
+				ProjectionExpression: aws.String("#m, #h, #c"), ExpressionAttributeNames: map[string]string{"#m": "month", "#h": "hash", "#c": "createdAt"}})
+			if err != nil {
+				return nil, fmt.Errorf("store: kept report %s %s: %w", k.Month, scope, err)
+			}
+			if got.Item == nil {
+				continue // a trend point without its snapshot: nothing to list
+			}
+			if k, err = keptOf(got.Item, scope); err != nil {
+				return nil, err
+			}
+		}
+		kept = append(kept, k)
+	}
+	return kept, nil
+}
+
+func keptOf(it map[string]types.AttributeValue, scope string) (domain.KeptReport, error) {
+	var k struct {
+		Month     string `json:"month"`
+		Hash      string `json:"hash"`
+		CreatedAt string `json:"createdAt"`
+	}
+	if err := unmarshal(it, &k); err != nil {
+		return domain.KeptReport{}, err
+	}
+	at, _ := time.Parse(time.RFC3339Nano, k.CreatedAt)
+	return domain.KeptReport{Month: k.Month, Scope: scope, Hash: k.Hash, CreatedAt: at}, nil
 }
 
 // PutComplaintCounts keeps the complaints per account received in month,

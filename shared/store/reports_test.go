@@ -205,3 +205,59 @@ func TestSnapshotsAreImmutableAndChecked(t *testing.T) {
 		t.Fatalf("%+v %v", counts, err)
 	}
 }
+
+// A scope's kept months are listed newest first with their hash and time,
+// from one Query of its trend points: before a month, at most a limit,
+// other scopes apart; a point kept before it named its snapshot is
+// completed from the snapshot.
+func TestKeptMonthsOfAScope(t *testing.T) {
+	env := testenv.New(t)
+	st := store.New(env.AWS.DynamoDB, env.Resources.Table).Reports()
+	ctx := context.Background()
+	made := time.Date(2027, 2, 1, 0, 5, 0, 0, time.UTC)
+	hashes := map[string]string{}
+	for i, m := range []string{"2026-10", "2026-11", "2026-12", "2027-01"} {
+		for _, scope := range []string{"company", "manager:alice"} {
+			v := float64(90 + i)
+			snap, body, _ := domain.NewSnapshot(domain.Report{Month: m, Scope: scope, KPIs: []domain.KPI{{Key: domain.KPICSAT, Unit: "%", Value: &v}}}, made.AddDate(0, i, 0))
+			if ok, err := st.PutSnapshot(ctx, snap, body); !ok || err != nil {
+				t.Fatalf("%s %s: %v %v", m, scope, ok, err)
+			}
+			hashes[m+" "+scope] = snap.Hash
+		}
+	}
+	// November's point as a point written before points named their snapshot.
+	_, err := env.AWS.DynamoDB.UpdateItem(ctx, &dynamodb.UpdateItemInput{TableName: aws.String(env.Resources.Table),
+		Key:              map[string]types.AttributeValue{"PK": &types.AttributeValueMemberS{Value: "REPORTTREND#company"}, "SK": &types.AttributeValueMemberS{Value: "2026-11"}},
+		UpdateExpression: aws.String("REMOVE #h, createdAt, #s"), ExpressionAttributeNames: map[string]string{"#h": "hash", "#s": "scope"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	list := func(before string, limit int) string {
+		t.Helper()
+		kept, err := st.Kept(ctx, "company", before, limit)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, k := range kept {
+			if k.Scope != "company" || k.Hash != hashes[k.Month+" company"] || k.CreatedAt.IsZero() {
+				t.Errorf("%+v: wrong scope, hash or time", k)
+			}
+			out = append(out, k.Month)
+		}
+		return strings.Join(out, ",")
+	}
+	if got := list("", 0); got != "2027-01,2026-12,2026-11,2026-10" {
+		t.Fatalf("all kept months: %s", got)
+	}
+	if got := list("", 2); got != "2027-01,2026-12" {
+		t.Fatalf("the newest two: %s", got)
+	}
+	if got := list("2026-12", 0); got != "2026-11,2026-10" {
+		t.Fatalf("before December: %s", got)
+	}
+	if kept, _ := st.Kept(ctx, "department:sales", "", 0); len(kept) != 0 {
+		t.Fatalf("a scope never kept: %+v", kept)
+	}
+}
