@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -32,8 +33,8 @@ func (b *bench) complaints() error {
 	if err != nil {
 		return err
 	}
-	fmt.Printf("  %-8s %-26s %9s %9s %10s %10s %8s %10s %12s %6s\n", "clients", "series", "req/s", "of limit", "p50", "p99", "p99/p50", "DDB trips", "stored", "voids")
-	for _, clients := range []int{1, 8, 32, 64} {
+	fmt.Printf("  %-8s %-26s %9s %9s %10s %10s %8s %10s %12s %6s %24s %5s\n", "clients", "series", "req/s", "of limit", "p50", "p99", "p99/p50", "DDB trips", "stored", "voids", "CPU ms/sub bench/DDB/SQS", "load")
+	for _, clients := range b.levels {
 		if err := b.complaintLevel(clients, false, limit); err != nil {
 			return err
 		}
@@ -41,7 +42,15 @@ func (b *bench) complaints() error {
 	if err := b.complaintLevel(8, true, limit); err != nil {
 		return err
 	}
+	for _, clients := range b.levels {
+		if clients == 32 {
+			if err := b.bareLevel(clients, limit); err != nil {
+				return err
+			}
+		}
+	}
 	fmt.Println("  goal (issue 11): at 32 clients ≥ 50% of the limit, p99 ≤ 4× p50; every number 1..n a card, none void")
+	fmt.Println("  CPU: this process (the clients and the handlers it runs), DynamoDB Local and the SQS emulator, per submission, on the same cores")
 	fmt.Println()
 	return nil
 }
@@ -121,6 +130,7 @@ func (b *bench) complaintLevel(clients int, withEmail bool, limit float64) error
 	var firstErr error
 	next := 0
 	before := db.calls.Load()
+	cpu0 := b.cpuTimes()
 	start := time.Now()
 	for c := 0; c < clients; c++ {
 		wg.Add(1)
@@ -153,6 +163,7 @@ func (b *bench) complaintLevel(clients int, withEmail bool, limit float64) error
 	}
 	wg.Wait()
 	wall := time.Since(start)
+	cpu := b.cpuTimes().since(cpu0)
 	if firstErr != nil {
 		return firstErr
 	}
@@ -206,8 +217,51 @@ func (b *bench) complaintLevel(clients int, withEmail bool, limit float64) error
 	}
 	p50, p99 := pct(lat, 50), pct(lat, 99)
 	rate := float64(n) / wall.Seconds()
-	fmt.Printf("  %-8d %-26s %9.0f %8.0f%% %10s %10s %7.1f× %10.2f %12s %6d\n", clients, label, rate, 100*rate/limit, ms(p50), ms(p99),
-		float64(p99)/float64(p50), trips, stored, voids)
+	fmt.Printf("  %-8d %-26s %9.0f %8.0f%% %10s %10s %7.1f× %10.2f %12s %6d %24s %5s\n", clients, label, rate, 100*rate/limit, ms(p50), ms(p99),
+		float64(p99)/float64(p50), trips, stored, voids, cpu.per(n), loadAverage())
+	return nil
+}
+
+// bareLevel replays one submission's DynamoDB requests (recorded by
+// submissionOverhead), bare and on fresh items, from clients concurrent
+// clients: what DynamoDB Local itself gives that mix of requests on this
+// machine, beside which the handler's rate at the same level is read.
+func (b *bench) bareLevel(clients int, limit float64) error {
+	if len(b.submission) == 0 {
+		return nil
+	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	errs := make(chan error, clients)
+	cpu0 := b.cpuTimes()
+	start := time.Now()
+	for c := 0; c < clients; c++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1))
+				if i > b.n {
+					return
+				}
+				if err := b.replay(b.submission, 1_000_000+i); err != nil {
+					errs <- err
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	wall := time.Since(start)
+	cpu := b.cpuTimes().since(cpu0)
+	select {
+	case err := <-errs:
+		return err
+	default:
+	}
+	rate := float64(b.n) / wall.Seconds()
+	fmt.Printf("  %-8d %-26s %9.0f %8.0f%% %10s %10s %8s %10d %12s %6s %24s %5s\n", clients, "its requests replayed bare", rate, 100*rate/limit, "", "", "",
+		len(b.submission), "", "", cpu.per(b.n), loadAverage())
 	return nil
 }
 
@@ -239,9 +293,12 @@ func (b *bench) submissionOverhead() error {
 		if err != nil || resp.StatusCode != 201 {
 			return fmt.Errorf("submit: %d %v %s", resp.StatusCode, err, resp.Body)
 		}
+		db.mu.Lock()
 		recorded = append(recorded[:0], db.last...)
+		db.mu.Unlock()
 		return nil
 	}, func(i int) error { return b.replay(recorded, i) })
+	b.submission = recorded
 	if err != nil {
 		return err
 	}
