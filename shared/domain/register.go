@@ -118,3 +118,13 @@ func VoidLine(year, seq int, lines []RegisterLine, now time.Time, loc *time.Loca
 func CanSeeRegister(p Principal) bool {
 	return p.HasAny(RoleSupervisor, RoleExecutive, RoleAdmin)
 }
+
+// SubmitOptions tell the register's write of a submission what its caller
+// has settled already.
+type SubmitOptions struct {
+	// KeyRead: the caller read the idempotency key just before and found
+	// no receipt, so the write does not read it again. A submission with
+	// the same key that gets there first still wins: this one's number is
+	// voided naming it (VoidDuplicate) and its receipt is returned.
+	KeyRead bool
+}
