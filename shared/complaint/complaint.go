@@ -143,10 +143,11 @@ func TrackingURL(base, number, token, lang string) string {
 // domain.CheckStaffEntry (an unknown customerId is a validation error);
 // the card must pass domain.Complaint.ValidateNew. Idempotency keys of
 // the public form and of each staff member are kept apart. A public
-// submission counts against its client's limits (domain.LimitedError when
-// one is full); an address gets at most one acknowledgement per
-// AckGapMinutes; a bot's submission (Honeypot) is answered as a real one
-// and stores nothing.
+// submission counts against its client's limits, and its number against
+// the day's web complaints (domain.PublicLimits.DayQuota; a
+// domain.LimitedError when one is full); an address gets at most one
+// acknowledgement per AckGapMinutes; a bot's submission (Honeypot) is
+// answered as a real one and stores nothing.
 func (s *Service) Submit(ctx context.Context, in Intake) (Submitted, error) {
 	c := in.Complaint
 	now := s.Now().UTC()
@@ -220,7 +221,20 @@ func (s *Service) Submit(ctx context.Context, in Intake) (Submitted, error) {
 	if full != nil {
 		return Submitted{}, &domain.LimitedError{RetryAfter: max(full.End.Sub(now), time.Second)}
 	}
+	var day *domain.Quota // a web complaint counts against the day's, with its number
+	if public {
+		q := set.Public.DayQuota(now, set.Location())
+		day = &q
+	}
 	if in.Honeypot {
+		// The day's count is a person's answer too: read, not counted.
+		counter, err := s.Register.Counter(ctx, domain.NumberYear(now, set.Location()))
+		if err != nil {
+			return Submitted{}, err
+		}
+		if counter.DayFull(*day) {
+			return Submitted{}, &domain.LimitedError{RetryAfter: max(day.End.Sub(now), time.Second)}
+		}
 		return s.decoy(c, set, now, in.BaseURL), nil
 	}
 	if prev != nil { // the same submission again: the first one's receipt and link
@@ -259,9 +273,12 @@ func (s *Service) Submit(ctx context.Context, in Intake) (Submitted, error) {
 		}
 		return jobs, nil
 	}
-	rec, err := s.Store.Submit(ctx, c, idem, in.Fingerprint, ack, domain.SubmitOptions{KeyRead: readKey})
+	rec, err := s.Store.Submit(ctx, c, idem, in.Fingerprint, ack, domain.SubmitOptions{KeyRead: readKey, Day: day})
 	if ackKey != "" && ackOK && (err != nil || rec.Replayed) { // no acknowledgement went: the address may have the next
 		s.forgetAck(ctx, ackKey)
+	}
+	if errors.Is(err, domain.ErrQuotaFull) {
+		return Submitted{}, &domain.LimitedError{RetryAfter: max(day.End.Sub(now), time.Second)}
 	}
 	if err != nil {
 		return Submitted{}, err

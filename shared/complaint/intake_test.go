@@ -3,6 +3,7 @@ package complaint_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -225,6 +226,107 @@ func TestAReplayTakesNoNumberAndMarksNoAcknowledgement(t *testing.T) {
 	for _, c := range w.reset() {
 		if strings.HasPrefix(c, "PutItem") || strings.HasPrefix(c, "DeleteItem") || strings.HasPrefix(c, "TransactWriteItems") || strings.HasPrefix(c, "UpdateItem SEQ#") {
 			t.Errorf("the refused key made %s", c)
+		}
+	}
+}
+
+// The day's quota of web complaints counts the numbers web complaints
+// take, in the write that takes them: a client refused by its own limit
+// uses none of it, and neither does a replay; a complaint over it is a
+// 429 until midnight (company zone) and takes no number, for a bot's
+// decoy as for a person; staff entries are not web complaints; the next
+// day starts afresh.
+func TestTheDaysWebComplaintsCountTheNumbersTaken(t *testing.T) {
+	env := testenv.New(t)
+	now := ts("2026-11-23T02:00:00Z") // 10:00 in Shanghai
+	clock := func() time.Time { return now }
+	ctx := context.Background()
+	set := domain.Defaults("Asia/Shanghai")
+	set.Version = 1
+	set.Public.PerIPPerHour, set.Public.PerDay = 1, 3
+	st := store.New(env.AWS.DynamoDB, env.Resources.Table)
+	if err := st.Settings().Put(ctx, set, 0, domain.AuditEntry{Entity: "settings", EntityID: "current", Action: domain.ActionUpdate, Actor: "root", At: now}); err != nil {
+		t.Fatal(err)
+	}
+	app, _ := publicApp(t, env, clock, 0)
+	web := func(ip, key string) (complaint.Submitted, error) {
+		return app.Complaints.Submit(ctx, complaint.Intake{Complaint: webComplaint("Acme", "13800000000", ""), ClientIP: ip, IdempotencyKey: key, Fingerprint: "f"})
+	}
+	limited := func(err error) time.Duration {
+		t.Helper()
+		var le *domain.LimitedError
+		if !errors.As(err, &le) {
+			t.Fatalf("want a LimitedError, got %v", err)
+		}
+		return le.RetryAfter
+	}
+	counter := func() domain.Counter {
+		t.Helper()
+		c, err := st.Register().Counter(ctx, 2026)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+
+	if _, err := web("198.51.100.1", "a1"); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 5; i++ { // over its own limit: refused, and none of it counts in the day
+		if d := limited(func() error { _, err := web("198.51.100.1", fmt.Sprint("a-more-", i)); return err }()); d > time.Hour {
+			t.Fatalf("the IP's retry after %s", d)
+		}
+	}
+	b, err := web("198.51.100.2", "b1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := web("198.51.100.3", "c1"); err != nil {
+		t.Fatalf("the third web complaint of the day: %v", err)
+	}
+	if c := counter(); c.Last != 3 || c.DayCount != 3 || c.DayKey != "all|2026-11-23" {
+		t.Fatalf("counter %+v", c)
+	}
+	// The day is full: refused until midnight in Shanghai, no number taken.
+	if d := limited(func() error { _, err := web("198.51.100.4", "d1"); return err }()); d != 14*time.Hour {
+		t.Fatalf("the day's retry after %s, want 14h (to midnight in Shanghai)", d)
+	}
+	bot := webComplaint("Acme", "13800000000", "")
+	if _, err := app.Complaints.Submit(ctx, complaint.Intake{Complaint: bot, ClientIP: "198.51.100.5", Honeypot: true}); limited(err) != 14*time.Hour {
+		t.Fatal("a bot's answer differs from a person's")
+	}
+	// (A replay counts against its client's limits like any request: from
+	// another address here, the first one's hour being full.)
+	if again, err := web("198.51.100.9", "b1"); err != nil || !again.Replayed || again.Number != b.Number {
+		t.Fatalf("a replay on a full day: %+v %v", again, err)
+	}
+	if c := counter(); c.Last != 3 {
+		t.Fatalf("a refused complaint took a number: %+v", c)
+	}
+	// Staff entries are not web complaints.
+	staffApp := env.App(t, "ComplaintsFunction", clock)
+	sue := domain.Principal{Sub: "sue", Roles: []domain.Role{domain.RoleSupervisor}, Department: "quality"}
+	phone := &domain.Complaint{CustomerName: "Acme", Contact: domain.Contact{Name: "王伟", Phone: "13800000000"}, Channel: domain.ChannelPhone,
+		Category: domain.CategoryService, Request: domain.RequestOther, Description: "d", Language: "zh"}
+	if res, err := staffApp.Complaints.Submit(ctx, complaint.Intake{Complaint: phone, By: &sue}); err != nil || res.Number != "261123004" {
+		t.Fatalf("a staff entry on a full day: %+v %v", res, err)
+	}
+	// The next day starts afresh.
+	now = ts("2026-11-23T16:30:00Z") // 00:30 on the 24th
+	res, err := web("198.51.100.4", "d2")
+	if err != nil || res.Number != "261124005" {
+		t.Fatalf("the next day: %+v %v", res, err)
+	}
+	if c := counter(); c.DayCount != 1 || c.DayKey != "all|2026-11-24" {
+		t.Fatalf("counter %+v", c)
+	}
+	lines, err := st.Register().Lines(ctx, 2026, 1, 10)
+	if err != nil || len(lines) != 5 {
+		t.Fatalf("register %+v %v", lines, err)
+	}
+	for _, l := range lines {
+		if l.Void {
+			t.Fatalf("a void: %+v", l)
 		}
 	}
 }

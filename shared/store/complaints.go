@@ -52,7 +52,9 @@ func complaintItem(c *domain.Complaint) (map[string]types.AttributeValue, error)
 // complaint: its acknowledgement) are written in one transaction. A number
 // the transaction cannot use is voided at once with its reason; one whose
 // submission dies before it is voided by the hourly register check
-// (Register). c gets its Number, Year and Seq. At most one o.
+// (Register). With o.Day the number is counted against the day's quota of
+// web complaints in the write that takes it (domain.ErrQuotaFull, and no
+// number, when full). c gets its Number, Year and Seq. At most one o.
 func (r *Complaints) Submit(ctx context.Context, c *domain.Complaint, idemKey, fingerprint string,
 	mails func(c *domain.Complaint) ([]domain.PendingMail, error), o ...domain.SubmitOptions) (domain.Receipt, error) {
 	var opt domain.SubmitOptions
@@ -84,11 +86,13 @@ func (r *Complaints) Submit(ctx context.Context, c *domain.Complaint, idemKey, f
 			return domain.Receipt{}, fmt.Errorf("store: submit complaint: gave up after %d attempts", attempt)
 		}
 		if n == 0 {
+			var t int
 			var err error
-			if n, err = reg.reserve(ctx, year, c.ReceivedAt); err != nil {
+			n, t, err = reg.reserve(ctx, year, c.ReceivedAt, opt.Day)
+			trips += t
+			if err != nil {
 				return domain.Receipt{}, err
 			}
-			trips++
 		}
 		c.Year, c.Seq, c.Number = year, n, domain.FormatNumber(c.ReceivedAt, loc, n)
 		item, err := complaintItem(c)
