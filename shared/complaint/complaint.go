@@ -227,13 +227,14 @@ func (s *Service) Submit(ctx context.Context, in Intake) (Submitted, error) {
 		day = &q
 	}
 	if in.Honeypot {
-		// The day's count is a person's answer too: read, not counted.
-		counter, err := s.Register.Counter(ctx, domain.NumberYear(now, set.Location()))
-		if err != nil {
-			return Submitted{}, err
-		}
-		if counter.DayFull(*day) {
-			return Submitted{}, &domain.LimitedError{RetryAfter: max(day.End.Sub(now), time.Second)}
+		if day != nil { // the day's count is a person's answer too: read, not counted
+			counter, err := s.Register.Counter(ctx, domain.NumberYear(now, set.Location()))
+			if err != nil {
+				return Submitted{}, err
+			}
+			if counter.DayFull(*day) {
+				return Submitted{}, &domain.LimitedError{RetryAfter: max(day.End.Sub(now), time.Second)}
+			}
 		}
 		return s.decoy(c, set, now, in.BaseURL), nil
 	}
