@@ -273,6 +273,15 @@ func (s *Stack) proc(name string) *proc {
 	return p
 }
 
+// PID is the process id of emulator name (0 when it is not running); the
+// bench reads its CPU time from /proc.
+func (s *Stack) PID(name string) int {
+	if p := s.proc(name); p != nil && p.cmd.Process != nil {
+		return p.cmd.Process.Pid
+	}
+	return 0
+}
+
 // StopOne stops one emulator (tests use it to simulate an outage). Its
 // exit is expected: it is not reported on Died.
 func (s *Stack) StopOne(name string) {

@@ -13,6 +13,7 @@ import (
 	mrand "math/rand/v2"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"keycare/shared/domain"
@@ -24,8 +25,11 @@ type Store interface {
 	// Submit numbers and stores a new complaint, with the mail jobs mails
 	// gives for the numbered card in the same transaction; a repeated
 	// idempotency key returns the first receipt (domain.ErrIdempotencyMismatch
-	// for other content).
-	Submit(ctx context.Context, c *domain.Complaint, idemKey, fingerprint string, mails func(c *domain.Complaint) ([]domain.PendingMail, error)) (domain.Receipt, error)
+	// for other content). domain.SubmitOptions says what the caller settled.
+	Submit(ctx context.Context, c *domain.Complaint, idemKey, fingerprint string, mails func(c *domain.Complaint) ([]domain.PendingMail, error), o ...domain.SubmitOptions) (domain.Receipt, error)
+	// Receipt is the receipt idempotency key idemKey keeps from a
+	// submission within domain.IdempotencyWindow before at, or nil.
+	Receipt(ctx context.Context, idemKey string, at time.Time) (*domain.Receipt, error)
 	// Get reads a card, or domain.ErrNotFound.
 	Get(ctx context.Context, number string) (*domain.Complaint, error)
 	// SaveStep writes a card still at expectedVersion, else
@@ -139,10 +143,11 @@ func TrackingURL(base, number, token, lang string) string {
 // domain.CheckStaffEntry (an unknown customerId is a validation error);
 // the card must pass domain.Complaint.ValidateNew. Idempotency keys of
 // the public form and of each staff member are kept apart. A public
-// submission counts against its client's limits (domain.LimitedError when
-// one is full); an address gets at most one acknowledgement per
-// AckGapMinutes; a bot's submission (Honeypot) is answered as a real one
-// and stores nothing.
+// submission counts against its client's limits, and its number against
+// the day's web complaints (domain.PublicLimits.DayQuota; a
+// domain.LimitedError when one is full); an address gets at most one
+// acknowledgement per AckGapMinutes; a bot's submission (Honeypot) is
+// answered as a real one and stores nothing.
 func (s *Service) Submit(ctx context.Context, in Intake) (Submitted, error) {
 	c := in.Complaint
 	now := s.Now().UTC()
@@ -186,29 +191,74 @@ func (s *Service) Submit(ctx context.Context, in Intake) (Submitted, error) {
 	if err != nil {
 		return Submitted{}, err
 	}
-	if !in.Honeypot && c.CustomerID == "" {
-		if err := s.match(ctx, c); err != nil {
-			return Submitted{}, err
-		}
+	public, matching, readKey := in.By == nil, !in.Honeypot && c.CustomerID == "", idem != "" && !in.Honeypot
+	// What does not depend on anything else goes at once: the sender's
+	// contacts looked up, the client's limits counted, the key read.
+	var byEmail, byPhone []string
+	var full *domain.Quota
+	var prev *domain.Receipt
+	err = together(
+		when(matching && c.Contact.Email != "", func() (err error) {
+			byEmail, err = s.Accounts.Lookup(ctx, domain.EmailKey(c.Contact.Email))
+			return err
+		}),
+		when(matching && c.Contact.Phone != "", func() (err error) {
+			byPhone, err = s.Accounts.Lookup(ctx, domain.PhoneKey(c.Contact.Phone))
+			return err
+		}),
+		when(public, func() (err error) {
+			full, err = s.Limits.Take(ctx, set.Public.Quotas(in.ClientIP, c.Contact.Email, now, set.Location()))
+			return err
+		}),
+		when(readKey, func() (err error) {
+			prev, err = s.Store.Receipt(ctx, idem, c.ReceivedAt)
+			return err
+		}),
+	)
+	if err != nil {
+		return Submitted{}, err
 	}
-	ackOK, ackKey := c.Contact.Email != "", ""
-	if in.By == nil {
-		full, err := s.Limits.Take(ctx, set.Public.Quotas(in.ClientIP, c.Contact.Email, now, set.Location()))
-		if err != nil {
-			return Submitted{}, err
-		}
-		if full != nil {
-			return Submitted{}, &domain.LimitedError{RetryAfter: max(full.End.Sub(now), time.Second)}
-		}
-		if in.Honeypot {
-			return s.decoy(c, set, now, in.BaseURL), nil
-		}
-		if ackOK && set.Public.AckGapMinutes > 0 {
-			ackKey = domain.AckKey(c.Contact.Email)
-			if ackOK, err = s.Limits.Once(ctx, ackKey, now, set.Public.AckGap()); err != nil {
+	if full != nil {
+		return Submitted{}, &domain.LimitedError{RetryAfter: max(full.End.Sub(now), time.Second)}
+	}
+	var day *domain.Quota // a web complaint counts against the day's, with its number
+	if public {
+		q := set.Public.DayQuota(now, set.Location())
+		day = &q
+	}
+	if in.Honeypot {
+		if day != nil { // the day's count is a person's answer too: read, not counted
+			counter, err := s.Register.Counter(ctx, domain.NumberYear(now, set.Location()))
+			if err != nil {
 				return Submitted{}, err
 			}
+			if counter.DayFull(*day) {
+				return Submitted{}, &domain.LimitedError{RetryAfter: max(day.End.Sub(now), time.Second)}
+			}
 		}
+		return s.decoy(c, set, now, in.BaseURL), nil
+	}
+	if prev != nil { // the same submission again: the first one's receipt and link
+		return s.replayed(ctx, in, c, *prev)
+	}
+	// Then the account (by the contacts, else the name's suggestion) beside
+	// the acknowledgement's mark.
+	ackOK, ackKey := c.Contact.Email != "", ""
+	if public && ackOK && set.Public.AckGapMinutes > 0 {
+		ackKey = domain.AckKey(c.Contact.Email)
+	}
+	err = together(
+		when(matching, func() error { return s.match(ctx, c, append(byEmail, byPhone...)) }),
+		when(ackKey != "", func() (err error) {
+			ackOK, err = s.Limits.Once(ctx, ackKey, now, set.Public.AckGap())
+			return err
+		}),
+	)
+	if err != nil {
+		if ackKey != "" && ackOK {
+			s.forgetAck(ctx, ackKey)
+		}
+		return Submitted{}, err
 	}
 	c.TrackingNonce = domain.NewNonce()
 	token, err := s.trackingToken(ctx, c.TrackingNonce)
@@ -224,11 +274,12 @@ func (s *Service) Submit(ctx context.Context, in Intake) (Submitted, error) {
 		}
 		return jobs, nil
 	}
-	rec, err := s.Store.Submit(ctx, c, idem, in.Fingerprint, ack)
+	rec, err := s.Store.Submit(ctx, c, idem, in.Fingerprint, ack, domain.SubmitOptions{KeyRead: readKey, Day: day})
 	if ackKey != "" && ackOK && (err != nil || rec.Replayed) { // no acknowledgement went: the address may have the next
-		if ferr := s.Limits.Forget(ctx, ackKey); ferr != nil {
-			slog.WarnContext(ctx, "acknowledgement mark not removed", "err", ferr.Error())
-		}
+		s.forgetAck(ctx, ackKey)
+	}
+	if errors.Is(err, domain.ErrQuotaFull) {
+		return Submitted{}, &domain.LimitedError{RetryAfter: max(day.End.Sub(now), time.Second)}
 	}
 	if err != nil {
 		return Submitted{}, err
@@ -252,6 +303,75 @@ func (s *Service) Submit(ctx context.Context, in Intake) (Submitted, error) {
 	return out, nil
 }
 
+// replayed answers a submission whose idempotency key holds prev: the
+// first submission's receipt and tracking link (staff: its card), or
+// domain.ErrIdempotencyMismatch for other content. Nothing is stored,
+// counted or sent again.
+func (s *Service) replayed(ctx context.Context, in Intake, c *domain.Complaint, prev domain.Receipt) (Submitted, error) {
+	if prev.Fingerprint != in.Fingerprint {
+		return Submitted{}, domain.ErrIdempotencyMismatch
+	}
+	prev.Replayed = true
+	token, err := s.trackingToken(ctx, prev.TrackingNonce)
+	if err != nil {
+		return Submitted{}, err
+	}
+	out := Submitted{Receipt: prev, TrackingURL: TrackingURL(s.base(in.BaseURL), prev.Number, token, c.Language)}
+	if in.By != nil {
+		if out.Complaint, err = s.Store.Get(ctx, prev.Number); err != nil {
+			return Submitted{}, err
+		}
+	}
+	return out, nil
+}
+
+// forgetAck removes an acknowledgement's mark when no acknowledgement
+// went: the address may have the next one.
+func (s *Service) forgetAck(ctx context.Context, ackKey string) {
+	if err := s.Limits.Forget(ctx, ackKey); err != nil {
+		slog.WarnContext(ctx, "acknowledgement mark not removed", "err", err.Error())
+	}
+}
+
+// when is f if cond holds, else nil (nothing to run).
+func when(cond bool, f func() error) func() error {
+	if cond {
+		return f
+	}
+	return nil
+}
+
+// together runs the calls fs (nil ones are skipped) at once, each
+// independent of the others, and returns the first one's error, in the
+// order given. One call runs on the caller's goroutine.
+func together(fs ...func() error) error {
+	var run []func() error
+	for _, f := range fs {
+		if f != nil {
+			run = append(run, f)
+		}
+	}
+	if len(run) == 1 {
+		return run[0]()
+	}
+	errs := make([]error, len(run))
+	var wg sync.WaitGroup
+	for i, f := range run {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = f()
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // decoy is what a bot that filled the honeypot gets: a receipt shaped like
 // a real one (a plausible number and link, the real deadlines); nothing is
 // stored or sent.
@@ -264,36 +384,32 @@ func (s *Service) decoy(c *domain.Complaint, set domain.Settings, now time.Time,
 }
 
 // match links a complaint that names no account to the file its contact's
-// email or phone is on, when exactly one (domain.MatchSender), or notes the
-// file its company name suggests.
-func (s *Service) match(ctx context.Context, c *domain.Complaint) error {
-	var byContact, byName []string
-	for _, k := range []string{domain.EmailKey(c.Contact.Email), domain.PhoneKey(c.Contact.Phone)} {
-		ids, err := s.Accounts.Lookup(ctx, k)
+// email or phone is on (byContact: the files of their lookups), when
+// exactly one (domain.MatchSender), or notes the file its company name
+// suggests. The name is looked up only when the contacts link no file.
+func (s *Service) match(ctx context.Context, c *domain.Complaint, byContact []string) error {
+	link, linked := domain.LinkByContact(byContact)
+	if !linked {
+		byName, err := s.Accounts.Lookup(ctx, domain.NameKey(c.CustomerName))
 		if err != nil {
 			return err
 		}
-		byContact = append(byContact, ids...)
+		var suggest string
+		if link, suggest = domain.MatchSender(byContact, byName); suggest != "" {
+			c.SuggestedCustomerID = suggest
+		}
 	}
-	ids, err := s.Accounts.Lookup(ctx, domain.NameKey(c.CustomerName))
+	if link == "" {
+		return nil
+	}
+	a, err := s.Accounts.Get(ctx, link)
+	if errors.Is(err, domain.ErrNotFound) {
+		return nil // a lookup item of a file being removed: link nothing
+	}
 	if err != nil {
 		return err
 	}
-	byName = ids
-	link, suggest := domain.MatchSender(byContact, byName)
-	switch {
-	case link != "":
-		a, err := s.Accounts.Get(ctx, link)
-		if errors.Is(err, domain.ErrNotFound) {
-			return nil // a lookup item of a file being removed: link nothing
-		}
-		if err != nil {
-			return err
-		}
-		c.LinkAccount(a, "contact")
-	case suggest != "":
-		c.SuggestedCustomerID = suggest
-	}
+	c.LinkAccount(a, "contact")
 	return nil
 }
 

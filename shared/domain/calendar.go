@@ -1,6 +1,9 @@
 package domain
 
 import (
+	"fmt"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -25,7 +28,9 @@ const CalendarSource = "github.com/6tail/lunar-go v1.4.6 (State Council holiday 
 
 type officialYear struct {
 	holidays, workdays map[string]bool
-	known              bool // the table has the year's notice
+	known              bool     // the table has the year's notice
+	sortedHolidays     []string // the year's dates of each, sorted
+	sortedWorkdays     []string
 }
 
 var official sync.Map // year -> *officialYear
@@ -45,6 +50,7 @@ func officialDays(year int) *officialYear {
 			y.holidays[h.GetDay()] = true
 		}
 	}
+	y.sortedHolidays, y.sortedWorkdays = datesOf(year, y.holidays), datesOf(year, y.workdays)
 	v, _ := official.LoadOrStore(year, y)
 	return v.(*officialYear)
 }
@@ -70,16 +76,24 @@ func OfficialYearKnown(year int) bool { return officialDays(year).known }
 // OfficialDaysOf lists the official holidays and working weekend days of year, sorted.
 func OfficialDaysOf(year int) (holidays, workdays []string) {
 	y := officialDays(year)
-	for d := time.Date(year, 1, 1, 0, 0, 0, 0, time.UTC); d.Year() == year; d = d.AddDate(0, 0, 1) {
-		s := d.Format(time.DateOnly)
-		if y.holidays[s] {
-			holidays = append(holidays, s)
-		}
-		if y.workdays[s] {
-			workdays = append(workdays, s)
+	return slices.Clone(y.sortedHolidays), slices.Clone(y.sortedWorkdays)
+}
+
+// datesOf lists the dates of set (YYYY-MM-DD) that fall in year, sorted (nil
+// for none): the table files a notice's days under the year they fall in,
+// but only the year's own are its.
+func datesOf(year int, set map[string]bool) []string {
+	var out []string
+	prefix := fmt.Sprintf("%04d-", year)
+	for d := range set {
+		if strings.HasPrefix(d, prefix) {
+			if _, err := time.Parse(time.DateOnly, d); err == nil {
+				out = append(out, d)
+			}
 		}
 	}
-	return holidays, workdays
+	slices.Sort(out)
+	return out
 }
 
 // Festival is a day worth a greeting to every account (节日问候).

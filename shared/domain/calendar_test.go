@@ -1,6 +1,7 @@
 package domain
 
 import (
+	"slices"
 	"testing"
 	"time"
 )
@@ -73,5 +74,47 @@ func TestFestivals(t *testing.T) {
 	}
 	if FestivalLabel("mid-autumn", "zh") != "中秋节" || FestivalLabel("mid-autumn", "en") != "Mid-Autumn Festival" {
 		t.Error("labels")
+	}
+}
+
+// OfficialDaysOf lists, sorted, exactly the days of the year the official
+// table marks, as a walk through every day of the year finds them.
+func TestOfficialDaysOfEqualsAWalkThroughTheYear(t *testing.T) {
+	for year := 2001; year <= 2030; year++ {
+		var hol, work []string
+		for d := time.Date(year, 1, 1, 0, 0, 0, 0, time.UTC); d.Year() == year; d = d.AddDate(0, 0, 1) {
+			h, w := OfficialDay(d.Format(time.DateOnly))
+			if h {
+				hol = append(hol, d.Format(time.DateOnly))
+			}
+			if w {
+				work = append(work, d.Format(time.DateOnly))
+			}
+		}
+		gh, gw := OfficialDaysOf(year)
+		if !slices.Equal(gh, hol) || !slices.Equal(gw, work) {
+			t.Errorf("%d: holidays %v, want %v; working days %v, want %v", year, gh, hol, gw, work)
+		}
+		if len(gh) > 0 {
+			gh[0] = "mutated"
+			if again, _ := OfficialDaysOf(year); again[0] == "mutated" {
+				t.Fatalf("%d: a caller's change reached the table", year)
+			}
+		}
+	}
+	if h, _ := OfficialDaysOf(2026); len(h) == 0 {
+		t.Fatal("2026 has official holidays")
+	}
+}
+
+// The SLA's and the settings' zone is loaded once and shared; an unknown
+// one is UTC+8.
+func TestZoneLoadedOnce(t *testing.T) {
+	a, b := DefaultSLA("Asia/Shanghai").Location(), Defaults("Asia/Shanghai").Location()
+	if a != b || a.String() != "Asia/Shanghai" {
+		t.Fatalf("zones %p %s and %p %s", a, a, b, b)
+	}
+	if _, off := time.Date(2026, 1, 1, 0, 0, 0, 0, SLA{TimeZone: "Nowhere/Else"}.Location()).Zone(); off != 8*3600 {
+		t.Fatalf("unknown zone offset %d", off)
 	}
 }

@@ -2,6 +2,7 @@ package domain
 
 import (
 	"fmt"
+	"sync"
 	"time"
 )
 
@@ -77,11 +78,23 @@ func (s SLA) official(date string, year int) (holiday, working bool) {
 func DefaultSLA(tz string) SLA { return Defaults(tz).SLA() }
 
 // Location is the SLA's time zone; an unknown zone falls back to UTC+8.
-func (s SLA) Location() *time.Location {
-	loc, err := time.LoadLocation(s.TimeZone)
-	if err != nil {
-		return time.FixedZone("UTC+8", 8*3600)
+func (s SLA) Location() *time.Location { return zone(s.TimeZone) }
+
+// zones keeps the time zones loaded: time.LoadLocation reads and parses
+// the zone's tzdata at every call (a submission asked for it dozens of
+// times). A *time.Location is immutable and safe to share.
+var zones sync.Map // name -> *time.Location
+
+// zone is time zone name, or UTC+8 when it is unknown.
+func zone(name string) *time.Location {
+	if v, ok := zones.Load(name); ok {
+		return v.(*time.Location)
 	}
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		return time.FixedZone("UTC+8", 8*3600) // not kept: Validate refuses the name
+	}
+	zones.Store(name, loc)
 	return loc
 }
 

@@ -514,22 +514,33 @@ func (c *Customer) LookupKeys() []string {
 // name is the sender's company. Exactly one file by contact links it;
 // otherwise exactly one by name is only a suggestion for a supervisor.
 func MatchSender(byContact, byName []string) (link, suggest string) {
-	uniq := func(ids []string) []string {
-		seen := map[string]bool{}
-		var out []string
-		for _, id := range ids {
-			if !seen[id] {
-				seen[id] = true
-				out = append(out, id)
-			}
-		}
-		return out
+	if id, ok := LinkByContact(byContact); ok {
+		return id, ""
 	}
-	if c := uniq(byContact); len(c) == 1 {
-		return c[0], ""
-	}
-	if n := uniq(byName); len(n) == 1 {
+	if n := uniqueIDs(byName); len(n) == 1 {
 		return "", n[0]
 	}
 	return "", ""
+}
+
+// LinkByContact is MatchSender's first rule alone: the file the sender's
+// contacts link, when exactly one file has them. When it holds, the
+// company name decides nothing and need not be looked up.
+func LinkByContact(byContact []string) (link string, ok bool) {
+	if c := uniqueIDs(byContact); len(c) == 1 {
+		return c[0], true
+	}
+	return "", false
+}
+
+func uniqueIDs(ids []string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, id := range ids {
+		if !seen[id] {
+			seen[id] = true
+			out = append(out, id)
+		}
+	}
+	return out
 }

@@ -268,6 +268,14 @@ func TestLookupKeysAndMatching(t *testing.T) {
 		if link, suggest := MatchSender(tt.byContact, tt.byName); link != tt.link || suggest != tt.suggest {
 			t.Errorf("MatchSender(%v, %v) = %q, %q", tt.byContact, tt.byName, link, suggest)
 		}
+		// When the contacts link alone, the name changes nothing.
+		if link, ok := LinkByContact(tt.byContact); ok != (tt.link != "") || link != tt.link {
+			t.Errorf("LinkByContact(%v) = %q, %v", tt.byContact, link, ok)
+		} else if ok {
+			if l, s := MatchSender(tt.byContact, []string{"c9"}); l != link || s != "" {
+				t.Errorf("MatchSender(%v, [c9]) = %q, %q: the name mattered", tt.byContact, l, s)
+			}
+		}
 	}
 }
 

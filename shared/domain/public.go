@@ -49,20 +49,41 @@ type Quota struct {
 	End   time.Time
 }
 
-// Quotas are the counters a public submission at now from source ip,
-// giving email ("" for none), counts against: the IP's clock hour, the
-// address's day and everyone's day (days in the company zone loc).
+// Quotas are the per-client counters a public submission at now from
+// source ip, giving email ("" for none), counts against: the IP's clock
+// hour and the address's day (days in the company zone loc). Each request
+// counts, whatever comes of it.
 func (p PublicLimits) Quotas(ip, email string, now time.Time, loc *time.Location) []Quota {
 	hour := now.UTC().Truncate(time.Hour)
-	l := now.In(loc)
-	dayEnd := time.Date(l.Year(), l.Month(), l.Day()+1, 0, 0, 0, 0, loc).UTC()
-	day := l.Format("2006-01-02")
 	q := []Quota{{Key: "ip|" + clientHash(IPBlock(ip)) + "|" + hour.Format("2006010215"), Limit: p.PerIPPerHour, End: hour.Add(time.Hour)}}
 	if email != "" {
+		day, dayEnd := dayOf(now, loc)
 		q = append(q, Quota{Key: "email|" + clientHash(strings.ToLower(strings.TrimSpace(email))) + "|" + day, Limit: p.PerEmailPerDay, End: dayEnd})
 	}
-	return append(q, Quota{Key: "all|" + day, Limit: p.PerDay, End: dayEnd})
+	return q
 }
+
+// DayQuota is the day's quota of web complaints, all senders together
+// (PerDay, the day of now in the company zone loc). It counts the numbers
+// web complaints take: it is counted with the number, in the same write
+// (Register), so a complaint refused by it takes no number, and a request
+// that takes none — refused by its client's limits, a replay of its
+// idempotency key, a bot's decoy — uses none of the day. (A single client
+// over its own limit can therefore not use up everyone's day.)
+func (p PublicLimits) DayQuota(now time.Time, loc *time.Location) Quota {
+	day, dayEnd := dayOf(now, loc)
+	return Quota{Key: "all|" + day, Limit: p.PerDay, End: dayEnd}
+}
+
+// dayOf is now's day in loc (YYYY-MM-DD) and its end.
+func dayOf(now time.Time, loc *time.Location) (string, time.Time) {
+	l := now.In(loc)
+	return l.Format("2006-01-02"), time.Date(l.Year(), l.Month(), l.Day()+1, 0, 0, 0, 0, loc).UTC()
+}
+
+// ErrQuotaFull is a write refused because the quota it counts against is
+// full (the day's web complaints): the caller answers with a LimitedError.
+var ErrQuotaFull = errors.New("quota full")
 
 // IPBlock is the client an address stands for: an IPv4 address itself, an
 // IPv6 address its /64 (one household or host gets a whole /64).

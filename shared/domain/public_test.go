@@ -8,12 +8,36 @@ import (
 	"time"
 )
 
+// The day's quota is full once the counter of that day reached it; a new
+// day starts empty; a counter already on a later day counts there.
+func TestDayFull(t *testing.T) {
+	day := Quota{Key: "all|2026-11-24", Limit: 3}
+	for _, tt := range []struct {
+		c    Counter
+		full bool
+	}{
+		{Counter{}, false},
+		{Counter{DayKey: "all|2026-11-24", DayCount: 2}, false},
+		{Counter{DayKey: "all|2026-11-24", DayCount: 3}, true},
+		{Counter{DayKey: "all|2026-11-23", DayCount: 900}, false},
+		{Counter{DayKey: "all|2026-11-25", DayCount: 3}, true},
+		{Counter{DayKey: "all|2026-11-25", DayCount: 1}, false},
+	} {
+		if got := tt.c.DayFull(day); got != tt.full {
+			t.Errorf("%+v: full %v, want %v", tt.c, got, tt.full)
+		}
+	}
+}
+
 func TestPublicQuotas(t *testing.T) {
 	sh, _ := time.LoadLocation("Asia/Shanghai")
 	now := time.Date(2026, 11, 23, 17, 30, 0, 0, time.UTC) // 01:30 on the 24th in Shanghai
-	q := DefaultPublicLimits.Quotas("203.0.113.9", "Wang@Acme.cn ", now, sh)
+	q := append(DefaultPublicLimits.Quotas("203.0.113.9", "Wang@Acme.cn ", now, sh), DefaultPublicLimits.DayQuota(now, sh))
 	if len(q) != 3 || q[0].Limit != 20 || q[1].Limit != 10 || q[2].Limit != 1000 {
 		t.Fatalf("quotas %+v", q)
+	}
+	if q[2].Key != "all|2026-11-24" || q[1].End != q[2].End {
+		t.Fatalf("the day's quota %+v, the address's %+v", q[2], q[1])
 	}
 	if !q[0].End.Equal(time.Date(2026, 11, 23, 18, 0, 0, 0, time.UTC)) || !q[2].End.Equal(time.Date(2026, 11, 24, 16, 0, 0, 0, time.UTC)) {
 		t.Fatalf("windows end %s and %s", q[0].End, q[2].End)
@@ -26,7 +50,7 @@ func TestPublicQuotas(t *testing.T) {
 	if other := DefaultPublicLimits.Quotas("203.0.113.9", "wang@acme.cn", now, sh); other[1].Key != q[1].Key {
 		t.Fatal("the same address in another case is another client")
 	}
-	if len(DefaultPublicLimits.Quotas("203.0.113.9", "", now, sh)) != 2 {
+	if len(DefaultPublicLimits.Quotas("203.0.113.9", "", now, sh)) != 1 {
 		t.Fatal("no address, yet an address quota")
 	}
 	for a, b := range map[string]string{"2001:db8:1:2::1": "2001:db8:1:2:ffff::9", "::ffff:198.51.100.7": "198.51.100.7"} {

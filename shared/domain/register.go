@@ -51,6 +51,18 @@ type Counter struct {
 	// What the previous check saw: Last as it was at SeenAt.
 	SeenLast int
 	SeenAt   time.Time
+	// The day's web complaints (PublicLimits.DayQuota): the key of the
+	// latest day counted and how many numbers web complaints took in it.
+	DayKey   string
+	DayCount int
+}
+
+// DayFull reports whether the counter has day's quota full. A counter
+// already on a later day (a submission received just before midnight,
+// counted after another one received after it) counts the request in
+// that day.
+func (c Counter) DayFull(day Quota) bool {
+	return c.DayKey >= day.Key && c.DayCount >= day.Limit
 }
 
 // SettledUpTo is the highest number whose reservation is settled at now:
@@ -117,4 +129,19 @@ func VoidLine(year, seq int, lines []RegisterLine, now time.Time, loc *time.Loca
 // the quality supervisors, executives and admins who answer for the register.
 func CanSeeRegister(p Principal) bool {
 	return p.HasAny(RoleSupervisor, RoleExecutive, RoleAdmin)
+}
+
+// SubmitOptions tell the register's write of a submission what its caller
+// has settled already.
+type SubmitOptions struct {
+	// KeyRead: the caller read the idempotency key just before and found
+	// no receipt, so the write does not read it again. A submission with
+	// the same key that gets there first still wins: this one's number is
+	// voided naming it (VoidDuplicate) and its receipt is returned.
+	KeyRead bool
+	// Day: a web complaint counts against the day's quota
+	// (PublicLimits.DayQuota) in the write that takes its number; when
+	// full (Counter.DayFull) no number is taken and the write is refused
+	// with ErrQuotaFull.
+	Day *Quota
 }

@@ -173,13 +173,7 @@ func Defaults(tz string) Settings {
 
 // Location loads the company time zone; an unknown zone falls back to UTC+8
 // (Validate refuses one).
-func (s Settings) Location() *time.Location {
-	loc, err := time.LoadLocation(s.TimeZone)
-	if err != nil {
-		return time.FixedZone("UTC+8", 8*3600)
-	}
-	return loc
-}
+func (s Settings) Location() *time.Location { return zone(s.TimeZone) }
 
 // SLA is the clock a complaint received now is opened under.
 func (s Settings) SLA() SLA {

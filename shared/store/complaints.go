@@ -44,23 +44,29 @@ func complaintItem(c *domain.Complaint) (map[string]types.AttributeValue, error)
 
 // Submit numbers and stores a new complaint. A key seen within
 // domain.IdempotencyWindow returns the first submission's receipt (one
-// consistent GetItem); the same key with another fingerprint is
-// domain.ErrIdempotencyMismatch. Otherwise the number is reserved from the
-// year's atomic counter (an UpdateItem that never contends on a condition)
-// and the register line, the card, the key and mails (when not nil, the
-// mail jobs of the numbered complaint: its acknowledgement) are written in
-// one transaction. A number the transaction cannot use is voided at once
-// with its reason; one whose submission dies before it is voided by the
-// hourly register check (Register). c gets its Number, Year and Seq.
+// consistent GetItem, left out when o.KeyRead says the caller made it); the
+// same key with another fingerprint is domain.ErrIdempotencyMismatch.
+// Otherwise the number is reserved from the year's atomic counter (an
+// UpdateItem that never contends on a condition) and the register line,
+// the card, the key and mails (when not nil, the mail jobs of the numbered
+// complaint: its acknowledgement) are written in one transaction. A number
+// the transaction cannot use is voided at once with its reason; one whose
+// submission dies before it is voided by the hourly register check
+// (Register). With o.Day the number is counted against the day's quota of
+// web complaints in the write that takes it (domain.ErrQuotaFull, and no
+// number, when full). c gets its Number, Year and Seq. At most one o.
 func (r *Complaints) Submit(ctx context.Context, c *domain.Complaint, idemKey, fingerprint string,
-	mails func(c *domain.Complaint) ([]domain.PendingMail, error)) (domain.Receipt, error) {
+	mails func(c *domain.Complaint) ([]domain.PendingMail, error), o ...domain.SubmitOptions) (domain.Receipt, error) {
+	var opt domain.SubmitOptions
+	if len(o) > 0 {
+		opt = o[0]
+	}
 	s := r.t
 	loc := c.SLA.Location()
 	year := domain.NumberYear(c.ReceivedAt, loc)
 	trips := 0
-	idemExpired := false
-	if idemKey != "" {
-		prev, expired, err := r.receipt(ctx, idemKey, c.ReceivedAt)
+	if idemKey != "" && !opt.KeyRead {
+		prev, err := r.Receipt(ctx, idemKey, c.ReceivedAt)
 		trips++
 		if err != nil {
 			return domain.Receipt{}, err
@@ -72,7 +78,6 @@ func (r *Complaints) Submit(ctx context.Context, c *domain.Complaint, idemKey, f
 			prev.Replayed, prev.RoundTrips = true, trips
 			return *prev, nil
 		}
-		idemExpired = expired
 	}
 	reg := Register{t: s}
 	n := 0
@@ -81,11 +86,13 @@ func (r *Complaints) Submit(ctx context.Context, c *domain.Complaint, idemKey, f
 			return domain.Receipt{}, fmt.Errorf("store: submit complaint: gave up after %d attempts", attempt)
 		}
 		if n == 0 {
+			var t int
 			var err error
-			if n, err = reg.reserve(ctx, year, c.ReceivedAt); err != nil {
+			n, t, err = reg.reserve(ctx, year, c.ReceivedAt, opt.Day)
+			trips += t
+			if err != nil {
 				return domain.Receipt{}, err
 			}
-			trips++
 		}
 		c.Year, c.Seq, c.Number = year, n, domain.FormatNumber(c.ReceivedAt, loc, n)
 		item, err := complaintItem(c)
@@ -108,13 +115,12 @@ func (r *Complaints) Submit(ctx context.Context, c *domain.Complaint, idemKey, f
 				return domain.Receipt{}, err
 			}
 			idem[attrTTL] = &types.AttributeValueMemberN{Value: strconv.FormatInt(c.ReceivedAt.Add(domain.IdempotencyWindow).Unix(), 10)}
-			idemPut := &types.Put{TableName: aws.String(s.name), Item: idem, ConditionExpression: aws.String("attribute_not_exists(PK)")}
-			if idemExpired {
-				idemPut.ConditionExpression = aws.String("attribute_not_exists(PK) OR #exp < :now")
-				idemPut.ExpressionAttributeNames = map[string]string{"#exp": attrTTL}
-				idemPut.ExpressionAttributeValues = map[string]types.AttributeValue{":now": &types.AttributeValueMemberN{Value: strconv.FormatInt(c.ReceivedAt.Unix()+1, 10)}}
-			}
-			tx = append(tx, types.TransactWriteItem{Put: idemPut})
+			// A key older than the window is free again, though TTL
+			// deletion has not removed it yet.
+			tx = append(tx, types.TransactWriteItem{Put: &types.Put{TableName: aws.String(s.name), Item: idem,
+				ConditionExpression:       aws.String("attribute_not_exists(PK) OR #exp <= :now"),
+				ExpressionAttributeNames:  map[string]string{"#exp": attrTTL},
+				ExpressionAttributeValues: map[string]types.AttributeValue{":now": &types.AttributeValueMemberN{Value: strconv.FormatInt(c.ReceivedAt.Unix(), 10)}}}})
 		}
 		if mails != nil {
 			jobs, err := mails(c)
@@ -145,7 +151,7 @@ func (r *Complaints) Submit(ctx context.Context, c *domain.Complaint, idemKey, f
 		case conditionFailedAt(err, 2):
 			// The same key was used a moment ago by a submission running
 			// beside this one: it holds its number; n is given up.
-			prev, _, rerr := r.receipt(ctx, idemKey, c.ReceivedAt)
+			prev, rerr := r.Receipt(ctx, idemKey, c.ReceivedAt)
 			if rerr != nil {
 				return domain.Receipt{}, rerr
 			}
@@ -173,25 +179,26 @@ func (r *Complaints) Submit(ctx context.Context, c *domain.Complaint, idemKey, f
 	}
 }
 
-// receipt reads idempotency key idemKey's receipt, if one was written
-// within domain.IdempotencyWindow before at (expired: one older, whose item
-// TTL deletion has not removed yet).
-func (r *Complaints) receipt(ctx context.Context, idemKey string, at time.Time) (prev *domain.Receipt, expired bool, err error) {
+// Receipt reads the receipt idempotency key idemKey keeps from a
+// submission made within domain.IdempotencyWindow before at, or nil (an
+// older one, which TTL deletion has not removed yet, is expired: the key is
+// free again).
+func (r *Complaints) Receipt(ctx context.Context, idemKey string, at time.Time) (*domain.Receipt, error) {
 	got, err := r.t.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(r.t.name), Key: key("IDEM#"+idemKey, "IDEM"), ConsistentRead: aws.Bool(true)})
 	if err != nil {
-		return nil, false, fmt.Errorf("store: submit: read idempotency key: %w", err)
+		return nil, fmt.Errorf("store: submit: read idempotency key: %w", err)
 	}
 	if got.Item == nil {
-		return nil, false, nil
+		return nil, nil
 	}
 	var rec domain.Receipt
 	if err := unmarshal(got.Item, &rec); err != nil {
-		return nil, false, err
+		return nil, err
 	}
 	if !at.Before(rec.ReceivedAt.Add(domain.IdempotencyWindow)) {
-		return nil, true, nil // older than 24 h: TTL deletion lags; the key is free again
+		return nil, nil
 	}
-	return &rec, false, nil
+	return &rec, nil
 }
 
 // A submission's attempts: a voided number or a key race each cost one.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -95,5 +96,74 @@ func TestSameKeyAtOnceVoidsTheSecondNumber(t *testing.T) {
 	voids, err := reg.Voids(ctx, 2026, 10, "")
 	if err != nil || len(voids.Items) != 1 || voids.Items[0].Seq != 2 {
 		t.Fatalf("voids: %+v %v", voids, err)
+	}
+}
+
+// Web complaints arriving together on a new day: the day's quota lets
+// exactly its number through, each with its own number, in order and
+// without a hole; the others take none (domain.ErrQuotaFull). A
+// submission received before midnight but counted after the new day began
+// counts in the new day.
+func TestTheDaysQuotaUnderABurst(t *testing.T) {
+	env := testenv.New(t)
+	st := store.New(env.AWS.DynamoDB, env.Resources.Table)
+	ctx := context.Background()
+	sh := domain.DefaultSLA("Asia/Shanghai").Location()
+	at := time.Date(2026, 11, 23, 2, 0, 0, 0, time.UTC)
+	day := domain.Quota{Key: "all|2026-11-23", Limit: 10, End: time.Date(2026, 11, 23, 16, 0, 0, 0, time.UTC)}
+	if d := (domain.PublicLimits{PerDay: 10}).DayQuota(at, sh); d != day {
+		t.Fatalf("the day's quota %+v", d)
+	}
+	type outcome struct {
+		number string
+		err    error
+	}
+	out := make(chan outcome, 25)
+	var wg sync.WaitGroup
+	for i := 0; i < 25; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			rec, err := st.Complaints().Submit(ctx, newComplaint(at), "", "", nil, domain.SubmitOptions{Day: &day})
+			out <- outcome{rec.Number, err}
+		}()
+	}
+	wg.Wait()
+	close(out)
+	numbers := map[string]bool{}
+	full := 0
+	for o := range out {
+		switch {
+		case errors.Is(o.err, domain.ErrQuotaFull):
+			full++
+		case o.err != nil:
+			t.Fatal(o.err)
+		case numbers[o.number]:
+			t.Fatalf("number %s twice", o.number)
+		default:
+			numbers[o.number] = true
+		}
+	}
+	if len(numbers) != 10 || full != 15 {
+		t.Fatalf("%d numbered, %d refused: %v", len(numbers), full, numbers)
+	}
+	c, err := st.Register().Counter(ctx, 2026)
+	if err != nil || c.Last != 10 || c.DayCount != 10 || c.DayKey != day.Key {
+		t.Fatalf("counter %+v %v", c, err)
+	}
+	// A staff entry takes a number all the same.
+	if rec, err := st.Complaints().Submit(ctx, newComplaint(at), "", "", nil); err != nil || rec.Number != "261123011" {
+		t.Fatalf("staff entry: %+v %v", rec, err)
+	}
+	// The next day: counted afresh; a late one of the day before counts there.
+	next := domain.Quota{Key: "all|2026-11-24", Limit: 10}
+	if _, err := st.Complaints().Submit(ctx, newComplaint(at.Add(16*time.Hour)), "", "", nil, domain.SubmitOptions{Day: &next}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.Complaints().Submit(ctx, newComplaint(at), "", "", nil, domain.SubmitOptions{Day: &day}); err != nil {
+		t.Fatalf("a late one of the full day before: %v", err)
+	}
+	if c, err := st.Register().Counter(ctx, 2026); err != nil || c.Last != 13 || c.DayCount != 2 || c.DayKey != next.Key {
+		t.Fatalf("counter %+v %v", c, err)
 	}
 }

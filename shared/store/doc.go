@@ -14,7 +14,7 @@
 //	complaint         CMP#<number>            CARD               CUSTCMP#<customer> / <at>#<number>  OPEN / <next deadline>#<number> (open only)  CMPMONTH#<YYYY-MM> / <at>#<number>  CMPDEPT#<dept> / <at>#<number>
 //	                                                             closed or rejected instead: GSI2 CMPDONE#<YYYY-MM it closed> / <receivedAt, fixed width>#<number>
 //	notice sent       NOTICE#<key>            NOTICE (TTL 400 days)   key e.g. complaint/<number>/<reminder>
-//	number counter    SEQ#CMP#<year>          SEQ    (last: ADD only; lastAt; settled, seenLast, seenAt: the register check's)
+//	number counter    SEQ#CMP#<year>          SEQ    (last: ADD only; lastAt; settled, seenLast, seenAt: the register check's; dayKey, dayCount: the day's web complaints)
 //	register line     REG#CMP#<year>          <seq, 9 digits>    CMPVOID#<year> / <seq> (void records only)
 //	idempotency key   IDEM#<key>              IDEM   (TTL 24 h; key = domain.IdempotencyKey: kind|caller|key)
 //	mail sent         MAILSENT#<id>           MAIL   (TTL 7 days)
@@ -26,7 +26,7 @@
 //	complaint surveyed SURVEYCMP#<number>     ONCE   (one post-complaint invitation per complaint)
 //	answer kept       SURVEYKEPT#<token>      ANSWER             SURVEYKEPT / <at>#<token>   (survey queue down)
 //	public base URL   CONFIG#public-base      URL    (learned from API Gateway while PublicBaseUrl is empty)
-//	request counter   LIMIT#<kind>|<hash>|<window>  N  (TTL: the window and an hour; public form per IP, address, day)
+//	request counter   LIMIT#<kind>|<hash>|<window>  N  (TTL: the window and an hour; public form per IP and address)
 //	once mark         ONCE#<key>              ONCE   (TTL: the gap; e.g. an address's acknowledgement)
 //	follow-up task    FOLLOWUP#<id>           TASK               MGRFOLLOWUP#<manager> / <due>#<id>  FOLLOWUPOPEN / <due>#<id> (open only)  CUSTFOLLOWUP#<customer> / <due>#<id>  FOLLOWUPDUE#<UTC YYYY-MM of due> / <due, fixed width>#<id>
 //	visit plan        VPLAN#<month>-<manager> PLAN               PLANMONTH#<month> / <manager>  MGRPLAN#<manager> / <month>
@@ -63,7 +63,8 @@
 //	open complaints by next deadline  Query GSI2 PK=OPEN (SK < now: overdue on any deadline)
 //	complaints received in a month Query    GSI3 PK=CMPMONTH#YYYY-MM
 //	complaints of a department     Query    GSI4 PK=CMPDEPT#dept (newest first)
-//	submit a complaint             GetItem (idempotency key), UpdateItem ADD (the year's counter), one TransactWriteItems (line, card, key, mail)
+//	submit a complaint             GetItem (idempotency key), UpdateItem ADD (the year's counter; a web complaint's with the day's count, condition below the quota), one TransactWriteItems (line, card, key, mail)
+//	the day's web complaints (a bot's decoy)  GetItem PK=SEQ#CMP#year (consistent)
 //	register lines of a year       Query    PK=REG#CMP#year, SK between two numbers (the hourly register check)
 //	void numbers of a year         Query    GSI1 PK=CMPVOID#year
 //	mail jobs to queue (outbox)    Query    GSI1 PK=MAILPENDING, SK < now − 5 min (written with the change they report)
@@ -74,7 +75,7 @@
 //	aggregates per customer/manager/month  Query PK=AGG#…, SK BETWEEN from AND to
 //	survey answers kept            Query    GSI1 PK=SURVEYKEPT, SK < now − 5 min (hourly run)
 //	public base URL                GetItem  PK=CONFIG#public-base (PutItem once per cold start by HTTP functions)
-//	count a public submission      UpdateItem PK=LIMIT#… per quota, in parallel (ADD n, condition n < limit)
+//	count a public submission      UpdateItem PK=LIMIT#… per client quota (IP, address), in parallel (ADD n, condition n < limit)
 //	acknowledge an address         PutItem  PK=ONCE#ack|<hash> (condition: none in the last hour)
 //	follow-ups of a manager        Query    GSI1 PK=MGRFOLLOWUP#manager (open: filter status)
 //	open follow-ups due (digest)   Query    GSI2 PK=FOLLOWUPOPEN, SK < tomorrow

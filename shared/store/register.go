@@ -27,19 +27,83 @@ func registerPK(year int) string { return "REG#CMP#" + strconv.Itoa(year) }
 func registerSK(seq int) string { return fmt.Sprintf("%09d", seq) }
 
 // reserve takes the next number of year from its counter: one UpdateItem
-// with ADD, which concurrent submissions never contend on.
-func (r Register) reserve(ctx context.Context, year int, receivedAt time.Time) (int, error) {
-	out, err := r.t.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-		TableName: aws.String(r.t.name), Key: counterKey(year),
-		UpdateExpression:          aws.String("ADD #last :one SET #at = :at"),
-		ExpressionAttributeNames:  map[string]string{"#last": "last", "#at": "lastAt"},
-		ExpressionAttributeValues: map[string]types.AttributeValue{":one": num(1), ":at": str(receivedAt.UTC().Format(time.RFC3339Nano))},
-		ReturnValues:              types.ReturnValueUpdatedNew,
-	})
-	if err != nil {
-		return 0, fmt.Errorf("store: reserve a complaint number: %w", err)
+// with ADD, which concurrent submissions never contend on. With day (a web
+// complaint) the same write counts the number against the day's quota, on
+// condition that it is not full (domain.Counter.DayFull: then no number is
+// taken and the answer is domain.ErrQuotaFull); the first web complaint of
+// a day starts its count, a second write once a day. It returns the
+// number and the round trips it took.
+func (r Register) reserve(ctx context.Context, year int, receivedAt time.Time, day *domain.Quota) (int, int, error) {
+	at := str(receivedAt.UTC().Format(time.RFC3339Nano))
+	if day == nil {
+		out, err := r.t.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+			TableName: aws.String(r.t.name), Key: counterKey(year),
+			UpdateExpression:          aws.String("ADD #last :one SET #at = :at"),
+			ExpressionAttributeNames:  map[string]string{"#last": "last", "#at": "lastAt"},
+			ExpressionAttributeValues: map[string]types.AttributeValue{":one": num(1), ":at": at},
+			ReturnValues:              types.ReturnValueUpdatedNew,
+		})
+		if err != nil {
+			return 0, 1, fmt.Errorf("store: reserve a complaint number: %w", err)
+		}
+		n, err := reserved(out.Attributes)
+		return n, 1, err
 	}
-	n := seqValue(out.Attributes)
+	names := map[string]string{"#last": "last", "#at": "lastAt", "#dk": "dayKey", "#dn": "dayCount"}
+	trips := 0
+	for attempt := 0; attempt < 4; attempt++ {
+		// The day's count goes on: the counter is on this day (or a later
+		// one) and below the quota.
+		out, err := r.t.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+			TableName: aws.String(r.t.name), Key: counterKey(year),
+			UpdateExpression:                    aws.String("ADD #last :one, #dn :one SET #at = :at"),
+			ConditionExpression:                 aws.String("#dk >= :dk AND #dn < :limit"),
+			ExpressionAttributeNames:            names,
+			ExpressionAttributeValues:           map[string]types.AttributeValue{":one": num(1), ":at": at, ":dk": str(day.Key), ":limit": num(day.Limit)},
+			ReturnValues:                        types.ReturnValueUpdatedNew,
+			ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
+		})
+		trips++
+		var ccf *types.ConditionalCheckFailedException
+		switch {
+		case err == nil:
+			n, err := reserved(out.Attributes)
+			return n, trips, err
+		case !errors.As(err, &ccf):
+			return 0, trips, fmt.Errorf("store: reserve a complaint number: %w", err)
+		}
+		var old counterItem
+		if err := unmarshal(ccf.Item, &old); err != nil {
+			return 0, trips, err
+		}
+		if (domain.Counter{DayKey: old.DayKey, DayCount: old.DayCount}).DayFull(*day) {
+			return 0, trips, fmt.Errorf("store: the day's web complaints (%s): %w", day.Key, domain.ErrQuotaFull)
+		}
+		// A new day (or the year's first number): its count starts at
+		// this one, unless another submission started it meanwhile.
+		out, err = r.t.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+			TableName: aws.String(r.t.name), Key: counterKey(year),
+			UpdateExpression:          aws.String("ADD #last :one SET #at = :at, #dk = :dk, #dn = :one"),
+			ConditionExpression:       aws.String("attribute_not_exists(#dk) OR #dk < :dk"),
+			ExpressionAttributeNames:  names,
+			ExpressionAttributeValues: map[string]types.AttributeValue{":one": num(1), ":at": at, ":dk": str(day.Key)},
+			ReturnValues:              types.ReturnValueUpdatedNew,
+		})
+		trips++
+		switch {
+		case err == nil:
+			n, err := reserved(out.Attributes)
+			return n, trips, err
+		case !conditionFailed(err):
+			return 0, trips, fmt.Errorf("store: reserve a complaint number: %w", err)
+		}
+	}
+	return 0, trips, fmt.Errorf("store: reserve a complaint number: the day's count kept changing: %w", domain.ErrBusy)
+}
+
+// reserved is the number an UpdateItem of the counter took.
+func reserved(attrs map[string]types.AttributeValue) (int, error) {
+	n := seqValue(attrs)
 	if n < 1 {
 		return 0, fmt.Errorf("store: reserve a complaint number: the counter answered %d", n)
 	}
@@ -94,6 +158,8 @@ type counterItem struct {
 	Settled  int       `json:"settled"`
 	SeenLast int       `json:"seenLast"`
 	SeenAt   time.Time `json:"seenAt"`
+	DayKey   string    `json:"dayKey"`
+	DayCount int       `json:"dayCount"`
 }
 
 // Counter reads year's counter (zero when no number was taken that year).
@@ -111,6 +177,7 @@ func (r Register) Counter(ctx context.Context, year int) (domain.Counter, error)
 		return c, err
 	}
 	c.Last, c.LastAt, c.Settled, c.SeenLast, c.SeenAt = it.Last, it.LastAt, it.Settled, it.SeenLast, it.SeenAt
+	c.DayKey, c.DayCount = it.DayKey, it.DayCount
 	return c, nil
 }
 

@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -28,20 +29,46 @@ func (b *bench) complaints() error {
 	if err := b.submissionOverhead(); err != nil {
 		return err
 	}
-	limit, err := b.serializedLimit()
-	if err != nil {
+	if _, err := b.serializedLimit(); err != nil {
 		return err
 	}
-	fmt.Printf("  %-8s %-26s %9s %9s %10s %10s %8s %10s %12s %6s\n", "clients", "series", "req/s", "of limit", "p50", "p99", "p99/p50", "DDB trips", "stored", "voids")
-	for _, clients := range []int{1, 8, 32, 64} {
-		if err := b.complaintLevel(clients, false, limit); err != nil {
+	fmt.Printf("  %-8s %-26s %9s %6s %9s %10s %10s %8s %10s %12s %6s %24s %5s\n", "clients", "series", "req/s", "limit", "of limit", "p50", "p99", "p99/p50", "DDB trips", "stored", "voids", "CPU ms/sub bench/DDB/SQS", "load")
+	// Other work on the machine comes and goes within a run: each level is
+	// set against the limit measured just before and just after it.
+	around := func(level func(limit func() float64) error) error {
+		before, _, err := b.numberingLatency(200)
+		if err != nil {
+			return err
+		}
+		var after time.Duration
+		err = level(func() float64 {
+			if after == 0 {
+				if after, _, err = b.numberingLatency(200); err != nil {
+					after = before
+				}
+			}
+			return 2 / (before + after).Seconds()
+		})
+		return err
+	}
+	for _, clients := range b.levels {
+		if err := around(func(limit func() float64) error { return b.complaintLevel(clients, false, limit) }); err != nil {
 			return err
 		}
 	}
-	if err := b.complaintLevel(8, true, limit); err != nil {
+	if err := around(func(limit func() float64) error { return b.complaintLevel(8, true, limit) }); err != nil {
 		return err
 	}
+	for _, clients := range b.levels {
+		if clients == 32 {
+			if err := around(func(limit func() float64) error { return b.bareLevel(clients, limit) }); err != nil {
+				return err
+			}
+		}
+	}
+	fmt.Println("  limit: the serialized limit measured around the level (the mean of one numbering transaction's p50 just before and just after it)")
 	fmt.Println("  goal (issue 11): at 32 clients ≥ 50% of the limit, p99 ≤ 4× p50; every number 1..n a card, none void")
+	fmt.Println("  CPU: this process (the clients and the handlers it runs), DynamoDB Local and the SQS emulator, per submission, on the same cores")
 	fmt.Println()
 	return nil
 }
@@ -53,17 +80,30 @@ func (b *bench) complaints() error {
 // update), the card and the idempotency key, on fresh items. The atomic
 // counter's UpdateItem ADD is timed beside it.
 func (b *bench) serializedLimit() (float64, error) {
+	p50, add, err := b.numberingLatency(b.n)
+	if err != nil {
+		return 0, err
+	}
+	limit := 1 / p50.Seconds()
+	fmt.Printf("  serialized limit: one numbering transaction (sequence, card, key) uncontended p50 %s → %.0f submissions/s; the counter's ADD p50 %s\n",
+		ms(p50), limit, ms(add))
+	return limit, nil
+}
+
+// numberingLatency is the p50 of n numbering transactions as the old
+// design made them, and of the counter's ADD, on a fresh table.
+func (b *bench) numberingLatency(n int) (time.Duration, time.Duration, error) {
 	ctx := b.ctx
 	res, err := stack.Create(ctx, b.t, b.clients, map[string]string{"Stage": fmt.Sprintf("bench-serial-%d", time.Now().UnixNano())})
 	if err != nil {
-		return 0, err
+		return 0, 0, err
 	}
 	tbl := aws.String(res.Table)
 	s := func(v string) types.AttributeValue { return &types.AttributeValueMemberS{Value: v} }
 	form := string(mustJSON(map[string]string{"customerName": "上海精工机械有限公司", "description": "主轴异响，无法正常生产。请尽快派人检修。"}))
-	tx := make([]time.Duration, 0, b.n)
-	add := make([]time.Duration, 0, b.n)
-	for i := 0; i < b.n; i++ {
+	tx := make([]time.Duration, 0, n)
+	add := make([]time.Duration, 0, n)
+	for i := 0; i < n; i++ {
 		seq := map[string]types.AttributeValue{"PK": s("BARESEQ#" + strconv.Itoa(i)), "SK": s("SEQ")}
 		card := map[string]types.AttributeValue{"PK": s("BARECMP#" + strconv.Itoa(i)), "SK": s("CARD"), "GSI3PK": s("BAREMONTH"), "GSI3SK": s(strconv.Itoa(i)),
 			"GSI2PK": s("BAREOPEN"), "GSI2SK": s(strconv.Itoa(i)), "body": s(form)}
@@ -76,22 +116,18 @@ func (b *bench) serializedLimit() (float64, error) {
 			{Put: &types.Put{TableName: tbl, Item: idem, ConditionExpression: aws.String("attribute_not_exists(PK)")}},
 		}})
 		if err != nil {
-			return 0, err
+			return 0, 0, err
 		}
 		tx = append(tx, time.Since(t0))
 		t0 = time.Now()
 		if _, err := b.clients.DynamoDB.UpdateItem(ctx, &dynamodb.UpdateItemInput{TableName: tbl, Key: map[string]types.AttributeValue{"PK": s("BARECOUNTER"), "SK": s("SEQ")},
 			UpdateExpression: aws.String("ADD #l :one"), ExpressionAttributeNames: map[string]string{"#l": "last"},
 			ExpressionAttributeValues: map[string]types.AttributeValue{":one": &types.AttributeValueMemberN{Value: "1"}}, ReturnValues: types.ReturnValueUpdatedNew}); err != nil {
-			return 0, err
+			return 0, 0, err
 		}
 		add = append(add, time.Since(t0))
 	}
-	p50 := pct(tx, 50)
-	limit := 1 / p50.Seconds()
-	fmt.Printf("  serialized limit: one numbering transaction (sequence, card, key) uncontended p50 %s → %.0f submissions/s; the counter's ADD p50 %s\n",
-		ms(p50), limit, ms(pct(add, 50)))
-	return limit, nil
+	return pct(tx, 50), pct(add, 50), nil
 }
 
 func pct(d []time.Duration, p int) time.Duration {
@@ -99,7 +135,7 @@ func pct(d []time.Duration, p int) time.Duration {
 	return d[min(len(d)-1, len(d)*p/100)]
 }
 
-func (b *bench) complaintLevel(clients int, withEmail bool, limit float64) error {
+func (b *bench) complaintLevel(clients int, withEmail bool, limitAround func() float64) error {
 	ctx := b.ctx
 	res, err := stack.Create(ctx, b.t, b.clients, map[string]string{"Stage": fmt.Sprintf("bench-c%d-%v-%d", clients, withEmail, time.Now().UnixNano())})
 	if err != nil {
@@ -121,6 +157,7 @@ func (b *bench) complaintLevel(clients int, withEmail bool, limit float64) error
 	var firstErr error
 	next := 0
 	before := db.calls.Load()
+	cpu0 := b.cpuTimes()
 	start := time.Now()
 	for c := 0; c < clients; c++ {
 		wg.Add(1)
@@ -153,6 +190,7 @@ func (b *bench) complaintLevel(clients int, withEmail bool, limit float64) error
 	}
 	wg.Wait()
 	wall := time.Since(start)
+	cpu := b.cpuTimes().since(cpu0)
 	if firstErr != nil {
 		return firstErr
 	}
@@ -206,8 +244,53 @@ func (b *bench) complaintLevel(clients int, withEmail bool, limit float64) error
 	}
 	p50, p99 := pct(lat, 50), pct(lat, 99)
 	rate := float64(n) / wall.Seconds()
-	fmt.Printf("  %-8d %-26s %9.0f %8.0f%% %10s %10s %7.1f× %10.2f %12s %6d\n", clients, label, rate, 100*rate/limit, ms(p50), ms(p99),
-		float64(p99)/float64(p50), trips, stored, voids)
+	limit := limitAround()
+	fmt.Printf("  %-8d %-26s %9.0f %6.0f %8.0f%% %10s %10s %7.1f× %10.2f %12s %6d %24s %5s\n", clients, label, rate, limit, 100*rate/limit, ms(p50), ms(p99),
+		float64(p99)/float64(p50), trips, stored, voids, cpu.per(n), loadAverage())
+	return nil
+}
+
+// bareLevel replays one submission's DynamoDB requests (recorded by
+// submissionOverhead), bare and on fresh items, from clients concurrent
+// clients: what DynamoDB Local itself gives that mix of requests on this
+// machine, beside which the handler's rate at the same level is read.
+func (b *bench) bareLevel(clients int, limitAround func() float64) error {
+	if len(b.submission) == 0 {
+		return nil
+	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	errs := make(chan error, clients)
+	cpu0 := b.cpuTimes()
+	start := time.Now()
+	for c := 0; c < clients; c++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1))
+				if i > b.n {
+					return
+				}
+				if err := b.replay(b.submission, 1_000_000+i); err != nil {
+					errs <- err
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	wall := time.Since(start)
+	cpu := b.cpuTimes().since(cpu0)
+	select {
+	case err := <-errs:
+		return err
+	default:
+	}
+	rate := float64(b.n) / wall.Seconds()
+	limit := limitAround()
+	fmt.Printf("  %-8d %-26s %9.0f %6.0f %8.0f%% %10s %10s %8s %10d %12s %6s %24s %5s\n", clients, "its requests replayed bare", rate, limit, 100*rate/limit, "", "", "",
+		len(b.submission), "", "", cpu.per(b.n), loadAverage())
 	return nil
 }
 
@@ -239,9 +322,12 @@ func (b *bench) submissionOverhead() error {
 		if err != nil || resp.StatusCode != 201 {
 			return fmt.Errorf("submit: %d %v %s", resp.StatusCode, err, resp.Body)
 		}
+		db.mu.Lock()
 		recorded = append(recorded[:0], db.last...)
+		db.mu.Unlock()
 		return nil
 	}, func(i int) error { return b.replay(recorded, i) })
+	b.submission = recorded
 	if err != nil {
 		return err
 	}

@@ -8,14 +8,20 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime/pprof"
 	"sort"
+	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
 	"keycare/local/emu"
@@ -29,8 +35,29 @@ import (
 func main() {
 	n := flag.Int("n", 400, "requests per measured route")
 	only := flag.String("only", "", "comma-separated sections to run (customers,complaints,surveys,visits,reports,console,coldstart,sizes); all when empty")
+	levels := flag.String("levels", "1,8,32,64", "complaints: the numbers of concurrent clients to measure")
+	cpuprofile := flag.String("cpuprofile", "", "write the bench process's CPU profile (the handlers run in it) to this file")
 	flag.Parse()
-	if err := run(*n, *only); err != nil {
+	if *cpuprofile != "" {
+		f, err := os.Create(*cpuprofile)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "bench:", err)
+			os.Exit(1)
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			fmt.Fprintln(os.Stderr, "bench:", err)
+			os.Exit(1)
+		}
+	}
+	var lv []int
+	for _, x := range strings.Split(*levels, ",") {
+		if v, err := strconv.Atoi(strings.TrimSpace(x)); err == nil && v > 0 {
+			lv = append(lv, v)
+		}
+	}
+	err := run(*n, *only, lv)
+	pprof.StopCPUProfile()
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
@@ -38,7 +65,7 @@ func main() {
 
 func want(only, s string) bool { return only == "" || strings.Contains(","+only+",", ","+s+",") }
 
-func run(n int, only string) error {
+func run(n int, only string, levels []int) error {
 	ctx := context.Background()
 	root, err := emu.LocalDir()
 	if err != nil {
@@ -60,11 +87,20 @@ func run(n int, only string) error {
 	if err != nil {
 		return err
 	}
+	// One process stands for many Lambda instances, each with its own
+	// kept-alive connection: keep as many idle connections as clients (the
+	// SDK's default keeps 10 per host and closes the rest, so at 32 or 64
+	// clients calls beyond 10 at once would open new connections).
+	clients.DynamoDB = dynamodb.New(clients.DynamoDB.Options(), func(o *dynamodb.Options) {
+		o.HTTPClient = awshttp.NewBuildableClient().WithTransportOptions(func(tr *http.Transport) {
+			tr.MaxIdleConns, tr.MaxIdleConnsPerHost = 256, 256
+		})
+	})
 	res, err := stack.Create(ctx, t, clients, map[string]string{"Stage": "bench"})
 	if err != nil {
 		return err
 	}
-	b := &bench{ctx: ctx, t: t, res: res, clients: clients, n: n}
+	b := &bench{ctx: ctx, t: t, res: res, clients: clients, n: n, levels: levels, ddbPID: es.PID("dynamodb"), sqsPID: es.PID("sqs")}
 	if want(only, "customers") {
 		if err := b.customers(); err != nil {
 			return err
@@ -114,6 +150,10 @@ type bench struct {
 	res     *stack.Resources
 	clients platform.AWS
 	n       int
+	levels  []int // complaints: concurrent clients
+	// DynamoDB Local's and the SQS emulator's processes, for their CPU time.
+	ddbPID, sqsPID int
+	submission     []any // one public submission's DynamoDB requests, to replay bare
 }
 
 // function builds function id from the registry, as its main.go does, with
@@ -187,53 +227,52 @@ func ms(d time.Duration) string { return fmt.Sprintf("%.2f ms", float64(d.Micros
 type countingDB struct {
 	*dynamodb.Client
 	calls  atomic.Int64
-	record bool // keep the inputs (one client only)
+	record bool // keep the inputs (one client at a time)
+	mu     sync.Mutex
 	last   []any
+}
+
+// note counts a call and keeps its input when recording (a handler may
+// make its calls concurrently).
+func (c *countingDB) note(in any) {
+	c.calls.Add(1)
+	if c.record {
+		c.mu.Lock()
+		c.last = append(c.last, in)
+		c.mu.Unlock()
+	}
 }
 
 func (c *countingDB) reset() { c.last = c.last[:0] }
 
 func (c *countingDB) GetItem(ctx context.Context, in *dynamodb.GetItemInput, o ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error) {
-	c.calls.Add(1)
-	if c.record {
-		c.last = append(c.last, in)
-	}
+	c.note(in)
 	return c.Client.GetItem(ctx, in, o...)
 }
 func (c *countingDB) PutItem(ctx context.Context, in *dynamodb.PutItemInput, o ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error) {
-	c.calls.Add(1)
-	if c.record {
-		c.last = append(c.last, in)
-	}
+	c.note(in)
 	return c.Client.PutItem(ctx, in, o...)
 }
 func (c *countingDB) UpdateItem(ctx context.Context, in *dynamodb.UpdateItemInput, o ...func(*dynamodb.Options)) (*dynamodb.UpdateItemOutput, error) {
-	c.calls.Add(1)
-	if c.record {
-		c.last = append(c.last, in)
-	}
+	c.note(in)
 	return c.Client.UpdateItem(ctx, in, o...)
 }
 func (c *countingDB) Query(ctx context.Context, in *dynamodb.QueryInput, o ...func(*dynamodb.Options)) (*dynamodb.QueryOutput, error) {
-	c.calls.Add(1)
-	if c.record {
-		c.last = append(c.last, in)
-	}
+	c.note(in)
 	return c.Client.Query(ctx, in, o...)
 }
 func (c *countingDB) TransactWriteItems(ctx context.Context, in *dynamodb.TransactWriteItemsInput, o ...func(*dynamodb.Options)) (*dynamodb.TransactWriteItemsOutput, error) {
-	c.calls.Add(1)
-	if c.record {
-		c.last = append(c.last, in)
-	}
+	c.note(in)
 	return c.Client.TransactWriteItems(ctx, in, o...)
 }
 func (c *countingDB) BatchGetItem(ctx context.Context, in *dynamodb.BatchGetItemInput, o ...func(*dynamodb.Options)) (*dynamodb.BatchGetItemOutput, error) {
-	c.calls.Add(1)
-	if c.record {
-		c.last = append(c.last, in)
-	}
+	c.note(in)
 	return c.Client.BatchGetItem(ctx, in, o...)
+}
+
+func (c *countingDB) DeleteItem(ctx context.Context, in *dynamodb.DeleteItemInput, o ...func(*dynamodb.Options)) (*dynamodb.DeleteItemOutput, error) {
+	c.note(in)
+	return c.Client.DeleteItem(ctx, in, o...)
 }
 
 func sizes(root string, t *template.Template) error {
@@ -257,4 +296,61 @@ func sizes(root string, t *template.Template) error {
 	}
 	fmt.Println()
 	return nil
+}
+
+// cpuUse is the CPU time used so far by this process (the bench's clients
+// and the handlers it runs), DynamoDB Local and the SQS emulator: on one
+// machine they share its cores, so a submission's rate follows their sum.
+type cpuUse struct{ self, ddb, sqs time.Duration }
+
+func (b *bench) cpuTimes() cpuUse {
+	var u cpuUse
+	var ru syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) == nil {
+		u.self = time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	}
+	u.ddb, u.sqs = procCPU(b.ddbPID), procCPU(b.sqsPID)
+	return u
+}
+
+func (u cpuUse) since(v cpuUse) cpuUse { return cpuUse{u.self - v.self, u.ddb - v.ddb, u.sqs - v.sqs} }
+
+// per is u per one of n operations, in milliseconds: "self/ddb/sqs".
+func (u cpuUse) per(n int) string {
+	f := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 / float64(n) }
+	return fmt.Sprintf("%.1f/%.1f/%.1f", f(u.self), f(u.ddb), f(u.sqs))
+}
+
+// procCPU is the user and system CPU time of process pid (0 when unknown).
+func procCPU(pid int) time.Duration {
+	if pid <= 0 {
+		return 0
+	}
+	st, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	// The fields after the command's closing parenthesis: utime and stime
+	// are the 12th and 13th, in clock ticks (USER_HZ, 100 a second).
+	i := strings.LastIndexByte(string(st), ')')
+	if i < 0 {
+		return 0
+	}
+	f := strings.Fields(string(st)[i+1:])
+	if len(f) < 13 {
+		return 0
+	}
+	u, _ := strconv.ParseInt(f[11], 10, 64)
+	s, _ := strconv.ParseInt(f[12], 10, 64)
+	return time.Duration(u+s) * 10 * time.Millisecond
+}
+
+// loadAverage is the machine's 1-minute load average (other engineers'
+// work shares the cores).
+func loadAverage() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "?"
+	}
+	return strings.Fields(string(b))[0]
 }
