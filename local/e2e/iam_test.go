@@ -37,7 +37,7 @@ type iamScenario struct {
 	now    func() time.Time
 	before func(t *testing.T, env *testenv.Env)
 	after  func(t *testing.T, env *testenv.Env, d platform.Deps)
-	down   []string // run again with "sqs" or "ses" unreachable, or "sqs+table": the queue down and keeping the mail failing too
+	down   []string // run again with "sqs" or "ses" unreachable, "sqs+table": the queue down and keeping the mail failing too, or "transaction": every TransactWriteItems failing
 }
 
 // outboxDown are the failures of the mail outbox: the queue unreachable
@@ -78,7 +78,9 @@ func iamScenarios() map[string]iamScenario {
 		"VisitRemindersFunction": {now: later, down: outboxDown, before: func(t *testing.T, env *testenv.Env) {
 			seedRunningHandover(t, env, "hdemo-left", "liqiang", "zhangmin", time.Now().Add(-time.Hour))
 		}},
-		"PublicComplaintsFunction": {down: outboxDown},
+		// A submission whose card cannot be written gives its sender's
+		// acknowledgement mark back (Limits.Forget).
+		"PublicComplaintsFunction": {down: append([]string{"transaction"}, outboxDown...)},
 		"ComplaintsFunction":       {down: outboxDown},
 		"PublicSurveysFunction":    {},
 		"SurveysFunction":          {down: outboxDown},
@@ -305,6 +307,14 @@ func observe(t *testing.T, fn string, sc iamScenario) []call {
 			c.fail = func(op string, params any) error {
 				if in, ok := params.(*dynamodb.PutItemInput); ok && pkPrefix(in.Item["PK"]) == "MAILPENDING#" {
 					return errors.New("injected: keeping the mail failed")
+				}
+				return nil
+			}
+		}
+		if down == "transaction" {
+			c.fail = func(op string, params any) error {
+				if _, ok := params.(*dynamodb.TransactWriteItemsInput); ok {
+					return errors.New("injected: the transaction failed")
 				}
 				return nil
 			}
