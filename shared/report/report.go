@@ -183,11 +183,7 @@ const (
 // begun, domain.ForbiddenError for another's scope. The read, and how it
 // was read (format), is on the access record.
 func (s *Service) Monthly(ctx context.Context, p domain.Principal, month, scope, format string) (View, error) {
-	sc, err := domain.ReportScopeFor(p, scope)
-	if err != nil {
-		return View{}, err
-	}
-	m, err := domain.ParseMonth(month)
+	sc, m, err := scopeMonth(p, scope, month)
 	if err != nil {
 		return View{}, err
 	}
@@ -269,11 +265,7 @@ func (s *Service) view(ctx context.Context, m domain.Month, sc domain.ReportScop
 // whether it still matches its hash (domain.ErrNotFound when none is kept).
 // The check is on the access record.
 func (s *Service) Verify(ctx context.Context, p domain.Principal, month, scope string) (domain.Verification, error) {
-	sc, err := domain.ReportScopeFor(p, scope)
-	if err != nil {
-		return domain.Verification{}, err
-	}
-	m, err := domain.ParseMonth(month)
+	sc, m, err := scopeMonth(p, scope, month)
 	if err != nil {
 		return domain.Verification{}, err
 	}
@@ -348,11 +340,7 @@ func (s *Service) Kept(ctx context.Context, p domain.Principal, scope, before st
 // of the risk list (as visit coverage records its rows), not one entry in
 // each account's trail as a full report's read writes.
 func (s *Service) Summary(ctx context.Context, p domain.Principal, month, scope string) (View, error) {
-	sc, err := domain.ReportScopeFor(p, scope)
-	if err != nil {
-		return View{}, err
-	}
-	m, err := domain.ParseMonth(month)
+	sc, m, err := scopeMonth(p, scope, month)
 	if err != nil {
 		return View{}, err
 	}
@@ -632,4 +620,16 @@ func sortedKeys(m map[string]bool) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// scopeMonth is the scope ("" for p's own) and month a read names:
+// domain.ValidationError for a bad one, domain.ForbiddenError for a scope p
+// may not read.
+func scopeMonth(p domain.Principal, scope, month string) (domain.ReportScope, domain.Month, error) {
+	sc, err := domain.ReportScopeFor(p, scope)
+	if err != nil {
+		return domain.ReportScope{}, domain.Month{}, err
+	}
+	m, err := domain.ParseMonth(month)
+	return sc, m, err
 }
