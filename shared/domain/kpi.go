@@ -1,6 +1,8 @@
 package domain
 
 import (
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -61,13 +63,7 @@ type MonthInput struct {
 }
 
 // Location is the input's time zone (UTC+8 when unknown).
-func (in *MonthInput) Location() *time.Location {
-	loc, err := time.LoadLocation(in.Zone)
-	if err != nil {
-		return time.FixedZone("UTC+8", 8*3600)
-	}
-	return loc
-}
+func (in *MonthInput) Location() *time.Location { return zone(in.Zone) }
 
 // ReportBasis is what the figures are judged by, kept in the report so a
 // recount uses the same: the targets, the report settings and the survey
@@ -130,16 +126,7 @@ func (r Report) Shown() (customers, complaints []string) {
 	ns[r.Complaints.WorstNumber] = true
 	delete(cs, "")
 	delete(ns, "")
-	return sortedKeys(cs), sortedKeys(ns)
-}
-
-func sortedKeys(m map[string]bool) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
+	return slices.Sorted(maps.Keys(cs)), slices.Sorted(maps.Keys(ns))
 }
 
 // KPI keys, in the order reports show them.

@@ -72,12 +72,7 @@ func reportRows(r domain.Report, lang string, names func(string) string) [][]str
 		{t(lang, "csv.open"), strconv.Itoa(c.OpenAtEnd)}, {kpiLabels[domain.KPIOverdue].in(lang), strconv.Itoa(c.OverdueAtEnd)}} {
 		add(sec, kv[0], "", kv[1])
 	}
-	for _, dim := range []struct {
-		key    string
-		cs     []domain.Count
-		labels map[string]words
-	}{{"byCategory", c.ByCategory, categoryLabels}, {"bySeverity", c.BySeverity, severityLabels}, {"byChannel", c.ByChannel, channelLabels},
-		{"byDepartment", c.ByDepartment, nil}, {"byTier", c.ByTier, tierLabels}} {
+	for _, dim := range breakdowns(c) {
 		for _, x := range dim.cs {
 			add(sec, t(lang, dim.key), label(dim.labels, x.Key, lang), strconv.Itoa(x.N))
 		}

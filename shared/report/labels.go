@@ -311,3 +311,19 @@ func reasonText(r domain.RiskReason, lang string) string {
 	}
 	return fmt.Sprintf(w, ref)
 }
+
+// breakdown is one way the month's complaints are counted (by category,
+// severity, channel, department, tier), with the labels of its keys (nil:
+// the keys are shown as they are).
+type breakdown struct {
+	key    string
+	cs     []domain.Count
+	labels map[string]words
+}
+
+// breakdowns are c's counts in the order the report shows them, on the
+// page, in the email and in the files.
+func breakdowns(c domain.ComplaintFigures) []breakdown {
+	return []breakdown{{"byCategory", c.ByCategory, categoryLabels}, {"bySeverity", c.BySeverity, severityLabels}, {"byChannel", c.ByChannel, channelLabels},
+		{"byDepartment", c.ByDepartment, nil}, {"byTier", c.ByTier, tierLabels}}
+}

@@ -303,12 +303,7 @@ func complaintSection(r domain.Report, lang string) section {
 	}
 	sec.Lines = append(sec.Lines, tf(lang, "cmp.days", num1(c.AvgCloseDays), num1(c.WorstCloseDays), worst, c.OpenAtEnd, c.OverdueAtEnd))
 	if c.Received > 0 {
-		for _, dim := range []struct {
-			key    string
-			cs     []domain.Count
-			labels map[string]words
-		}{{"byCategory", c.ByCategory, categoryLabels}, {"bySeverity", c.BySeverity, severityLabels}, {"byChannel", c.ByChannel, channelLabels},
-			{"byDepartment", c.ByDepartment, nil}, {"byTier", c.ByTier, tierLabels}} {
+		for _, dim := range breakdowns(c) {
 			sec.Lines = append(sec.Lines, t(lang, dim.key)+t(lang, "colon")+countsText(dim.cs, dim.labels, lang))
 		}
 	}

@@ -11,7 +11,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"time"
 
 	"keycare/shared/domain"
@@ -604,21 +605,12 @@ func scopesOf(in *domain.MonthInput, dir *staff.Directory) []domain.ReportScope 
 		add(x.ManagerID, x.Department)
 	}
 	out := []domain.ReportScope{domain.CompanyScope}
-	for _, k := range sortedKeys(depts) {
+	for _, k := range slices.Sorted(maps.Keys(depts)) {
 		out = append(out, domain.ReportScope{Kind: domain.ScopeDepartment, ID: k})
 	}
-	for _, k := range sortedKeys(mgrs) {
+	for _, k := range slices.Sorted(maps.Keys(mgrs)) {
 		out = append(out, domain.ReportScope{Kind: domain.ScopeManager, ID: k})
 	}
-	return out
-}
-
-func sortedKeys(m map[string]bool) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
 	return out
 }
 
