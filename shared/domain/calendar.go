@@ -8,8 +8,9 @@ import (
 	"time"
 
 	"github.com/6tail/lunar-go/HolidayUtil"
-	"github.com/6tail/lunar-go/calendar"
 )
+
+//go:generate go run ./internal/festivalgen
 
 // China's official working-day calendar (法定节假日与调休) and the
 // traditional festivals, from github.com/6tail/lunar-go. Its holiday table
@@ -112,20 +113,25 @@ func FestivalLabel(key, lang string) string {
 	return zh[key]
 }
 
+// Festival years: the traditional festivals are known for these
+// Gregorian years (festivals_table.go, generated from lunar-go's Chinese
+// calendar by internal/festivalgen and compared with it by the tests). The
+// functions read the table rather than link lunar-go's astronomical
+// tables, whose package init would cost every cold start about 0.5 ms.
+const firstFestivalYear, lastFestivalYear = 1901, 1901 + len(lunarFestivals) - 1
+
 // FestivalsOf lists the greeting festivals of Gregorian year: the
-// traditional ones computed with the Chinese calendar (lunar 1/1, 1/15,
-// 5/5, 8/15 of the lunar year beginning in year), New Year and National Day.
+// traditional ones of the Chinese calendar (lunar 1/1, 1/15, 5/5, 8/15 of
+// the lunar year beginning in year), New Year and National Day. Outside
+// 1901–2100 only New Year and National Day are listed.
 func FestivalsOf(year int) []Festival {
-	lunar := func(m, d int) string { return calendar.NewLunarFromYmd(year, m, d).GetSolar().ToYmd() }
-	out := []Festival{
-		{"new-year", time.Date(year, 1, 1, 0, 0, 0, 0, time.UTC).Format(time.DateOnly)},
-		{"spring-festival", lunar(1, 1)},
-		{"lantern", lunar(1, 15)},
-		{"dragon-boat", lunar(5, 5)},
-		{"mid-autumn", lunar(8, 15)},
-		{"national-day", time.Date(year, 10, 1, 0, 0, 0, 0, time.UTC).Format(time.DateOnly)},
+	out := []Festival{{"new-year", fmt.Sprintf("%04d-01-01", year)}}
+	if year >= firstFestivalYear && year <= lastFestivalYear {
+		for i, key := range [...]string{"spring-festival", "lantern", "dragon-boat", "mid-autumn"} {
+			out = append(out, Festival{key, fmt.Sprintf("%04d-%s", year, lunarFestivals[year-firstFestivalYear][i])})
+		}
 	}
-	return out
+	return append(out, Festival{"national-day", fmt.Sprintf("%04d-10-01", year)})
 }
 
 // FestivalsBetween lists the festivals dated from..to (YYYY-MM-DD, inclusive).

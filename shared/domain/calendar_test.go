@@ -1,9 +1,12 @@
 package domain
 
 import (
+	"fmt"
 	"slices"
 	"testing"
 	"time"
+
+	"github.com/6tail/lunar-go/calendar"
 )
 
 // The official calendar of 2026, as the State Council's notice
@@ -116,5 +119,33 @@ func TestZoneLoadedOnce(t *testing.T) {
 	}
 	if _, off := time.Date(2026, 1, 1, 0, 0, 0, 0, SLA{TimeZone: "Nowhere/Else"}.Location()).Zone(); off != 8*3600 {
 		t.Fatalf("unknown zone offset %d", off)
+	}
+}
+
+// The generated festival table says, for every year it covers, what
+// lunar-go's Chinese calendar computes (run `go generate ./shared/domain`
+// after upgrading lunar-go); outside it only the fixed-date festivals are
+// listed.
+func TestFestivalTableMatchesTheChineseCalendar(t *testing.T) {
+	if firstFestivalYear != 1901 || lastFestivalYear != 2100 {
+		t.Fatalf("table covers %d–%d, the doc says 1901–2100", firstFestivalYear, lastFestivalYear)
+	}
+	lunar := func(y, m, d int) string { return calendar.NewLunarFromYmd(y, m, d).GetSolar().ToYmd() }
+	for y := firstFestivalYear; y <= lastFestivalYear; y++ {
+		want := []Festival{
+			{"new-year", fmt.Sprintf("%04d-01-01", y)},
+			{"spring-festival", lunar(y, 1, 1)}, {"lantern", lunar(y, 1, 15)},
+			{"dragon-boat", lunar(y, 5, 5)}, {"mid-autumn", lunar(y, 8, 15)},
+			{"national-day", fmt.Sprintf("%04d-10-01", y)},
+		}
+		if got := FestivalsOf(y); !slices.Equal(got, want) {
+			t.Fatalf("%d: %v, lunar-go says %v (go generate ./shared/domain)", y, got, want)
+		}
+	}
+	for _, y := range []int{1900, 2101} {
+		got := FestivalsOf(y)
+		if len(got) != 2 || got[0].Key != "new-year" || got[1] != (Festival{"national-day", fmt.Sprintf("%d-10-01", y)}) {
+			t.Errorf("%d: %v", y, got)
+		}
 	}
 }
