@@ -433,7 +433,7 @@ func set(tree map[string]any, path []string, val any) {
 
 // SetLabel is a setting's name in words (its path when none is written).
 func (v *view) SetLabel(path string) string {
-	if _, ok := words["set."+path]; ok {
+	if _, ok := words()["set."+path]; ok {
 		return v.T("set." + path)
 	}
 	return path

@@ -179,7 +179,7 @@ func (v *view) HTMLLang() string {
 
 // T is the word key in the page's language (the key itself when missing).
 func (v *view) T(key string) string {
-	if w, ok := words[key]; ok {
+	if w, ok := words()[key]; ok {
 		if v.Lang == "en" {
 			return w[1]
 		}
@@ -194,7 +194,7 @@ func (v *view) Tf(key string, args ...any) string { return fmt.Sprintf(v.T(key),
 // Label is the word of a code under a prefix ("status.received").
 func (v *view) Label(prefix string, code any) string {
 	k := prefix + "." + fmt.Sprint(code)
-	if _, ok := words[k]; ok {
+	if _, ok := words()[k]; ok {
 		return v.T(k)
 	}
 	return fmt.Sprint(code)

@@ -53,7 +53,7 @@ var headline = []string{domain.KPICSAT, domain.KPINPS, domain.KPIComplaints, dom
 const trendKPI = domain.KPICSAT
 
 func word(lang, key string) string {
-	w, ok := words[key]
+	w, ok := words()[key]
 	switch {
 	case !ok:
 		return key

@@ -15,7 +15,7 @@ import (
 // templates and handlers name, the labels of every code they show, every
 // step and its confirmation, every setting.
 func TestEveryWordInBothLanguages(t *testing.T) {
-	for k, w := range words {
+	for k, w := range words() {
 		if strings.TrimSpace(w[0]) == "" || strings.TrimSpace(w[1]) == "" {
 			t.Errorf("%q lacks a language: %q", k, w)
 		}
@@ -97,13 +97,13 @@ func TestEveryWordInBothLanguages(t *testing.T) {
 		keys["setgroup."+g] = true
 	}
 	for k := range keys {
-		if _, ok := words[k]; !ok {
+		if _, ok := words()[k]; !ok {
 			t.Errorf("no words for %q", k)
 		}
 	}
 	for p := range prefixes {
 		found := false
-		for k := range words {
+		for k := range words() {
 			found = found || strings.HasPrefix(k, p+".")
 		}
 		if !found {

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"net"
 	"net/http"
 	"os"
@@ -62,8 +63,11 @@ func (a *runtimeAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // exec to its first answered invocation of its first sample event, beside
 // a hello-world Go Lambda and the SDK floor (a Lambda that builds only the
 // DynamoDB and SQS clients every function needs). The runs are interleaved,
-// one of each target per round, so that a change in the machine's load
-// weighs on all of them alike.
+// each target once per copy per round in a shuffled order, so that a change
+// in the machine's load weighs on all of them alike. Each target runs from
+// several copies of its binary: on this VM two byte-identical files start
+// up to 1 ms apart (where their pages sit in memory), more than the
+// differences measured here.
 func (b *bench) coldStarts(root string, res *stack.Resources, endpoints map[string]string) error {
 	dir, err := os.MkdirTemp("", "keycare-cold-")
 	if err != nil {
@@ -72,7 +76,7 @@ func (b *bench) coldStarts(root string, res *stack.Resources, endpoints map[stri
 	defer os.RemoveAll(dir)
 	type target struct {
 		id, pkg, event string
-		bin            string
+		bins           []string
 		env            []string
 		body           []byte
 		inits, answers []time.Duration
@@ -96,11 +100,19 @@ func (b *bench) coldStarts(root string, res *stack.Resources, endpoints map[stri
 		targets = append(targets, &target{id: f.LogicalID, pkg: "./functions/" + strings.ToLower(strings.Join(parts, "")), event: ev})
 	}
 	for _, tg := range targets {
-		tg.bin = filepath.Join(dir, filepath.Base(tg.pkg))
-		build := exec.Command("go", "build", "-tags", "lambda.norpc", "-trimpath", "-ldflags=-s -w", "-o", tg.bin, tg.pkg)
+		bin := filepath.Join(dir, filepath.Base(tg.pkg))
+		build := exec.Command("go", "build", "-tags", "lambda.norpc", "-trimpath", "-ldflags=-s -w", "-o", bin, tg.pkg)
 		build.Dir = root
 		if out, err := build.CombinedOutput(); err != nil {
 			return fmt.Errorf("build %s: %v\n%s", tg.pkg, err, out)
+		}
+		tg.bins = []string{bin}
+		for c := 1; c < copies; c++ {
+			cp := fmt.Sprintf("%s.%d", bin, c)
+			if err := copyFile(bin, cp); err != nil {
+				return err
+			}
+			tg.bins = append(tg.bins, cp)
 		}
 		tg.body = []byte("{}")
 		if tg.event != "" {
@@ -122,16 +134,28 @@ func (b *bench) coldStarts(root string, res *stack.Resources, endpoints map[stri
 			"AWS_ENDPOINT_URL_DYNAMODB="+endpoints["dynamodb"], "AWS_ENDPOINT_URL_SQS="+endpoints["sqs"], "AWS_ENDPOINT_URL_SESV2="+endpoints["ses"],
 			"AWS_ENDPOINT_URL_SES="+endpoints["ses"])
 	}
-	const runs = 15
-	fmt.Printf("## Cold start (%s build of the same code, median of %d interleaved rounds): init = exec of bootstrap to its first Runtime API /next;\n", runtime.GOARCH, runs)
+	const runs = 12
+	fmt.Printf("## Cold start (%s build of the same code, median of %d runs: %d shuffled rounds × %d copies of each binary): init = exec of bootstrap to its first Runtime API /next;\n", runtime.GOARCH, runs*copies, runs, copies)
 	fmt.Println("   first answer = exec to the answer of its first sample event (that event's I/O included)")
+	type run struct {
+		tg  *target
+		bin string
+	}
+	var order []run
+	for _, tg := range targets {
+		for _, bin := range tg.bins {
+			order = append(order, run{tg, bin})
+		}
+	}
+	rng := rand.New(rand.NewPCG(11, 23))
 	for i := 0; i < runs; i++ {
-		for _, tg := range targets {
-			init, d, out, err := coldStart(tg.bin, tg.env, tg.body)
+		rng.Shuffle(len(order), func(a, b int) { order[a], order[b] = order[b], order[a] })
+		for _, r := range order {
+			init, d, out, err := coldStart(r.bin, r.tg.env, r.tg.body)
 			if err != nil {
-				return fmt.Errorf("%s: %w", tg.id, err)
+				return fmt.Errorf("%s: %w", r.tg.id, err)
 			}
-			tg.inits, tg.answers, tg.outcome = append(tg.inits, init), append(tg.answers, d), out
+			r.tg.inits, r.tg.answers, r.tg.outcome = append(r.tg.inits, init), append(r.tg.answers, d), out
 		}
 	}
 	median := func(d []time.Duration) time.Duration {
@@ -142,7 +166,7 @@ func (b *bench) coldStarts(root string, res *stack.Resources, endpoints map[stri
 	fmt.Printf("  %-30s %9s %8s %13s %9s\n", "function", "init", "× hello", "first answer", "binary")
 	for _, tg := range targets {
 		in, an := median(tg.inits), median(tg.answers)
-		st, _ := os.Stat(tg.bin)
+		st, _ := os.Stat(tg.bins[0])
 		outcome := ""
 		if tg.outcome != "ok" && tg.outcome != "hello" {
 			outcome = "  (" + tg.outcome + ")"
@@ -154,6 +178,17 @@ func (b *bench) coldStarts(root string, res *stack.Resources, endpoints map[stri
 	}
 	fmt.Println()
 	return nil
+}
+
+// copies is how many files each target's binary is run from.
+const copies = 3
+
+func copyFile(from, to string) error {
+	b, err := os.ReadFile(from)
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(to, b, 0o755)
 }
 
 // coldStart runs bin once and returns its init (exec to the first /next),
