@@ -61,8 +61,9 @@ func (a *runtimeAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // coldStarts runs each function's bootstrap (built for this machine) from
 // exec to its first answered invocation of its first sample event, beside
-// a hello-world Go Lambda and the SDK floor (a Lambda that builds only the
-// DynamoDB and SQS clients every function needs). The runs are interleaved,
+// a hello-world Go Lambda and the SDK floors (a Lambda that builds only the
+// DynamoDB and SQS clients every function needs; one that also builds the
+// SES client, as MailerFunction does). The runs are interleaved,
 // each target once per copy per round in a shuffled order, so that a change
 // in the machine's load weighs on all of them alike. Each target runs from
 // several copies of its binary: on this VM two byte-identical files start
@@ -82,7 +83,8 @@ func (b *bench) coldStarts(root string, res *stack.Resources, endpoints map[stri
 		inits, answers []time.Duration
 		outcome        string
 	}
-	targets := []*target{{id: "hello-world (floor)", pkg: "./local/cmd/bench/hello"}, {id: "SDK floor (DynamoDB+SQS)", pkg: "./local/cmd/bench/sdkfloor"}}
+	targets := []*target{{id: "hello-world (floor)", pkg: "./local/cmd/bench/hello"}, {id: "SDK floor (DynamoDB+SQS)", pkg: "./local/cmd/bench/sdkfloor"},
+		{id: "SDK floor + SES (mailer)", pkg: "./local/cmd/bench/sesfloor"}}
 	for _, f := range b.t.Functions {
 		var parts []string
 		for i, r := range strings.TrimSuffix(f.LogicalID, "Function") {
