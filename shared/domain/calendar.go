@@ -10,7 +10,7 @@ import (
 	"github.com/6tail/lunar-go/HolidayUtil"
 )
 
-//go:generate go run ./internal/festivalgen
+//go:generate go run ../../local/cmd/festivalgen
 
 // China's official working-day calendar (法定节假日与调休) and the
 // traditional festivals, from github.com/6tail/lunar-go. Its holiday table
@@ -115,7 +115,7 @@ func FestivalLabel(key, lang string) string {
 
 // Festival years: the traditional festivals are known for these
 // Gregorian years (festivals_table.go, generated from lunar-go's Chinese
-// calendar by internal/festivalgen and compared with it by the tests). The
+// calendar by local/cmd/festivalgen and compared with it by the tests). The
 // functions read the table rather than link lunar-go's astronomical
 // tables, whose package init would cost every cold start about 0.5 ms.
 const firstFestivalYear, lastFestivalYear = 1901, 1901 + len(lunarFestivals) - 1

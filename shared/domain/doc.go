@@ -16,7 +16,7 @@
 //	register.go   the complaint register: every number a card or a void (作废), when a reservation is settled
 //	clock.go      the SLA clock: working days, service hours, deadlines (投诉处理时限)
 //	calendar.go   China's official holidays and adjusted working days (调休), the festivals of the Chinese calendar
-//	festivals_table.go  the festivals' dates 1901–2100, generated from lunar-go (go generate; internal/festivalgen)
+//	festivals_table.go  the festivals' dates 1901–2100, generated from lunar-go (go generate; local/cmd/festivalgen)
 //	reminder.go   reminders and escalation (催办 / 升级): what is due, to whom, at which hour
 //	survey.go     satisfaction surveys (满意度调查): invitations, answers, CSAT, NPS, poor answers
 //	followup.go   follow-up callbacks (回访) a manager owes, their schedules after customer events, completing them

@@ -4,7 +4,8 @@
 // github.com/6tail/lunar-go. The functions read the table instead of
 // linking lunar-go's astronomical tables, whose package init costs every
 // cold start about half a millisecond; domain's tests compare the table
-// with lunar-go year by year. Run it with `go generate ./shared/domain`.
+// with lunar-go year by year. Run it with `go generate ./shared/domain` (it writes to the
+// directory it runs in).
 package main
 
 import (
