@@ -116,7 +116,8 @@ func TestTemplateRules(t *testing.T) {
 		lg, _ := GetAtt(Get(api, "Properties", "AccessLogSettings", "DestinationArn"))
 		check(retained(lg), "%s: access logs do not go to a declared log group kept LogRetentionDays", id)
 		check(len(alarmsOn(tpl, "5xx", id)) == 1, "%s: no alarm on 5xx that notifies AlarmTopic", id)
-		origins, _ := json.Marshal(Get(api, "Properties", "CorsConfiguration", "AllowOrigins"))
+		check(Get(api, "Properties", "CorsConfiguration") == nil, "%s: CorsConfiguration: SAM replaces the whole CORS block with AllowOrigins when that is an intrinsic; put it in DefinitionBody's x-amazon-apigateway-cors", id)
+		origins, _ := json.Marshal(Get(api, "Properties", "DefinitionBody", "x-amazon-apigateway-cors", "allowOrigins"))
 		check(strings.Contains(string(origins), `"AllowedOrigins"`) && !strings.Contains(string(origins), `"*"`), "%s: CORS origins %s, want the AllowedOrigins parameter", id, origins)
 	}
 

@@ -217,7 +217,24 @@ func TestRunnerServesTemplate(t *testing.T) {
 			t.Errorf("queue %s: redrive policy %q does not name %s", q.LogicalID, out.Attributes["RedrivePolicy"], q.DeadLetter)
 		}
 	}
+	// A browser app's preflight is answered from template.yaml's CORS block
+	// (x-amazon-apigateway-cors in the API's DefinitionBody), as API
+	// Gateway answers it.
+	origin := env.Resources.Resolver.Params["AllowedOrigins"]
+	if origin == "" || strings.Contains(origin, ",") {
+		t.Fatalf("AllowedOrigins resolves to %q, want one origin", origin)
+	}
+	pre := httptest.NewRequest("OPTIONS", "/customers", nil)
+	pre.Header.Set("Origin", origin)
+	pre.Header.Set("Access-Control-Request-Method", "POST")
+	pre.Header.Set("Access-Control-Request-Headers", "authorization,idempotency-key")
 	w := httptest.NewRecorder()
+	h.ServeHTTP(w, pre)
+	if w.Code >= 300 || w.Header().Get("Access-Control-Allow-Origin") != origin ||
+		!strings.Contains(strings.ToLower(w.Header().Get("Access-Control-Allow-Headers")), "authorization") {
+		t.Errorf("preflight from %s: %d %v", origin, w.Code, w.Header())
+	}
+	w = httptest.NewRecorder()
 	h.ServeHTTP(w, httptest.NewRequest("POST", "/_local/schedules/NoSuchSchedule", nil))
 	if w.Code != 404 {
 		t.Errorf("unknown schedule: %d", w.Code)

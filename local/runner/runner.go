@@ -119,7 +119,7 @@ func New(t *template.Template, res *stack.Resources, aws platform.AWS, clock *Cl
 }
 
 // gatewayOptions are the API's base path (the BasePath parameter: a custom
-// domain's mapping) and CorsConfiguration, resolved.
+// domain's mapping) and its CORS block, resolved.
 func (r *Runner) gatewayOptions() (gateway.Options, error) {
 	opts := gateway.Options{BasePath: r.Res.Resolver.Params["BasePath"]}
 	for _, api := range r.T.HttpApis {
@@ -128,7 +128,7 @@ func (r *Runner) gatewayOptions() (gateway.Options, error) {
 		}
 		origins, err := r.Res.Resolver.ResolveList(api.Cors.AllowOrigins)
 		if err != nil {
-			return opts, fmt.Errorf("runner: %s CorsConfiguration: %w", api.LogicalID, err)
+			return opts, fmt.Errorf("runner: %s CORS: %w", api.LogicalID, err)
 		}
 		opts.Cors = &gateway.Cors{AllowOrigins: origins, AllowMethods: api.Cors.AllowMethods, AllowHeaders: api.Cors.AllowHeaders,
 			ExposeHeaders: api.Cors.ExposeHeaders, MaxAge: api.Cors.MaxAge, AllowCredentials: api.Cors.AllowCredentials}

@@ -30,9 +30,12 @@ Resources:
   Api:
     Type: AWS::Serverless::HttpApi
     Properties:
-      CorsConfiguration:
-        AllowOrigins: !Split [",", !Ref Origins]
-        AllowMethods: [GET]
+      DefinitionBody:
+        openapi: "3.0.1"
+        paths: {}
+        x-amazon-apigateway-cors:
+          allowOrigins: !Split [",", !Ref Origins]
+          allowMethods: [GET]
   Quick:
     Type: AWS::Serverless::Function
     Properties:
@@ -94,7 +97,8 @@ func TestFunctionTimeout(t *testing.T) {
 
 // With BasePath (a custom domain's API mapping) the routes answer under it
 // and the handler, as in Lambda, sees its path without it; CORS comes from
-// the template's CorsConfiguration with its parameter resolved.
+// the template's CORS block (x-amazon-apigateway-cors in the API's
+// DefinitionBody, as template.yaml has it) with its parameter resolved.
 func TestBasePathAndCorsFromTemplate(t *testing.T) {
 	h := newLocal(t, limitsTemplate, map[string]string{"BasePath": "/keycare"}, quickHandler()).Handler()
 	for _, tt := range []struct {

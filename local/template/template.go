@@ -38,10 +38,11 @@ type Globals struct {
 type HttpApi struct {
 	LogicalID string
 	StageName string
-	Cors      *Cors // nil: no CorsConfiguration
+	Cors      *Cors // nil: no CORS block
 }
 
-// Cors is an HttpApi's CorsConfiguration. AllowOrigins may be an intrinsic
+// Cors is an HttpApi's CORS block (CorsConfiguration, or
+// x-amazon-apigateway-cors in its DefinitionBody). AllowOrigins may be an intrinsic
 // (e.g. !Split of a parameter): resolve it with Resolver.ResolveList.
 type Cors struct {
 	AllowOrigins     yaml.Node
@@ -266,24 +267,46 @@ func (t *Template) parseQueue(id string, n *yaml.Node) error {
 }
 
 func (t *Template) parseHttpApi(id string, n *yaml.Node) error {
+	// The CORS block is either SAM's CorsConfiguration or, as template.yaml
+	// has it, API Gateway's own x-amazon-apigateway-cors in the OpenAPI
+	// DefinitionBody (SAM mangles a CorsConfiguration whose AllowOrigins is
+	// an intrinsic).
+	type corsBlock struct {
+		AllowOrigins     yaml.Node `yaml:"AllowOrigins"`
+		AllowMethods     []string  `yaml:"AllowMethods"`
+		AllowHeaders     []string  `yaml:"AllowHeaders"`
+		ExposeHeaders    []string  `yaml:"ExposeHeaders"`
+		MaxAge           int       `yaml:"MaxAge"`
+		AllowCredentials bool      `yaml:"AllowCredentials"`
+	}
+	type openAPICors struct {
+		AllowOrigins     yaml.Node `yaml:"allowOrigins"`
+		AllowMethods     []string  `yaml:"allowMethods"`
+		AllowHeaders     []string  `yaml:"allowHeaders"`
+		ExposeHeaders    []string  `yaml:"exposeHeaders"`
+		MaxAge           int       `yaml:"maxAge"`
+		AllowCredentials bool      `yaml:"allowCredentials"`
+	}
 	var p struct {
-		StageName         string `yaml:"StageName"`
-		CorsConfiguration *struct {
-			AllowOrigins     yaml.Node `yaml:"AllowOrigins"`
-			AllowMethods     []string  `yaml:"AllowMethods"`
-			AllowHeaders     []string  `yaml:"AllowHeaders"`
-			ExposeHeaders    []string  `yaml:"ExposeHeaders"`
-			MaxAge           int       `yaml:"MaxAge"`
-			AllowCredentials bool      `yaml:"AllowCredentials"`
-		} `yaml:"CorsConfiguration"`
+		StageName         string     `yaml:"StageName"`
+		CorsConfiguration *corsBlock `yaml:"CorsConfiguration"`
+		DefinitionBody    struct {
+			Cors *openAPICors `yaml:"x-amazon-apigateway-cors"`
+		} `yaml:"DefinitionBody"`
 	}
 	if err := n.Decode(&p); err != nil {
 		return fmt.Errorf("template: http api %s: %w", id, err)
 	}
 	api := HttpApi{LogicalID: id, StageName: p.StageName}
-	if c := p.CorsConfiguration; c != nil {
+	switch c, o := p.CorsConfiguration, p.DefinitionBody.Cors; {
+	case c != nil && o != nil:
+		return fmt.Errorf("template: http api %s: CORS both in CorsConfiguration and in DefinitionBody's x-amazon-apigateway-cors", id)
+	case c != nil:
 		api.Cors = &Cors{AllowOrigins: c.AllowOrigins, AllowMethods: c.AllowMethods, AllowHeaders: c.AllowHeaders,
 			ExposeHeaders: c.ExposeHeaders, MaxAge: c.MaxAge, AllowCredentials: c.AllowCredentials}
+	case o != nil:
+		api.Cors = &Cors{AllowOrigins: o.AllowOrigins, AllowMethods: o.AllowMethods, AllowHeaders: o.AllowHeaders,
+			ExposeHeaders: o.ExposeHeaders, MaxAge: o.MaxAge, AllowCredentials: o.AllowCredentials}
 	}
 	t.HttpApis = append(t.HttpApis, api)
 	return nil
