@@ -87,6 +87,12 @@ func TestTemplateRules(t *testing.T) {
 		}
 		check(Get(r, "Properties", "ReservedConcurrentExecutions") == nil, "%s reserves concurrency: accounts with a quota of 10 cannot deploy it; scheduled runs take a lease instead", id)
 	}
+	// The sign-in domain's prefix is unique across AWS, so it cannot be
+	// generated; a replaced user pool needs a new one (AuthDomainPrefix).
+	for id, d := range resources(tpl, "AWS::Cognito::UserPoolDomain") {
+		b, _ := json.Marshal(Get(d, "Properties", "Domain"))
+		check(strings.Contains(string(b), `"AuthDomainPrefix"`), "%s: Domain %s cannot be changed by AuthDomainPrefix: a replaced user pool's new domain would collide with the old", id, b)
+	}
 	for _, typ := range []string{"AWS::DynamoDB::Table", "AWS::Cognito::UserPool"} {
 		rs := resources(tpl, typ)
 		check(len(rs) > 0, "no %s", typ)
