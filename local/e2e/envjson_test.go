@@ -4,7 +4,9 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
+	"sync"
 	"testing"
 
 	"gopkg.in/yaml.v3"
@@ -13,8 +15,9 @@ import (
 )
 
 // events/env.json is what `sam local invoke --env-vars events/env.json`
-// needs: SAM CLI resolves a variable set to a resource (!Ref Table) to the
-// literal logical id ("Table"), so env.json gives every such variable of
+// needs: SAM CLI resolves a variable set to a resource (!Ref Table, or a
+// !Sub naming one) to the literal logical id ("Table"), so env.json gives
+// every such variable of
 // every function a value; and since SAM ignores variables a function does not
 // declare, env.json names only declared ones.
 func TestEnvJSONCoversResourceReferences(t *testing.T) {
@@ -33,14 +36,22 @@ func TestEnvJSONCoversResourceReferences(t *testing.T) {
 		for _, vars := range []map[string]struct{ tag, value string }{nodes(tpl.Globals.Env), nodes(f.Env)} {
 			for name, n := range vars {
 				declared[f.LogicalID][name] = true
-				if n.tag != "!Ref" && n.tag != "!GetAtt" {
-					continue
+				var refs []string
+				switch n.tag {
+				case "!Ref", "!GetAtt":
+					refs = []string{n.value}
+				case "!Sub": // "${UserPool}", "${Table.Arn}": each name a resource or parameter
+					for _, m := range subRef().FindAllStringSubmatch(n.value, -1) {
+						refs = append(refs, m[1])
+					}
 				}
-				if _, isParam := tpl.Parameters[n.value]; isParam {
-					continue
-				}
-				if envs[f.LogicalID][name] == "" && envs["Parameters"][name] == "" {
-					t.Errorf("%s: %s is %s %s, which sam local resolves to the logical id; give it a value in events/env.json", f.LogicalID, name, n.tag, n.value)
+				for _, ref := range refs {
+					if _, isParam := tpl.Parameters[ref]; isParam || strings.HasPrefix(ref, "AWS::") {
+						continue
+					}
+					if envs[f.LogicalID][name] == "" && envs["Parameters"][name] == "" {
+						t.Errorf("%s: %s is %s %s, which names resource %s: sam local resolves it to the logical id; give it a value in events/env.json", f.LogicalID, name, n.tag, n.value, ref)
+					}
 				}
 			}
 		}
@@ -65,6 +76,9 @@ func TestEnvJSONCoversResourceReferences(t *testing.T) {
 		}
 	}
 }
+
+// subRef matches a !Sub string's ${Name} or ${Name.Attribute}, not ${!Literal}.
+var subRef = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`\$\{([A-Za-z0-9:]+)(?:\.[A-Za-z0-9.]+)?\}`) })
 
 // nodes gives each variable's intrinsic tag and value (!Ref Table -> "!Ref", "Table").
 func nodes(m map[string]yaml.Node) map[string]struct{ tag, value string } {
