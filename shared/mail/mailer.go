@@ -55,7 +55,25 @@ type Mailer struct {
 	Backoff func(receiveCount int) time.Duration
 	// Parts holds the attachments jobs carry by reference (mail.Fit).
 	Parts Parts
+	// SendTimeout bounds one message (SES may hang instead of failing);
+	// zero: DefaultSendTimeout.
+	SendTimeout time.Duration
 }
+
+// DefaultSendTimeout bounds the handling of one message. Before each
+// message the mailer checks that the invocation has that much time left,
+// and a bit to report: the messages it has no time for are failed with the
+// backoff, as a failed send is, instead of the whole batch timing out and
+// coming back after the queue's visibility timeout with no backoff (which
+// would reach the dead-letter queue within about an hour of a hanging SES).
+const DefaultSendTimeout = 10 * time.Second
+
+// reportReserve is the time kept at the end of an invocation to back off
+// the messages not handled and answer the batch.
+const reportReserve = 3 * time.Second
+
+// errNoTime marks a message the invocation had no time left for.
+var errNoTime = errors.New("mail: no time left in this invocation")
 
 // Backoff is the wait before the next try of a message whose n-th receive
 // failed to send: 1 minute, doubling, at most 2 hours. With the mail queue's
@@ -99,8 +117,19 @@ func ErrorCode(err error) string {
 
 // Handle processes one SQS batch.
 func (m *Mailer) Handle(ctx context.Context, ev events.SQSEvent) (events.SQSEventResponse, error) {
+	per := m.SendTimeout
+	if per <= 0 {
+		per = DefaultSendTimeout
+	}
 	return queue.EachRecord(ctx, ev, func(ctx context.Context, rec events.SQSMessage) error {
-		err := m.handle(ctx, rec)
+		if dl, ok := ctx.Deadline(); ok && time.Until(dl) < per+reportReserve {
+			slog.WarnContext(ctx, "mail: no time left in this invocation; retry later", "messageId", rec.MessageId)
+			m.delay(ctx, rec, errNoTime)
+			return errNoTime
+		}
+		one, cancel := context.WithTimeout(ctx, per)
+		err := m.handle(one, rec)
+		cancel()
 		if err != nil {
 			m.delay(ctx, rec, err)
 		}

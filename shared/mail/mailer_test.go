@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -334,3 +335,72 @@ type neverSent struct{}
 
 func (neverSent) Sent(context.Context, string) (bool, error)        { return false, nil }
 func (neverSent) MarkSent(context.Context, string, time.Time) error { return nil }
+
+// hangingSES never answers, as an SES endpoint that takes the connection
+// and stalls.
+type hangingSES struct{ calls atomic.Int32 }
+
+func (h *hangingSES) Send(ctx context.Context, from string, m mail.Message) error {
+	h.calls.Add(1)
+	<-ctx.Done()
+	return ctx.Err()
+}
+
+// visibilities records the visibility timeout set per receipt handle.
+type visibilities struct {
+	mu   sync.Mutex
+	secs map[string]int32
+}
+
+func (v *visibilities) ChangeMessageVisibility(ctx context.Context, in *sqs.ChangeMessageVisibilityInput, _ ...func(*sqs.Options)) (*sqs.ChangeMessageVisibilityOutput, error) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	v.secs[aws.ToString(in.ReceiptHandle)] = in.VisibilityTimeout
+	return &sqs.ChangeMessageVisibilityOutput{}, nil
+}
+
+// With SES hanging instead of failing, each message gets SendTimeout and
+// the mailer stops trying while the invocation still has time to answer:
+// every message of the batch fails with its backoff set. Without the
+// budget the whole invocation would time out, and the batch would come
+// back after the queue's visibility timeout with no backoff at all.
+func TestMailerAnswersBeforeTheInvocationTimesOut(t *testing.T) {
+	env := testenv.New(t)
+	m, err := env.App(t, "MailerFunction", nil).Mailer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ses, vis := &hangingSES{}, &visibilities{secs: map[string]int32{}}
+	m.SES, m.Queue, m.QueueURL, m.SendTimeout = ses, vis, "https://sqs.example/mail", 500*time.Millisecond
+	m.Backoff = func(n int) time.Duration { return time.Duration(n) * time.Minute }
+	var ev events.SQSEvent
+	for i := range 8 {
+		r := record(t, fmt.Sprint("m", i), message(fmt.Sprint("hang-", i), "h@example.com"))
+		r.ReceiptHandle, r.Attributes = fmt.Sprint("rh-", i), map[string]string{"ApproximateReceiveCount": "2"}
+		ev.Records = append(ev.Records, r)
+	}
+	const invocation = 5 * time.Second
+	ctx, cancel := context.WithTimeout(context.Background(), invocation)
+	defer cancel()
+	start := time.Now()
+	resp, err := m.Handle(ctx, ev)
+	took := time.Since(start)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if took >= invocation || ctx.Err() != nil {
+		t.Errorf("answered after %s, past the invocation's %s", took.Round(time.Millisecond), invocation)
+	}
+	if f := failed(resp); len(f) != len(ev.Records) {
+		t.Errorf("%d of %d messages failed, want all (SES never answered)", len(f), len(ev.Records))
+	}
+	if n := int(ses.calls.Load()); n == 0 || n >= len(ev.Records) {
+		t.Errorf("%d sends tried of %d messages: want some tried, the rest left for lack of time", n, len(ev.Records))
+	}
+	for _, r := range ev.Records {
+		if s := vis.secs[r.ReceiptHandle]; s != 120 {
+			t.Errorf("%s: visibility %d s, want the backoff of its 2nd receive (120 s)", r.MessageId, s)
+		}
+	}
+	t.Logf("answered in %s: %d sends tried, %d left for the next receive", took.Round(time.Millisecond), ses.calls.Load(), len(ev.Records)-int(ses.calls.Load()))
+}
