@@ -178,7 +178,8 @@ func iamScenarios() map[string]iamScenario {
 		// Then complaint 261122001 accepted in the console (the customer's
 		// notice kept and dropped once queued), taken through its workflow by
 		// the API's samples, and closed in the console (the survey about the
-		// handling); its visit report sample invites the contact.
+		// handling); and a visit of another account reported with the box
+		// "invite the contact to a survey" ticked.
 		"ConsoleFunction": {down: outboxDown, before: seedSettingsOnce, after: func(t *testing.T, env *testenv.Env, d platform.Deps) {
 			consoleCognitoSignIn(t, d)
 			consoleStep(t, d, "261122001", "accept")
@@ -194,6 +195,7 @@ func iamScenarios() map[string]iamScenario {
 				}
 			}
 			consoleStep(t, d, "261122001", "close")
+			consoleVisitReportWithSurvey(t, env, d)
 		}},
 	}
 }
@@ -214,6 +216,34 @@ func consoleStep(t *testing.T, d platform.Deps, number, step string) {
 	resp, err := d.HTTP(h.HTTP)(context.Background(), ev)
 	if err != nil || resp.StatusCode != http.StatusSeeOther || strings.Contains(resp.Headers["Location"], "error") {
 		t.Fatalf("console %s of %s: %v %d %v", step, number, err, resp.StatusCode, resp.Headers)
+	}
+}
+
+// consoleVisitReportWithSurvey reports alice's visit of account cdemo0002
+// in the console and invites its contact to a survey.
+func consoleVisitReportWithSurvey(t *testing.T, env *testenv.Env, d platform.Deps) {
+	t.Helper()
+	seedCustomer(t, env, "cdemo0002", domain.TierKey, "zhao@example.cn")
+	now := time.Now().UTC()
+	v := &domain.Visit{ID: "vdemo0003", CustomerID: "cdemo0002", CustomerName: "客户cdemo0002", ManagerID: "alice", Department: "sales", Date: now.Format(time.DateOnly),
+		Purpose: domain.PurposeCare, Source: "ad-hoc", Status: domain.VisitPlanned, ReportDue: now.Add(48 * time.Hour).Format(time.DateOnly), CreatedBy: "alice",
+		CreatedAt: now, UpdatedAt: now, Version: 1}
+	if err := store.New(env.AWS.DynamoDB, env.Resources.Table).Visits().CreateVisit(context.Background(), v); err != nil {
+		t.Fatal(err)
+	}
+	var ev events.APIGatewayV2HTTPRequest
+	readSample(t, "ConsoleFunction", "18-visit-report.json", &ev)
+	ev.RawPath = "/console/visits/vdemo0003/report"
+	ev.RequestContext.HTTP.Path = ev.RawPath
+	form := "happenedOn=" + v.Date + "&attendees=%E8%B5%B5%E6%95%8F&learned=ok&sendSurvey=true&csrf=sample-csrf-alice"
+	ev.Body, ev.IsBase64Encoded = base64.StdEncoding.EncodeToString([]byte(form)), true
+	h, err := platform.Registry["ConsoleFunction"](d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := d.HTTP(h.HTTP)(context.Background(), ev)
+	if err != nil || resp.StatusCode != http.StatusSeeOther || !strings.Contains(resp.Headers["Location"], "survey=") {
+		t.Fatalf("console visit report with a survey: %v %d %v %s", err, resp.StatusCode, resp.Headers, resp.Body)
 	}
 }
 
