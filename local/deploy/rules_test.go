@@ -171,7 +171,15 @@ func TestTemplateRules(t *testing.T) {
 	}
 	check(len(schedDLQ) > 0, "no ScheduleV2 event")
 	for _, q := range sorted(dlqs) {
-		check(len(alarmsOn(tpl, "ApproximateNumberOfMessagesVisible", q)) == 1, "%s (%s) has no alarm that notifies AlarmTopic", q, dlqs[q])
+		as := alarmsOn(tpl, "ApproximateNumberOfMessagesVisible", q)
+		check(len(as) == 1, "%s (%s) has no alarm that notifies AlarmTopic", q, dlqs[q])
+		for _, a := range as { // a DLQ emptied (redriven) says so, as every DLQ alarm does
+			ok := false
+			for _, act := range asList(Get(resources(tpl, "AWS::CloudWatch::Alarm")[a], "Properties", "OKActions")) {
+				ok = ok || Ref(act) == "AlarmTopic"
+			}
+			check(ok, "%s: no OKActions to AlarmTopic: nobody hears that %s is empty again", a, q)
+		}
 	}
 
 	// The mailer's SES client follows SesRegion.
