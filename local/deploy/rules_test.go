@@ -164,7 +164,11 @@ func TestTemplateRules(t *testing.T) {
 				vis, _ := Get(res[q], "Properties", "VisibilityTimeout").(int)
 				check(vis >= 6*timeout(tpl, fn), "%s: queue %s has a visibility timeout of %d s, less than 6x the function's %d s", id, q, vis, timeout(tpl, fn))
 				if q == "MailQueue" {
-					check(Get(p, "ScalingConfig", "MaximumConcurrency") != nil, "%s: no ScalingConfig.MaximumConcurrency on the mail trigger (SES's send rate)", id)
+					mc := Get(p, "ScalingConfig", "MaximumConcurrency")
+					check(mc != nil, "%s: no ScalingConfig.MaximumConcurrency on the mail trigger (SES's send rate)", id)
+					env := Get(fn, "Properties", "Environment", "Variables")
+					check(fmt.Sprint(Get(env, "MAIL_CONCURRENCY")) == fmt.Sprint(mc), "%s: MAIL_CONCURRENCY %v is not the trigger's MaximumConcurrency %v: the mailers would share SES's rate wrongly", id, Get(env, "MAIL_CONCURRENCY"), mc)
+					check(Ref(Get(env, "SES_SEND_RATE")) == "SesSendRate", "%s: SES_SEND_RATE is not the SesSendRate parameter", id)
 				}
 			}
 		}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -58,6 +59,32 @@ type Mailer struct {
 	// SendTimeout bounds one message (SES may hang instead of failing);
 	// zero: DefaultSendTimeout.
 	SendTimeout time.Duration
+	// Interval is the least time between two sends of this mailer: SES's
+	// send rate shared by the mailers that run at once; zero: no pacing.
+	Interval time.Duration
+
+	paceMu   sync.Mutex
+	lastSend time.Time
+}
+
+// pace waits until Interval has passed since the previous send, or ctx ends.
+func (m *Mailer) pace(ctx context.Context) error {
+	if m.Interval <= 0 {
+		return nil
+	}
+	m.paceMu.Lock()
+	defer m.paceMu.Unlock()
+	if wait := m.Interval - time.Since(m.lastSend); wait > 0 {
+		t := time.NewTimer(wait)
+		defer t.Stop()
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	m.lastSend = time.Now()
+	return nil
 }
 
 // DefaultSendTimeout bounds the handling of one message. Before each
@@ -185,6 +212,9 @@ func (m *Mailer) handle(ctx context.Context, rec events.SQSMessage) error {
 	if err != nil { // the table unavailable (or a part not yet readable): try again after the backoff
 		slog.WarnContext(ctx, "mail: attachment unavailable", "mailId", msg.ID, "err", err.Error())
 		return err
+	}
+	if err := m.pace(ctx); err != nil {
+		return fmt.Errorf("mail: send %s: %s", msg.ID, ErrorCode(err))
 	}
 	err = m.SES.Send(ctx, m.From, msg)
 	if err != nil {

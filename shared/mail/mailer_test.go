@@ -404,3 +404,49 @@ func TestMailerAnswersBeforeTheInvocationTimesOut(t *testing.T) {
 	}
 	t.Logf("answered in %s: %d sends tried, %d left for the next receive", took.Round(time.Millisecond), ses.calls.Load(), len(ev.Records)-int(ses.calls.Load()))
 }
+
+// timedSES answers at once and notes when each send came.
+type timedSES struct {
+	mu sync.Mutex
+	at []time.Time
+}
+
+func (s *timedSES) Send(ctx context.Context, from string, m mail.Message) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.at = append(s.at, time.Now())
+	return nil
+}
+
+// A mailer keeps Interval between two sends (SES's send rate shared by the
+// mailers that run at once), within a batch and from one batch to the next.
+func TestMailerPacesItsSends(t *testing.T) {
+	env := testenv.New(t)
+	m, err := env.App(t, "MailerFunction", nil).Mailer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Interval <= 0 {
+		t.Errorf("the mailer of template.yaml's configuration is not paced (Interval %s)", m.Interval)
+	}
+	ses := &timedSES{}
+	m.SES, m.Interval = ses, 150*time.Millisecond
+	for b := range 2 {
+		var ev events.SQSEvent
+		for i := range 4 {
+			ev.Records = append(ev.Records, record(t, fmt.Sprint("p", b, i), message(fmt.Sprint("paced-", b, "-", i), "p@example.com")))
+		}
+		resp, err := m.Handle(context.Background(), ev)
+		if err != nil || len(resp.BatchItemFailures) != 0 {
+			t.Fatalf("batch %d: %v %+v", b, err, resp)
+		}
+	}
+	if len(ses.at) != 8 {
+		t.Fatalf("%d sends, want 8", len(ses.at))
+	}
+	for i := 1; i < len(ses.at); i++ {
+		if gap := ses.at[i].Sub(ses.at[i-1]); gap < m.Interval-5*time.Millisecond {
+			t.Errorf("send %d came %s after the one before, want at least %s", i+1, gap.Round(time.Millisecond), m.Interval)
+		}
+	}
+}

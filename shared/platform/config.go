@@ -7,7 +7,9 @@ package platform
 
 import (
 	"fmt"
+	"math"
 	"os"
+	"strconv"
 	"time"
 
 	"keycare/shared/domain"
@@ -24,8 +26,14 @@ type Config struct {
 	SurveyQueueURL string
 	SenderEmail    string
 	// SESRegion is the region of the mailer's SES client; empty: the function's own.
-	SESRegion     string
-	PublicBaseURL string
+	SESRegion string
+	// SESSendRate is the account's SES send rate (messages a second) and
+	// MailConcurrency how many mailers run at once (the mail trigger's
+	// MaximumConcurrency): each mailer sends at most SESSendRate /
+	// MailConcurrency a second. Zero: no pacing.
+	SESSendRate     float64
+	MailConcurrency int
+	PublicBaseURL   string
 	// BasePath is a custom-domain mapping prefix stripped from request paths.
 	BasePath string
 	// Fallback addresses of staff notices while the staff directory names
@@ -74,6 +82,20 @@ func ConfigFrom(getenv func(string) string) (Config, error) {
 	if c.Table == "" {
 		return c, fmt.Errorf("platform: TABLE_NAME is not set")
 	}
+	if v := getenv("SES_SEND_RATE"); v != "" {
+		r, err := strconv.ParseFloat(v, 64)
+		if err != nil || !(r > 0) || math.IsInf(r, 0) {
+			return c, fmt.Errorf("platform: SES_SEND_RATE %q: want a positive number of messages a second", v)
+		}
+		c.SESSendRate = r
+	}
+	if v := getenv("MAIL_CONCURRENCY"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			return c, fmt.Errorf("platform: MAIL_CONCURRENCY %q: want a whole number of at least 1", v)
+		}
+		c.MailConcurrency = n
+	}
 	if c.TimeZone == "" {
 		c.TimeZone = domain.DefaultTimeZone
 	}
@@ -81,4 +103,14 @@ func ConfigFrom(getenv func(string) string) (Config, error) {
 		return c, fmt.Errorf("platform: TIME_ZONE %q: %w", c.TimeZone, err)
 	}
 	return c, nil
+}
+
+// SendInterval is the least time between two sends of one mailer: the
+// account's SES send rate shared by the mailers that run at once; zero
+// when no rate is set.
+func (c Config) SendInterval() time.Duration {
+	if c.SESSendRate <= 0 {
+		return 0
+	}
+	return time.Duration(float64(max(c.MailConcurrency, 1)) / c.SESSendRate * float64(time.Second))
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 
@@ -18,11 +19,35 @@ func TestConfigFrom(t *testing.T) {
 		t.Fatalf("%+v %v", c, err)
 	}
 	for name, bad := range map[string]map[string]string{
-		"no table": {},
-		"bad zone": {"TABLE_NAME": "t", "TIME_ZONE": "Mars/Base"},
+		"no table":        {},
+		"bad zone":        {"TABLE_NAME": "t", "TIME_ZONE": "Mars/Base"},
+		"rate 0":          {"TABLE_NAME": "t", "SES_SEND_RATE": "0"},
+		"rate negative":   {"TABLE_NAME": "t", "SES_SEND_RATE": "-14"},
+		"rate words":      {"TABLE_NAME": "t", "SES_SEND_RATE": "fourteen"},
+		"rate NaN":        {"TABLE_NAME": "t", "SES_SEND_RATE": "NaN"},
+		"rate Inf":        {"TABLE_NAME": "t", "SES_SEND_RATE": "+Inf"},
+		"concurrency 0":   {"TABLE_NAME": "t", "MAIL_CONCURRENCY": "0"},
+		"concurrency 1.5": {"TABLE_NAME": "t", "MAIL_CONCURRENCY": "1.5"},
 	} {
 		if _, err := ConfigFrom(func(k string) string { return bad[k] }); err == nil {
 			t.Errorf("%s accepted", name)
+		}
+	}
+}
+
+// Each mailer sends at most SES's rate shared by the mailers at once.
+func TestSendInterval(t *testing.T) {
+	for _, tt := range []struct {
+		rate, concurrency string
+		want              time.Duration
+	}{{"14", "2", time.Second / 7}, {"1", "2", 2 * time.Second}, {"14", "", time.Second / 14}, {"", "2", 0}, {"0.5", "1", 2 * time.Second}} {
+		env := map[string]string{"TABLE_NAME": "t", "SES_SEND_RATE": tt.rate, "MAIL_CONCURRENCY": tt.concurrency}
+		c, err := ConfigFrom(func(k string) string { return env[k] })
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := c.SendInterval(); got.Round(time.Millisecond) != tt.want.Round(time.Millisecond) {
+			t.Errorf("rate %q, %q mailers: %s between sends, want %s", tt.rate, tt.concurrency, got, tt.want)
 		}
 	}
 }

@@ -116,7 +116,7 @@ func (a *App) Mailer() (*mail.Mailer, error) {
 		return nil, fmt.Errorf("platform: the mailer has no SES sender (platform.WithSES)")
 	}
 	return &mail.Mailer{SES: a.Deps.Clients.SES, From: a.Deps.Config.SenderEmail, Sent: a.Store.Mail(), Now: a.Deps.Now,
-		Queue: a.Deps.Clients.SQS, QueueURL: a.Deps.Config.MailQueueURL, Parts: a.Store.Mail()}, nil
+		Queue: a.Deps.Clients.SQS, QueueURL: a.Deps.Config.MailQueueURL, Parts: a.Store.Mail(), Interval: a.Deps.Config.SendInterval()}, nil
 }
 
 // SurveyQueue is where the survey page puts answers.
