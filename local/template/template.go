@@ -41,8 +41,8 @@ type HttpApi struct {
 	Cors      *Cors // nil: no CORS block
 }
 
-// Cors is an HttpApi's CORS block (CorsConfiguration, or
-// x-amazon-apigateway-cors in its DefinitionBody). AllowOrigins may be an intrinsic
+// Cors is an HttpApi's CORS block (x-amazon-apigateway-cors in its
+// DefinitionBody). AllowOrigins may be an intrinsic
 // (e.g. !Split of a parameter): resolve it with Resolver.ResolveList.
 type Cors struct {
 	AllowOrigins     yaml.Node
@@ -267,44 +267,31 @@ func (t *Template) parseQueue(id string, n *yaml.Node) error {
 }
 
 func (t *Template) parseHttpApi(id string, n *yaml.Node) error {
-	// The CORS block is either SAM's CorsConfiguration or, as template.yaml
-	// has it, API Gateway's own x-amazon-apigateway-cors in the OpenAPI
-	// DefinitionBody (SAM mangles a CorsConfiguration whose AllowOrigins is
-	// an intrinsic).
-	type corsBlock struct {
-		AllowOrigins     yaml.Node `yaml:"AllowOrigins"`
-		AllowMethods     []string  `yaml:"AllowMethods"`
-		AllowHeaders     []string  `yaml:"AllowHeaders"`
-		ExposeHeaders    []string  `yaml:"ExposeHeaders"`
-		MaxAge           int       `yaml:"MaxAge"`
-		AllowCredentials bool      `yaml:"AllowCredentials"`
-	}
-	type openAPICors struct {
-		AllowOrigins     yaml.Node `yaml:"allowOrigins"`
-		AllowMethods     []string  `yaml:"allowMethods"`
-		AllowHeaders     []string  `yaml:"allowHeaders"`
-		ExposeHeaders    []string  `yaml:"exposeHeaders"`
-		MaxAge           int       `yaml:"maxAge"`
-		AllowCredentials bool      `yaml:"allowCredentials"`
-	}
+	// CORS is API Gateway's own x-amazon-apigateway-cors in the OpenAPI
+	// DefinitionBody, as template.yaml has it: SAM replaces a whole
+	// CorsConfiguration with its AllowOrigins when that is an intrinsic.
 	var p struct {
-		StageName         string     `yaml:"StageName"`
-		CorsConfiguration *corsBlock `yaml:"CorsConfiguration"`
+		StageName         string    `yaml:"StageName"`
+		CorsConfiguration yaml.Node `yaml:"CorsConfiguration"`
 		DefinitionBody    struct {
-			Cors *openAPICors `yaml:"x-amazon-apigateway-cors"`
+			Cors *struct {
+				AllowOrigins     yaml.Node `yaml:"allowOrigins"`
+				AllowMethods     []string  `yaml:"allowMethods"`
+				AllowHeaders     []string  `yaml:"allowHeaders"`
+				ExposeHeaders    []string  `yaml:"exposeHeaders"`
+				MaxAge           int       `yaml:"maxAge"`
+				AllowCredentials bool      `yaml:"allowCredentials"`
+			} `yaml:"x-amazon-apigateway-cors"`
 		} `yaml:"DefinitionBody"`
 	}
 	if err := n.Decode(&p); err != nil {
 		return fmt.Errorf("template: http api %s: %w", id, err)
 	}
+	if !p.CorsConfiguration.IsZero() {
+		return fmt.Errorf("template: http api %s: CorsConfiguration is not read here (SAM mangles one whose AllowOrigins is an intrinsic); put CORS in DefinitionBody's x-amazon-apigateway-cors", id)
+	}
 	api := HttpApi{LogicalID: id, StageName: p.StageName}
-	switch c, o := p.CorsConfiguration, p.DefinitionBody.Cors; {
-	case c != nil && o != nil:
-		return fmt.Errorf("template: http api %s: CORS both in CorsConfiguration and in DefinitionBody's x-amazon-apigateway-cors", id)
-	case c != nil:
-		api.Cors = &Cors{AllowOrigins: c.AllowOrigins, AllowMethods: c.AllowMethods, AllowHeaders: c.AllowHeaders,
-			ExposeHeaders: c.ExposeHeaders, MaxAge: c.MaxAge, AllowCredentials: c.AllowCredentials}
-	case o != nil:
+	if o := p.DefinitionBody.Cors; o != nil {
 		api.Cors = &Cors{AllowOrigins: o.AllowOrigins, AllowMethods: o.AllowMethods, AllowHeaders: o.AllowHeaders,
 			ExposeHeaders: o.ExposeHeaders, MaxAge: o.MaxAge, AllowCredentials: o.AllowCredentials}
 	}

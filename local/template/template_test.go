@@ -2,6 +2,7 @@ package template
 
 import (
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -22,12 +23,15 @@ Resources:
     Type: AWS::Serverless::HttpApi
     Properties:
       StageName: $default
-      CorsConfiguration:
-        AllowOrigins: !Split [",", !Ref Origins]
-        AllowMethods: [GET, POST]
-        AllowHeaders: [Authorization]
-        ExposeHeaders: [ETag]
-        MaxAge: 600
+      DefinitionBody:
+        openapi: "3.0.1"
+        paths: {}
+        x-amazon-apigateway-cors:
+          allowOrigins: !Split [",", !Ref Origins]
+          allowMethods: [GET, POST]
+          allowHeaders: [Authorization]
+          exposeHeaders: [ETag]
+          maxAge: 600
   Plain:
     Type: AWS::Serverless::Function
     Properties:
@@ -85,5 +89,11 @@ func TestParseScheduleV2TimeoutsCors(t *testing.T) {
 	origins, err := r.ResolveList(c.AllowOrigins)
 	if err != nil || !reflect.DeepEqual(origins, []string{"https://a.example", "https://b.example"}) || c.MaxAge != 600 || len(c.AllowMethods) != 2 {
 		t.Errorf("cors %+v origins %v %v", c, origins, err)
+	}
+	// SAM's CorsConfiguration is refused, not half read: SAM drops all of it
+	// but AllowOrigins when that is an intrinsic.
+	sam := strings.Replace(sample, "      DefinitionBody:", "      CorsConfiguration: {AllowOrigins: [\"https://a.example\"]}\n      DefinitionBody:", 1)
+	if _, err := Parse([]byte(sam)); err == nil || !strings.Contains(err.Error(), "CorsConfiguration") {
+		t.Errorf("a CorsConfiguration: %v", err)
 	}
 }
