@@ -46,11 +46,11 @@ type Options struct {
 	// BasePath is a custom domain's API mapping ("/keycare"): routes answer
 	// under it and the event's rawPath keeps it, as in AWS.
 	BasePath string
-	// Cors is the API's CorsConfiguration; nil: none.
+	// Cors is the API's CORS block (x-amazon-apigateway-cors); nil: none.
 	Cors *Cors
 }
 
-// Cors is an HttpApi's CorsConfiguration, resolved.
+// Cors is an HttpApi's CORS block, resolved.
 type Cors struct {
 	AllowOrigins, AllowMethods, AllowHeaders, ExposeHeaders []string
 	MaxAge                                                  int
@@ -80,7 +80,7 @@ func New(secret []byte, now func() time.Time, routes []Route, opts ...Options) *
 }
 
 // ServeHTTP answers CORS preflights itself, as API Gateway does when the API
-// has a CorsConfiguration (no route, no authorizer), and puts the CORS
+// has a CORS block (no route, no authorizer), and puts the CORS
 // headers of the configuration on every other answer, replacing any the
 // function set.
 func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {

@@ -75,7 +75,7 @@ func serve(g http.Handler, method, path string, headers ...string) *httptest.Res
 	return w
 }
 
-// CORS as an HTTP API with a CorsConfiguration answers it: preflights by
+// CORS as an HTTP API with a CORS block answers it: preflights by
 // the gateway itself (no authorizer), the configured headers on answers to
 // allowed origins, none for others, and the function's own replaced.
 func TestCors(t *testing.T) {
@@ -125,7 +125,7 @@ func TestCors(t *testing.T) {
 			t.Errorf("%s: expose headers %q", tt.name, w.Header().Get("Access-Control-Expose-Headers"))
 		}
 	}
-	// Without a CorsConfiguration, a preflight is an ordinary request.
+	// Without a CORS block, a preflight is an ordinary request.
 	plain := New([]byte("k"), time.Now, routes)
 	if w := serve(plain, "OPTIONS", "/customers", "Origin", "https://staff.example.com", "Access-Control-Request-Method", "GET"); w.Code != 404 || w.Header().Get("Access-Control-Allow-Origin") != "" {
 		t.Errorf("no CORS configured: preflight %d %v", w.Code, w.Header())
