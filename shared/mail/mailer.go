@@ -59,32 +59,46 @@ type Mailer struct {
 	// SendTimeout bounds one message (SES may hang instead of failing);
 	// zero: DefaultSendTimeout.
 	SendTimeout time.Duration
-	// Interval is the least time between two sends of this mailer: SES's
-	// send rate shared by the mailers that run at once; zero: no pacing.
+	// Interval is this mailer's share of SES's send rate, per recipient
+	// (SES counts recipients, not messages): after a message to n
+	// recipients the next send waits n × Interval; zero: no pacing.
 	Interval time.Duration
 
-	paceMu   sync.Mutex
-	lastSend time.Time
+	paceMu sync.Mutex
+	next   time.Time // the earliest next send
 }
 
-// pace waits until Interval has passed since the previous send, or ctx ends.
-func (m *Mailer) pace(ctx context.Context) error {
-	if m.Interval <= 0 {
+// pace waits until SES's rate allows the next send, as long as the
+// invocation then still has per (and the time to answer) left; otherwise
+// it returns errNoTime at once.
+func (m *Mailer) pace(ctx context.Context, per time.Duration) error {
+	m.paceMu.Lock()
+	wait := time.Until(m.next)
+	m.paceMu.Unlock()
+	if dl, ok := ctx.Deadline(); ok && time.Until(dl)-max(wait, 0) < per+reportReserve {
+		return errNoTime
+	}
+	if wait <= 0 {
 		return nil
+	}
+	t := time.NewTimer(wait)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// sent notes a message sent to n recipients: the next send waits n × Interval.
+func (m *Mailer) sent(n int) {
+	if m.Interval <= 0 {
+		return
 	}
 	m.paceMu.Lock()
 	defer m.paceMu.Unlock()
-	if wait := m.Interval - time.Since(m.lastSend); wait > 0 {
-		t := time.NewTimer(wait)
-		defer t.Stop()
-		select {
-		case <-t.C:
-		case <-ctx.Done():
-			return ctx.Err()
-		}
-	}
-	m.lastSend = time.Now()
-	return nil
+	m.next = time.Now().Add(time.Duration(max(n, 1)) * m.Interval)
 }
 
 // DefaultSendTimeout bounds the handling of one message. Before each
@@ -149,10 +163,10 @@ func (m *Mailer) Handle(ctx context.Context, ev events.SQSEvent) (events.SQSEven
 		per = DefaultSendTimeout
 	}
 	return queue.EachRecord(ctx, ev, func(ctx context.Context, rec events.SQSMessage) error {
-		if dl, ok := ctx.Deadline(); ok && time.Until(dl) < per+reportReserve {
-			slog.WarnContext(ctx, "mail: no time left in this invocation; retry later", "messageId", rec.MessageId)
-			m.delay(ctx, rec, errNoTime)
-			return errNoTime
+		if err := m.pace(ctx, per); err != nil {
+			slog.WarnContext(ctx, "mail: not tried in this invocation; retry later", "messageId", rec.MessageId, "reason", err.Error())
+			m.delay(ctx, rec, err)
+			return err
 		}
 		one, cancel := context.WithTimeout(ctx, per)
 		err := m.handle(one, rec)
@@ -213,10 +227,8 @@ func (m *Mailer) handle(ctx context.Context, rec events.SQSMessage) error {
 		slog.WarnContext(ctx, "mail: attachment unavailable", "mailId", msg.ID, "err", err.Error())
 		return err
 	}
-	if err := m.pace(ctx); err != nil {
-		return fmt.Errorf("mail: send %s: %s", msg.ID, ErrorCode(err))
-	}
 	err = m.SES.Send(ctx, m.From, msg)
+	m.sent(len(msg.To))
 	if err != nil {
 		// SES's error text names the recipient: only its code is logged
 		// or passed on.

@@ -405,21 +405,23 @@ func TestMailerAnswersBeforeTheInvocationTimesOut(t *testing.T) {
 	t.Logf("answered in %s: %d sends tried, %d left for the next receive", took.Round(time.Millisecond), ses.calls.Load(), len(ev.Records)-int(ses.calls.Load()))
 }
 
-// timedSES answers at once and notes when each send came.
+// timedSES answers at once and notes when each send came, and to how many.
 type timedSES struct {
 	mu sync.Mutex
 	at []time.Time
+	to []int
 }
 
 func (s *timedSES) Send(ctx context.Context, from string, m mail.Message) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.at = append(s.at, time.Now())
+	s.at, s.to = append(s.at, time.Now()), append(s.to, len(m.To))
 	return nil
 }
 
-// A mailer keeps Interval between two sends (SES's send rate shared by the
-// mailers that run at once), within a batch and from one batch to the next.
+// A mailer keeps its share of SES's send rate, which counts recipients:
+// after a message to n recipients the next send waits n × Interval, within
+// a batch and from one batch to the next.
 func TestMailerPacesItsSends(t *testing.T) {
 	env := testenv.New(t)
 	m, err := env.App(t, "MailerFunction", nil).Mailer()
@@ -430,11 +432,15 @@ func TestMailerPacesItsSends(t *testing.T) {
 		t.Errorf("the mailer of template.yaml's configuration is not paced (Interval %s)", m.Interval)
 	}
 	ses := &timedSES{}
-	m.SES, m.Interval = ses, 150*time.Millisecond
+	m.SES, m.Interval = ses, 100*time.Millisecond
 	for b := range 2 {
 		var ev events.SQSEvent
 		for i := range 4 {
-			ev.Records = append(ev.Records, record(t, fmt.Sprint("p", b, i), message(fmt.Sprint("paced-", b, "-", i), "p@example.com")))
+			msg := message(fmt.Sprint("paced-", b, "-", i), "p@example.com")
+			if i == 1 {
+				msg.To = []string{"a@example.com", "b@example.com", "c@example.com"}
+			}
+			ev.Records = append(ev.Records, record(t, fmt.Sprint("p", b, i), msg))
 		}
 		resp, err := m.Handle(context.Background(), ev)
 		if err != nil || len(resp.BatchItemFailures) != 0 {
@@ -445,8 +451,9 @@ func TestMailerPacesItsSends(t *testing.T) {
 		t.Fatalf("%d sends, want 8", len(ses.at))
 	}
 	for i := 1; i < len(ses.at); i++ {
-		if gap := ses.at[i].Sub(ses.at[i-1]); gap < m.Interval-5*time.Millisecond {
-			t.Errorf("send %d came %s after the one before, want at least %s", i+1, gap.Round(time.Millisecond), m.Interval)
+		want := time.Duration(ses.to[i-1]) * m.Interval
+		if gap := ses.at[i].Sub(ses.at[i-1]); gap < want-5*time.Millisecond {
+			t.Errorf("send %d came %s after one to %d recipients, want at least %s", i+1, gap.Round(time.Millisecond), ses.to[i-1], want)
 		}
 	}
 }

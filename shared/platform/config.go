@@ -29,8 +29,9 @@ type Config struct {
 	SESRegion string
 	// SESSendRate is the account's SES send rate (messages a second) and
 	// MailConcurrency how many mailers run at once (the mail trigger's
-	// MaximumConcurrency): each mailer sends at most SESSendRate /
-	// MailConcurrency a second. Zero: no pacing.
+	// MaximumConcurrency): each mailer sends to at most SESSendRate /
+	// MailConcurrency recipients a second (SES counts recipients). Zero:
+	// no pacing.
 	SESSendRate     float64
 	MailConcurrency int
 	PublicBaseURL   string
@@ -105,9 +106,8 @@ func ConfigFrom(getenv func(string) string) (Config, error) {
 	return c, nil
 }
 
-// SendInterval is the least time between two sends of one mailer: the
-// account's SES send rate shared by the mailers that run at once; zero
-// when no rate is set.
+// SendInterval is one mailer's time per recipient: the account's SES send
+// rate shared by the mailers that run at once; zero when no rate is set.
 func (c Config) SendInterval() time.Duration {
 	if c.SESSendRate <= 0 {
 		return 0
