@@ -100,6 +100,12 @@ func TestSurveysThroughTheLocalStack(t *testing.T) {
 		time.Sleep(300 * time.Millisecond)
 	}
 	if len(resp.Items) != n {
+		lines, _ := s.out.snapshot()
+		for _, l := range lines {
+			if strings.Contains(l, "survey") && (strings.Contains(l, `"WARN"`) || strings.Contains(l, `"ERROR"`)) {
+				t.Log(l)
+			}
+		}
 		t.Fatalf("%d answers stored, want %d", len(resp.Items), n)
 	}
 	seen := map[string]bool{}
