@@ -102,7 +102,7 @@ func TestSurveysThroughTheLocalStack(t *testing.T) {
 	if len(resp.Items) != n {
 		lines, _ := s.out.snapshot()
 		for _, l := range lines {
-			if strings.Contains(l, "survey") && (strings.Contains(l, `"WARN"`) || strings.Contains(l, `"ERROR"`)) {
+			if (strings.Contains(l, "survey") || strings.Contains(l, "sqs") || strings.Contains(l, "Survey")) && (strings.Contains(l, `"WARN"`) || strings.Contains(l, `"ERROR"`)) {
 				t.Log(l)
 			}
 		}
