@@ -6,7 +6,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 
 	"gopkg.in/yaml.v3"
@@ -17,9 +16,8 @@ import (
 // events/env.json is what `sam local invoke --env-vars events/env.json`
 // needs: SAM CLI resolves a variable set to a resource (!Ref Table, or a
 // !Sub naming one) to the literal logical id ("Table"), so env.json gives
-// every such variable of
-// every function a value; and since SAM ignores variables a function does not
-// declare, env.json names only declared ones.
+// every such variable of every function a value; and since SAM ignores
+// variables a function does not declare, env.json names only declared ones.
 func TestEnvJSONCoversResourceReferences(t *testing.T) {
 	tpl := loadTemplate(t)
 	b, err := os.ReadFile(filepath.Join(testenv.Root(t), "events", "env.json"))
@@ -41,7 +39,7 @@ func TestEnvJSONCoversResourceReferences(t *testing.T) {
 				case "!Ref", "!GetAtt":
 					refs = []string{n.value}
 				case "!Sub": // "${UserPool}", "${Table.Arn}": each name a resource or parameter
-					for _, m := range subRef().FindAllStringSubmatch(n.value, -1) {
+					for _, m := range subRef.FindAllStringSubmatch(n.value, -1) {
 						refs = append(refs, m[1])
 					}
 				}
@@ -78,7 +76,7 @@ func TestEnvJSONCoversResourceReferences(t *testing.T) {
 }
 
 // subRef matches a !Sub string's ${Name} or ${Name.Attribute}, not ${!Literal}.
-var subRef = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`\$\{([A-Za-z0-9:]+)(?:\.[A-Za-z0-9.]+)?\}`) })
+var subRef = regexp.MustCompile(`\$\{([A-Za-z0-9:]+)(?:\.[A-Za-z0-9.]+)?\}`)
 
 // nodes gives each variable's intrinsic tag and value (!Ref Table -> "!Ref", "Table").
 func nodes(m map[string]yaml.Node) map[string]struct{ tag, value string } {

@@ -27,7 +27,7 @@ type Config struct {
 	SenderEmail    string
 	// SESRegion is the region of the mailer's SES client; empty: the function's own.
 	SESRegion string
-	// SESSendRate is the account's SES send rate (messages a second) and
+	// SESSendRate is the account's SES send rate (recipients a second) and
 	// MailConcurrency how many mailers run at once (the mail trigger's
 	// MaximumConcurrency): each mailer sends to at most SESSendRate /
 	// MailConcurrency recipients a second (SES counts recipients). Zero:
@@ -86,7 +86,7 @@ func ConfigFrom(getenv func(string) string) (Config, error) {
 	if v := getenv("SES_SEND_RATE"); v != "" {
 		r, err := strconv.ParseFloat(v, 64)
 		if err != nil || !(r > 0) || math.IsInf(r, 0) {
-			return c, fmt.Errorf("platform: SES_SEND_RATE %q: want a positive number of messages a second", v)
+			return c, fmt.Errorf("platform: SES_SEND_RATE %q: want a positive number of recipients a second", v)
 		}
 		c.SESSendRate = r
 	}
